@@ -1,0 +1,36 @@
+# One command runner for the portal. `make run` and `make test` work on a
+# fresh clone with only Python >= 3.10 and a C compiler.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORTAL := $(PY) scripts/portal.py
+PYTEST_ARGS ?=
+
+.PHONY: install run stop status clean test lint bench
+
+install:
+	@PYTHON=$(PYTHON) bash scripts/install.sh
+
+run: install
+	@$(PORTAL) up
+
+stop:
+	@if [ -x $(PY) ]; then $(PORTAL) down; fi
+
+status: install
+	@$(PORTAL) status
+
+clean: stop
+	rm -rf var
+
+test: install
+	@$(PORTAL) prepare
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest --ckan-ini=var/test.ini $(PYTEST_ARGS)
+
+lint: install
+	@$(VENV)/bin/ruff check ckanext-kg validation scripts tests bench
+
+bench: install
+	@$(PORTAL) prepare
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/search_bench.py

@@ -1,0 +1,1 @@
+"""PostgreSQL search backend: CKAN's package search without Solr."""

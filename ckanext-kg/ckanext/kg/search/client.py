@@ -1,0 +1,258 @@
+"""A pysolr-compatible client whose index is a PostgreSQL table.
+
+CKAN talks to its search engine only through a pysolr ``Solr`` object
+(``search``, ``add``, ``delete``, ``commit``). `PostgresSolr` answers the
+same calls from the ``kg_search_index`` table in CKAN's own database, so
+CKAN's document building, permission labels and query assembly all stay
+CKAN's. Errors are raised as ``pysolr.SolrError`` with the messages CKAN
+recognises, so a bad query becomes CKAN's usual 409, never a 500.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Iterator, Optional
+
+import pysolr
+import sqlalchemy as sa
+
+from . import compiler, lucene
+from .index_table import TABLE, delete_where, ensure_table, upsert
+
+_SORT_SPEC = re.compile(r"^([A-Za-z_][A-Za-z0-9_\-.]*)\s+(asc|desc)$", re.I)
+_RANK_WEIGHTS = "'{0.1, 0.2, 0.5, 1.0}'"  # D, C, B, A
+DEFAULT_ROWS = 10
+
+
+class Results:
+    """The parts of ``pysolr.Results`` that CKAN reads."""
+
+    def __init__(self, docs: list[dict[str, Any]], hits: int,
+                 facets: dict[str, Any]) -> None:
+        self.docs = docs
+        self.hits = hits
+        self.facets = facets
+        self.raw_response: dict[str, Any] = {}
+        self.debug: dict[str, Any] = {}
+        self.highlighting: dict[str, Any] = {}
+        self.spellcheck: dict[str, Any] = {}
+        self.stats: dict[str, Any] = {}
+        self.grouped: dict[str, Any] = {}
+        self.qtime = None
+        self.nextCursorMark = None
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.docs)
+
+
+def _session() -> Any:
+    from ckan import model
+    return model.Session
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if v is not None]
+    return [value]
+
+
+def _int_param(params: dict[str, Any], name: str, default: int) -> int:
+    value = params.get(name, default)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise pysolr.SolrError(f"'{name}' must be an integer, not {value!r}") from None
+
+
+class PostgresSolr:
+    """Drop-in for ``pysolr.Solr`` backed by PostgreSQL."""
+
+    url = "postgresql:" + TABLE
+
+    def __init__(self, decode_dates: bool = True) -> None:
+        self.decode_dates = decode_dates
+
+    # -- queries -----------------------------------------------------------
+
+    def search(self, q: Optional[str] = None, search_handler: Any = None,
+               **params: Any) -> Results:
+        params["q"] = q
+        try:
+            where, compiled = self._where(params)
+            order = self._order(params.get("sort"), compiled)
+        except lucene.QuerySyntaxError as error:
+            raise pysolr.SolrError(
+                f"org.apache.solr.search.SyntaxError: {error}") from None
+        rows = _int_param(params, "rows", DEFAULT_ROWS)
+        start = _int_param(params, "start", 0)
+        if rows < 0 or start < 0:
+            raise pysolr.SolrError("'rows' and 'start' must not be negative")
+        session = _session()
+        ensure_table(session)
+        hits = session.execute(
+            sa.text(f"SELECT count(*) FROM {TABLE} WHERE {where}"),
+            compiled.params).scalar()
+        docs = self._docs(session, where, order, compiled, params, rows, start)
+        facets = self._facets(session, where, compiled, params)
+        return Results(docs, hits, {"facet_fields": facets})
+
+    def _where(self, params: dict[str, Any]) -> tuple[str, compiler.Compiled]:
+        compiled = compiler.Compiled()
+        conditions = [compiler.compile_node(self._main_query(params), compiled)]
+        for fq in _as_list(params.get("fq")) + _as_list(params.get("fq_list")):
+            if isinstance(fq, str) and fq.strip():
+                node = lucene.parse_standard(fq)
+                conditions.append(compiler.compile_node(node, compiled, False))
+        return " AND ".join(conditions), compiled
+
+    def _main_query(self, params: dict[str, Any]) -> lucene.Node:
+        q = (params.get("q") or "").strip()
+        if not q or q in ('""', "''"):
+            return lucene.MatchAll()
+        if params.get("defType") in ("dismax", "edismax") and ":" not in q:
+            return lucene.parse_dismax(q, params.get("mm", ""))
+        return lucene.parse_standard(q, params.get("df") or "text")
+
+    def _rank(self, compiled: compiler.Compiled) -> str:
+        if not compiled.rank_queries:
+            return "1.0"
+        query = " || ".join(compiled.rank_queries)
+        return f"ts_rank({_RANK_WEIGHTS}, tsv, {query})"
+
+    def _order(self, sort: Optional[str], compiled: compiler.Compiled) -> str:
+        terms = []
+        for spec in (s.strip() for s in (sort or "score desc").split(",")):
+            match = _SORT_SPEC.match(spec)
+            if not match:
+                raise lucene.QuerySyntaxError(
+                    f"Can't determine a Sort Order (asc or desc) in sort spec '{spec}'")
+            field, direction = match.group(1), match.group(2).upper()
+            if field == "score":
+                terms.append(f"score {direction}")
+                continue
+            f = compiled.param(field)
+            terms.append(
+                f"(CASE WHEN jsonb_typeof(doc->{f}) = 'number' "
+                f"THEN (doc->>{f})::numeric END) {direction} NULLS LAST")
+            terms.append(f"(doc->>{f}) COLLATE \"C\" {direction} NULLS LAST")
+        terms.append("seq ASC")
+        return ", ".join(terms)
+
+    def _docs(self, session: Any, where: str, order: str,
+              compiled: compiler.Compiled, params: dict[str, Any],
+              rows: int, start: int) -> list[dict[str, Any]]:
+        if rows == 0:
+            return []
+        sql = (f"SELECT doc, {self._rank(compiled)} AS score FROM {TABLE} "
+               f"WHERE {where} ORDER BY {order} LIMIT :_rows OFFSET :_start")
+        result = session.execute(
+            sa.text(sql), dict(compiled.params, _rows=rows, _start=start))
+        wanted = set(re.split(r"[\s,]+", " ".join(_as_list(params.get("fl")))))
+        wanted.discard("")
+        return self._decoded(
+            [self._project(doc, score, wanted) for doc, score in result])
+
+    @staticmethod
+    def _project(doc: dict[str, Any], score: float,
+                 wanted: set[str]) -> dict[str, Any]:
+        if not wanted or "*" in wanted:
+            out = dict(doc)
+        else:
+            out = {k: v for k, v in doc.items() if k in wanted}
+        if "score" in wanted:
+            out["score"] = float(score)
+        return out
+
+    def _decoded(self, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Dates as datetimes, as pysolr's date-decoding client gives them."""
+        if not self.decode_dates:
+            return docs
+        from ckan.lib.search.common import solr_datetime_decoder
+        return [solr_datetime_decoder(doc) for doc in docs]
+
+    def _facets(self, session: Any, where: str, compiled: compiler.Compiled,
+                params: dict[str, Any]) -> dict[str, list[Any]]:
+        if str(params.get("facet", "false")).lower() != "true":
+            return {}
+        limit = _int_param(params, "facet.limit", 50)
+        mincount = _int_param(params, "facet.mincount", 0)
+        facets: dict[str, list[Any]] = {}
+        for field in _facet_fields(params.get("facet.field")):
+            if not lucene.FIELD_NAME.match(field):
+                raise pysolr.SolrError(f"'{field}' is not a field name")
+            prefix = field + "="
+            sql = (f"SELECT value, n FROM (SELECT substr(t, :_plen) AS value, "
+                   f"count(*) AS n FROM {TABLE}, unnest(terms) AS t "
+                   f"WHERE {where} AND left(t, :_flen) = :_prefix "
+                   f"GROUP BY 1) AS counted WHERE n >= :_min "
+                   f"ORDER BY n DESC, value COLLATE \"C\" ASC")
+            if limit >= 0:
+                sql += " LIMIT :_limit"
+            rows = session.execute(sa.text(sql), dict(
+                compiled.params, _plen=len(prefix) + 1, _flen=len(prefix),
+                _prefix=prefix, _min=max(mincount, 1), _limit=limit))
+            flat: list[Any] = []
+            for value, count in rows:
+                flat.extend([value, count])
+            facets[field] = flat
+        return facets
+
+    # -- writes ------------------------------------------------------------
+
+    def add(self, docs: Iterable[dict[str, Any]], commit: Any = None,
+            **kwargs: Any) -> str:
+        try:
+            upsert(_session(), docs)
+        except ValueError as error:
+            raise pysolr.SolrError(str(error)) from None
+        return ""
+
+    def delete(self, id: Any = None, q: Optional[str] = None,
+               commit: Any = None, **kwargs: Any) -> str:
+        compiled = compiler.Compiled()
+        if q is not None:
+            try:
+                condition = compiler.compile_node(
+                    lucene.parse_standard(q), compiled, False)
+            except lucene.QuerySyntaxError as error:
+                raise pysolr.SolrError(str(error)) from None
+        elif id is not None:
+            condition = f"index_id = ANY(CAST({compiled.param(_as_list(id))} AS text[]))"
+        else:
+            raise ValueError("You must specify 'id' or 'q'.")
+        delete_where(_session(), condition, compiled.params)
+        return ""
+
+    def commit(self, *args: Any, **kwargs: Any) -> str:
+        """Make index changes made outside an action durable (CLI, fixtures).
+
+        Inside an action, index writes are part of the action's own
+        transaction and CKAN commits them with the dataset.
+        """
+        _session().commit()
+        return ""
+
+    def optimize(self, *args: Any, **kwargs: Any) -> str:
+        return ""
+
+    def ping(self, *args: Any, **kwargs: Any) -> str:
+        _session().execute(sa.text("SELECT 1"))
+        return "OK"
+
+
+def _facet_fields(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = value.strip()
+        if value.startswith("["):
+            import json
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise pysolr.SolrError("'facet.field' is not valid JSON") from None
+        else:
+            value = [value]
+    return [str(v) for v in _as_list(value)]

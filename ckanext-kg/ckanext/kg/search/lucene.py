@@ -1,0 +1,396 @@
+"""Parse the Lucene/dismax query subset that CKAN and its UI emit.
+
+The parser turns a query string into a small tree of nodes; `compiler`
+turns the tree into SQL with bound parameters. Nothing here touches the
+database, so a query string can never reach SQL as text.
+
+Supported: ``*:*``, ``field:value``, ``field:"a phrase"``, ``field:(a OR b)``,
+``field:*``, ``field:pre*``, ranges ``field:[a TO b]`` / ``{a TO b}``,
+``+`` / ``-`` / ``!`` prefixes, ``AND`` / ``OR`` / ``NOT`` / ``&&`` / ``||``,
+parentheses, boosts (``^2``, ignored) and dismax free text with a
+minimum-should-match (``mm``) specification.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field as dc_field
+from typing import Optional, Union
+
+
+class QuerySyntaxError(ValueError):
+    """The query string is not in the supported syntax."""
+
+
+FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-.]*$")
+
+
+@dataclass(frozen=True)
+class MatchAll:
+    pass
+
+
+@dataclass(frozen=True)
+class Term:
+    """A single value; `wildcard` when it holds ``*`` or ``?``."""
+    field: Optional[str]
+    value: str
+    wildcard: bool = False
+
+
+@dataclass(frozen=True)
+class Phrase:
+    field: Optional[str]
+    value: str
+
+
+@dataclass(frozen=True)
+class Exists:
+    field: str
+
+
+@dataclass(frozen=True)
+class Range:
+    field: str
+    low: Optional[str]  # None for '*'
+    high: Optional[str]
+    include_low: bool = True
+    include_high: bool = True
+
+
+@dataclass(frozen=True)
+class Not:
+    child: "Node"
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class MinMatch:
+    """Dismax: at least `minimum` of `optional` must match."""
+    optional: tuple["Node", ...]
+    minimum: int
+    required: tuple["Node", ...] = ()
+    excluded: tuple["Node", ...] = ()
+
+
+Node = Union[MatchAll, Term, Phrase, Exists, Range, Not, And, Or, MinMatch]
+
+
+# --------------------------------------------------------------------------
+# tokens
+
+_SPECIAL = set('()"[]{}:^~\\ \t\r\n')
+
+
+@dataclass
+class _Token:
+    kind: str  # WORD PHRASE LPAREN RPAREN PLUS MINUS NOT AND OR COLON RANGE
+    text: str = ""
+    quoted: bool = False
+    extra: dict = dc_field(default_factory=dict)
+
+
+def _read_escaped(s: str, i: int, stop: set[str]) -> tuple[str, int, bool]:
+    """Read a bare word from s[i:]; returns (text, next index, wildcard)."""
+    out: list[str] = []
+    wildcard = False
+    while i < len(s):
+        c = s[i]
+        if c == "\\":
+            if i + 1 >= len(s):
+                raise QuerySyntaxError("a backslash ends the query")
+            out.append(s[i + 1])
+            i += 2
+            continue
+        if c in stop:
+            break
+        if c in "*?":
+            wildcard = True
+        out.append(c)
+        i += 1
+    return "".join(out), i, wildcard
+
+
+def _read_phrase(s: str, i: int) -> tuple[str, int]:
+    """Read a quoted phrase starting at the quote s[i]."""
+    out: list[str] = []
+    i += 1
+    while i < len(s):
+        c = s[i]
+        if c == "\\" and i + 1 < len(s):
+            out.append(s[i + 1])
+            i += 2
+            continue
+        if c == '"':
+            return "".join(out), i + 1
+        out.append(c)
+        i += 1
+    raise QuerySyntaxError("a quotation mark is not closed")
+
+
+def _skip_boost(s: str, i: int) -> int:
+    while i < len(s) and s[i] in "^~":
+        i += 1
+        while i < len(s) and (s[i].isdigit() or s[i] == "."):
+            i += 1
+    return i
+
+
+def _read_range(s: str, i: int) -> tuple[_Token, int]:
+    include_low = s[i] == "["
+    end = i + 1
+    depth_chars = "]}"
+    while end < len(s) and s[end] not in depth_chars:
+        end += 1
+    if end >= len(s):
+        raise QuerySyntaxError("a range is not closed")
+    body = s[i + 1:end].strip()
+    parts = re.split(r"\s+TO\s+", body)
+    if len(parts) != 2:
+        raise QuerySyntaxError("a range needs the form [a TO b]")
+    low, high = (p.strip().strip('"') for p in parts)
+    token = _Token("RANGE", extra={
+        "low": None if low == "*" else low.replace("\\", ""),
+        "high": None if high == "*" else high.replace("\\", ""),
+        "include_low": include_low,
+        "include_high": s[end] == "]",
+    })
+    return token, end + 1
+
+
+def tokenize(s: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    i = 0
+    while i < len(s):
+        c = s[i]
+        if c.isspace():
+            i += 1
+        elif c == "(":
+            tokens.append(_Token("LPAREN"))
+            i += 1
+        elif c == ")":
+            tokens.append(_Token("RPAREN"))
+            i = _skip_boost(s, i + 1)
+        elif c == '"':
+            text, i = _read_phrase(s, i)
+            tokens.append(_Token("PHRASE", text, quoted=True))
+            i = _skip_boost(s, i)
+        elif c in "[{":
+            if c == "{" and s.startswith("{!", i):
+                raise QuerySyntaxError("local parameters are not supported")
+            token, i = _read_range(s, i)
+            tokens.append(token)
+        elif c == ":":
+            tokens.append(_Token("COLON"))
+            i += 1
+        elif c in "+-!" and (i + 1 < len(s) and not s[i + 1].isspace()):
+            if s[i + 1] in "+-!":
+                raise QuerySyntaxError(f"'{s[i:i + 2]}': two operators in a row")
+            tokens.append(_Token({"+": "PLUS", "-": "MINUS", "!": "NOT"}[c]))
+            i += 1
+        elif s.startswith("&&", i):
+            tokens.append(_Token("AND"))
+            i += 2
+        elif s.startswith("||", i):
+            tokens.append(_Token("OR"))
+            i += 2
+        elif c in "]}":
+            raise QuerySyntaxError("a range bracket is not opened")
+        else:
+            text, i, wildcard = _read_escaped(s, i, _SPECIAL)
+            if not text:
+                # a lone special character such as '^' or '~'
+                i += 1
+                continue
+            i = _skip_boost(s, i)
+            if text in ("AND", "OR", "NOT"):
+                tokens.append(_Token(text))
+            else:
+                tokens.append(_Token("WORD", text, extra={"wildcard": wildcard}))
+    return tokens
+
+
+# --------------------------------------------------------------------------
+# standard (lucene) parser, default operator AND
+
+
+class _Parser:
+    def __init__(self, tokens: list[_Token], default_field: Optional[str]):
+        self.tokens = tokens
+        self.pos = 0
+        self.default_field = default_field
+
+    def peek(self) -> Optional[_Token]:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self) -> _Token:
+        token = self.peek()
+        if token is None:
+            raise QuerySyntaxError("the query ends too early")
+        self.pos += 1
+        return token
+
+    def parse(self) -> Node:
+        if not self.tokens:
+            return MatchAll()
+        node = self.or_expr(None)
+        if self.peek() is not None:
+            raise QuerySyntaxError("a closing parenthesis has no opening one")
+        return node
+
+    def or_expr(self, fld: Optional[str]) -> Node:
+        children = [self.and_expr(fld)]
+        while self.peek() is not None and self.peek().kind == "OR":
+            self.take()
+            children.append(self.and_expr(fld))
+        return children[0] if len(children) == 1 else Or(tuple(children))
+
+    def and_expr(self, fld: Optional[str]) -> Node:
+        children = [self.unary(fld)]
+        while True:
+            token = self.peek()
+            if token is None or token.kind in ("OR", "RPAREN"):
+                break
+            if token.kind == "AND":
+                self.take()
+            children.append(self.unary(fld))
+        return children[0] if len(children) == 1 else And(tuple(children))
+
+    def unary(self, fld: Optional[str]) -> Node:
+        token = self.take()
+        if token.kind in ("NOT", "MINUS"):
+            return Not(self.unary(fld))
+        if token.kind == "PLUS":
+            return self.unary(fld)
+        if token.kind in ("AND", "OR"):
+            raise QuerySyntaxError(f"'{token.kind}' has nothing before it")
+        return self.primary(token, fld)
+
+    def primary(self, token: _Token, fld: Optional[str]) -> Node:
+        if token.kind == "LPAREN":
+            node = self.or_expr(fld)
+            closing = self.take()
+            if closing.kind != "RPAREN":
+                raise QuerySyntaxError("a parenthesis is not closed")
+            return node
+        nxt = self.peek()
+        if token.kind == "WORD" and nxt is not None and nxt.kind == "COLON":
+            self.take()
+            return self.fielded(token.text)
+        return self.value(token, fld or self.default_field)
+
+    def fielded(self, name: str) -> Node:
+        if name == "*":
+            value = self.take()
+            if value.kind == "WORD" and value.text == "*":
+                return MatchAll()
+            raise QuerySyntaxError("'*:' must be followed by '*'")
+        if not FIELD_NAME.match(name):
+            raise QuerySyntaxError(f"'{name}' is not a field name")
+        token = self.take()
+        if token.kind == "LPAREN":
+            node = self.or_expr(name)
+            if self.take().kind != "RPAREN":
+                raise QuerySyntaxError("a parenthesis is not closed")
+            return node
+        if token.kind == "RANGE":
+            return Range(name, **token.extra)
+        if token.kind in ("PLUS", "MINUS", "NOT"):
+            # 'field:-x' is a value that starts with a sign
+            following = self.take()
+            sign = {"PLUS": "+", "MINUS": "-", "NOT": "!"}[token.kind]
+            if following.kind != "WORD":
+                raise QuerySyntaxError(f"'{name}:' has no value")
+            following = _Token("WORD", sign + following.text,
+                               extra=following.extra)
+            return self.value(following, name)
+        return self.value(token, name)
+
+    def value(self, token: _Token, fld: Optional[str]) -> Node:
+        if token.kind == "PHRASE":
+            return Phrase(fld, token.text)
+        if token.kind != "WORD":
+            raise QuerySyntaxError("a value is missing")
+        if token.text == "*" and fld:
+            return Exists(fld)
+        if token.text == "*":
+            return MatchAll()
+        return Term(fld, token.text, token.extra.get("wildcard", False))
+
+
+def parse_standard(query: str, default_field: Optional[str] = "text") -> Node:
+    """Parse a Lucene standard-parser query (default operator AND)."""
+    return _Parser(tokenize(query), default_field).parse()
+
+
+# --------------------------------------------------------------------------
+# dismax
+
+
+def minimum_should_match(spec: str, n: int) -> int:
+    """How many of n optional clauses must match under a Solr `mm` spec.
+
+    >>> minimum_should_match("2<-1 5<80%", 6)
+    4
+    """
+    spec = (spec or "").strip()
+    if not spec or n == 0:
+        return n
+    if "<" in spec:
+        result = n
+        for condition in spec.split():
+            limit, _, rule = condition.partition("<")
+            if not limit.isdigit():
+                raise QuerySyntaxError(f"bad mm condition '{condition}'")
+            if n > int(limit):
+                result = _apply_mm_rule(rule, n)
+        return result
+    return _apply_mm_rule(spec, n)
+
+
+def _apply_mm_rule(rule: str, n: int) -> int:
+    try:
+        if rule.endswith("%"):
+            pct = int(rule[:-1])
+            k = math.floor(n * abs(pct) / 100)
+            value = k if pct >= 0 else n - k
+        else:
+            k = int(rule)
+            value = k if k >= 0 else n + k
+    except ValueError:
+        raise QuerySyntaxError(f"bad mm value '{rule}'") from None
+    return max(1, min(n, value))
+
+
+def parse_dismax(query: str, mm: str = "") -> Node:
+    """Parse dismax free text: words, "phrases", +required and -excluded."""
+    tokens = tokenize(query.replace(":", " "))
+    optional: list[Node] = []
+    required: list[Node] = []
+    excluded: list[Node] = []
+    bucket = optional
+    for token in tokens:
+        if token.kind == "PLUS":
+            bucket = required
+            continue
+        if token.kind in ("MINUS", "NOT"):
+            bucket = excluded
+            continue
+        if token.kind == "PHRASE":
+            bucket.append(Phrase(None, token.text))
+        elif token.kind == "WORD" and token.text != "*":
+            bucket.append(Term(None, token.text))
+        bucket = optional
+    if not (optional or required):
+        return MatchAll() if not excluded else MinMatch((), 0, (), tuple(excluded))
+    return MinMatch(tuple(optional), minimum_should_match(mm, len(optional)),
+                    tuple(required), tuple(excluded))

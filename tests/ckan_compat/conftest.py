@@ -1,0 +1,35 @@
+"""Run CKAN's own search tests on the PostgreSQL backend, minus the few that
+cannot apply to it. Every exclusion is listed here with its reason; an
+excluded case is reported as skipped (``-rs`` shows the reason), never
+silently dropped.
+"""
+import pytest
+
+SOLR_ITSELF = "tests Solr itself (its schema file, version or local params)"
+NO_TEST_PLUGINS = (
+    "needs CKAN's source-tree test plugins (entry points to "
+    "tests.plugins.ckantestplugins), which the ckan 2.12.0 wheel does not ship")
+TRANSACTIONAL_INDEX = (
+    "expects an index write made outside any transaction's commit (a direct "
+    "PackageSearchIndex.index_package) to survive a separate CLI session, as "
+    "Solr's autocommit does; the PostgreSQL index commits with the caller's "
+    "transaction by design, so writes and index never drift apart "
+    "(covered by our own test_index_rolls_back_with_the_dataset)")
+
+EXCLUDED = {
+    "test_ckan_search_suite.py::test_check_invalid_schema": SOLR_ITSELF,
+    "test_ckan_search_suite.py::test_check_schema_with_wrong_version": SOLR_ITSELF,
+    "test_ckan_search_suite.py::test_allowed_local_params_via_config": SOLR_ITSELF,
+    "test_ckan_views_dataset.py::TestSearch::test_search_plugin_hooks": NO_TEST_PLUGINS,
+    "test_ckan_views_dataset.py::TestPackageDelete::test_delete": NO_TEST_PLUGINS,
+    "test_ckan_views_site.py::TestSearchIndex::test_rebuild_keep_orphans_option":
+        TRANSACTIONAL_INDEX,
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        key = item.nodeid.split("ckan_compat/", 1)[-1]
+        reason = EXCLUDED.get(key)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=f"excluded: {reason}"))

@@ -131,6 +131,9 @@ class PostgresSolr:
                 raise lucene.QuerySyntaxError(
                     f"Can't determine a Sort Order (asc or desc) in sort spec '{spec}'")
             field, direction = match.group(1), match.group(2).upper()
+            if not _is_sortable(field):
+                raise lucene.QuerySyntaxError(
+                    f"Unknown sort order: can not sort on undefined field {field!r}")
             if field == "score":
                 terms.append(f"score {direction}")
                 continue
@@ -242,6 +245,24 @@ class PostgresSolr:
     def ping(self, *args: Any, **kwargs: Any) -> str:
         _session().execute(sa.text("SELECT 1"))
         return "OK"
+
+
+# Fields CKAN's own pages sort on, whether or not a document has them yet
+# (the front page sorts on the tracking field `view_recent`).
+_ALWAYS_SORTABLE = frozenset({
+    "score", "name", "title", "title_string", "metadata_modified",
+    "metadata_created", "view_recent", "views_recent", "views_total"})
+
+
+def _is_sortable(field: str) -> bool:
+    """A known field, or one that some indexed document has."""
+    if field in _ALWAYS_SORTABLE:
+        return True
+    session = _session()
+    ensure_table(session)
+    return bool(session.execute(
+        sa.text(f"SELECT EXISTS (SELECT 1 FROM {TABLE} WHERE doc ? :f)"),
+        {"f": field}).scalar())
 
 
 def _facet_fields(value: Any) -> list[str]:

@@ -387,7 +387,8 @@ def parse_dismax(query: str, mm: str = "") -> Node:
             continue
         if token.kind == "PHRASE":
             bucket.append(Phrase(None, token.text))
-        elif token.kind == "WORD" and token.text != "*":
+        elif token.kind == "WORD" and re.search(r"\w", token.text):
+            # a word of punctuation only has no tokens: Solr drops it too
             bucket.append(Term(None, token.text))
         bucket = optional
     if not (optional or required):

@@ -1,0 +1,26 @@
+from ckanext.kg.search import fields
+
+
+def test_document_terms_are_exact_deduplicated_and_skip_stored_blobs():
+    doc = {"name": "kalk", "res_format": ["CSV", "CSV", "XLSX"], "private": False,
+           "num_resources": 3, "data_dict": "{...}", "text": "long text",
+           "organization": None}
+    assert fields.document_terms(doc) == [
+        "name=kalk", "num_resources=3", "private=false",
+        "res_format=CSV", "res_format=XLSX"]
+
+
+def test_weighted_text_follows_ckans_query_fields():
+    doc = {"name": "kalk", "title": "Калк", "tags": ["демография"],
+           "notes": "Эскертүү", "extras_source": "NSC", "res_name": ["Таблица"]}
+    a, b, c = fields.weighted_text(doc)
+    assert a.split("\n") == ["kalk", "Калк"]
+    assert b == "демография"
+    assert set(c.split("\n")) == {"Эскертүү", "NSC", "Таблица"}
+
+
+def test_solr_date_keeps_milliseconds_and_a_z():
+    assert fields.solr_date("2014-06-10T08:24:12.782257Z") == "2014-06-10T08:24:12.782Z"
+    assert fields.solr_date("2014-03-22T00:00:00") == "2014-03-22T00:00:00Z"
+    assert fields.solr_date("2014-03-22T00:00:00.100000") == "2014-03-22T00:00:00.1Z"
+    assert fields.solr_date("not a date") == "not a date"

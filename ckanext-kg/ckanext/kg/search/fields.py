@@ -40,6 +40,10 @@ _WEIGHT_C_PREFIXES = ("extras_", "res_extras_", "vocab_")
 
 TERM_SEPARATOR = "="
 
+# Copied into a small column of their own: the sorts CKAN's pages use.
+SORT_KEYS = ("name", "title_string", "metadata_modified", "metadata_created",
+             "num_resources", "num_tags", "views_recent", "views_total")
+
 
 def is_text_field(name: str) -> bool:
     return name in TEXT_FIELDS or name.startswith(TEXT_PREFIXES)

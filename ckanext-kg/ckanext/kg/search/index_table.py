@@ -24,6 +24,7 @@ _DDL = [
         id text NOT NULL,
         site_id text,
         doc jsonb NOT NULL,
+        sort_keys jsonb NOT NULL,
         terms text[] NOT NULL,
         tsv tsvector NOT NULL,
         seq bigint NOT NULL DEFAULT nextval('{TABLE}_seq')
@@ -34,14 +35,15 @@ _DDL = [
 ]
 
 _UPSERT = sa.text(f"""
-INSERT INTO {TABLE} (index_id, id, site_id, doc, terms, tsv)
-VALUES (:index_id, :id, :site_id, CAST(:doc AS jsonb), CAST(:terms AS text[]),
+INSERT INTO {TABLE} (index_id, id, site_id, doc, sort_keys, terms, tsv)
+VALUES (:index_id, :id, :site_id, CAST(:doc AS jsonb), CAST(:sort_keys AS jsonb),
+    CAST(:terms AS text[]),
     setweight(to_tsvector('russian', :a) || to_tsvector('simple', :a), 'A') ||
     setweight(to_tsvector('russian', :b) || to_tsvector('simple', :b), 'B') ||
     setweight(to_tsvector('russian', :c) || to_tsvector('simple', :c), 'C'))
 ON CONFLICT (index_id) DO UPDATE SET
     id = EXCLUDED.id, site_id = EXCLUDED.site_id, doc = EXCLUDED.doc,
-    terms = EXCLUDED.terms, tsv = EXCLUDED.tsv,
+    sort_keys = EXCLUDED.sort_keys, terms = EXCLUDED.terms, tsv = EXCLUDED.tsv,
     seq = nextval('{TABLE}_seq')
 """)
 
@@ -72,6 +74,9 @@ def index_row(doc: dict[str, Any]) -> dict[str, Any]:
         "id": str(doc["id"]),
         "site_id": doc.get("site_id"),
         "doc": json.dumps(doc, default=_json_default),
+        # small and uncompressed: sorting never has to read the whole document
+        "sort_keys": json.dumps({k: doc[k] for k in fields.SORT_KEYS if k in doc},
+                                default=_json_default),
         "terms": fields.document_terms(doc),
         "a": a, "b": b, "c": c,
     }

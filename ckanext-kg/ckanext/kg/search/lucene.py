@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Optional, Union
 
 
@@ -167,55 +168,58 @@ def _read_range(s: str, i: int) -> tuple[_Token, int]:
     return token, end + 1
 
 
+_PUNCTUATION = {"(": "LPAREN", ":": "COLON", "&&": "AND", "||": "OR"}
+_SIGNS = {"+": "PLUS", "-": "MINUS", "!": "NOT"}
+
+
+def _read_operator(s: str, i: int) -> tuple[_Token | None, int]:
+    """An operator or bracket at s[i], or (None, i) when there is none."""
+    for text, kind in _PUNCTUATION.items():
+        if s.startswith(text, i):
+            return _Token(kind), i + len(text)
+    c = s[i]
+    if c == ")":
+        return _Token("RPAREN"), _skip_boost(s, i + 1)
+    if c in _SIGNS and i + 1 < len(s) and not s[i + 1].isspace():
+        if s[i + 1] in _SIGNS:
+            raise QuerySyntaxError(f"'{s[i:i + 2]}': two operators in a row")
+        return _Token(_SIGNS[c]), i + 1
+    if c in "]}":
+        raise QuerySyntaxError("a range bracket is not opened")
+    return None, i
+
+
+def _read_value(s: str, i: int) -> tuple[_Token | None, int]:
+    """A phrase, a range or a bare word at s[i]."""
+    c = s[i]
+    if c == '"':
+        text, i = _read_phrase(s, i)
+        return _Token("PHRASE", text, quoted=True), _skip_boost(s, i)
+    if c in "[{":
+        if s.startswith("{!", i):
+            raise QuerySyntaxError("local parameters are not supported")
+        return _read_range(s, i)
+    text, i, wildcard = _read_escaped(s, i, _SPECIAL)
+    if not text:
+        return None, i + 1  # a lone special character such as '^' or '~'
+    i = _skip_boost(s, i)
+    if text in ("AND", "OR", "NOT"):
+        return _Token(text), i
+    return _Token("WORD", text, extra={"wildcard": wildcard}), i
+
+
 def tokenize(s: str) -> list[_Token]:
     tokens: list[_Token] = []
     i = 0
     while i < len(s):
-        c = s[i]
-        if c.isspace():
+        if s[i].isspace():
             i += 1
-        elif c == "(":
-            tokens.append(_Token("LPAREN"))
-            i += 1
-        elif c == ")":
-            tokens.append(_Token("RPAREN"))
-            i = _skip_boost(s, i + 1)
-        elif c == '"':
-            text, i = _read_phrase(s, i)
-            tokens.append(_Token("PHRASE", text, quoted=True))
-            i = _skip_boost(s, i)
-        elif c in "[{":
-            if c == "{" and s.startswith("{!", i):
-                raise QuerySyntaxError("local parameters are not supported")
-            token, i = _read_range(s, i)
+            continue
+        token, i = _read_operator(s, i)
+        if token is None:
+            token, i = _read_value(s, i)
+        if token is not None:
             tokens.append(token)
-        elif c == ":":
-            tokens.append(_Token("COLON"))
-            i += 1
-        elif c in "+-!" and (i + 1 < len(s) and not s[i + 1].isspace()):
-            if s[i + 1] in "+-!":
-                raise QuerySyntaxError(f"'{s[i:i + 2]}': two operators in a row")
-            tokens.append(_Token({"+": "PLUS", "-": "MINUS", "!": "NOT"}[c]))
-            i += 1
-        elif s.startswith("&&", i):
-            tokens.append(_Token("AND"))
-            i += 2
-        elif s.startswith("||", i):
-            tokens.append(_Token("OR"))
-            i += 2
-        elif c in "]}":
-            raise QuerySyntaxError("a range bracket is not opened")
-        else:
-            text, i, wildcard = _read_escaped(s, i, _SPECIAL)
-            if not text:
-                # a lone special character such as '^' or '~'
-                i += 1
-                continue
-            i = _skip_boost(s, i)
-            if text in ("AND", "OR", "NOT"):
-                tokens.append(_Token(text))
-            else:
-                tokens.append(_Token("WORD", text, extra={"wildcard": wildcard}))
     return tokens
 
 

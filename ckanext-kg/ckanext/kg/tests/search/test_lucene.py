@@ -1,5 +1,4 @@
 import pytest
-
 from ckanext.kg.search import lucene as q
 
 

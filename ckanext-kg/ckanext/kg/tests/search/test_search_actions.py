@@ -1,8 +1,7 @@
 """kg_pgsearch through CKAN's real actions and API on a real database."""
+import ckan.model as model
 import pytest
 import sqlalchemy as sa
-
-import ckan.model as model
 from ckan.lib import search
 from ckan.tests import factories, helpers
 

@@ -82,9 +82,9 @@ def dataset(rng: random.Random, i: int, orgs: list[str], groups: list[str]) -> d
 
 def populate(ini: Path, start: int, stop: int) -> float:
     """Create datasets start..stop-1 through CKAN's actions, in process."""
+    import ckan.plugins.toolkit as tk
     from ckan.cli import CKANConfigLoader
     from ckan.config.middleware import make_app
-    import ckan.plugins.toolkit as tk
 
     app = make_app(CKANConfigLoader(str(ini)).get_config())
     flask_app = app._wsgi_app if hasattr(app, "_wsgi_app") else app.apps["flask_app"]._wsgi_app

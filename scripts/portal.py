@@ -225,6 +225,24 @@ def start_redis(secret: dict[str, str]) -> str:
 
 # -- CKAN configuration ----------------------------------------------------------
 
+def compile_catalogues() -> None:
+    """Compile the portal's translation catalogues (.po -> .mo).
+
+    The .mo files are build products: never committed, made here before
+    CKAN starts, and again whenever a .po file is newer.
+    """
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    for po in (ROOT / "ckanext-kg").rglob("i18n/**/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        with mo.open("wb") as target:
+            write_mo(target, catalog)
+
+
 def write_config(name: str, admin_url: str, redis_url: str,
                  secret: dict[str, str]) -> Path:
     ckan_db, datastore_db = DATABASES[name]
@@ -260,6 +278,7 @@ def ckan(ini: Path, *args: str, capture: bool = False) -> str:
 def init_database(ini: Path, admin_url: str, datastore_db: str) -> None:
     """Create CKAN's tables and the DataStore's read-only permissions."""
     ckan(ini, "db", "init")
+    ckan(ini, "translation", "js")  # the interface's JavaScript strings, per locale
     grants = ckan(ini, "datastore", "set-permissions", capture=True)
     # psql meta-commands (\connect) are done by connecting here; CKAN's own
     # log lines on stdout are not SQL
@@ -373,6 +392,7 @@ def stop_pidfile(pidfile: Path, name: str) -> None:
 # -- commands ------------------------------------------------------------------------
 
 def prepare(names: tuple[str, ...]) -> dict[str, Path]:
+    compile_catalogues()
     secret = load_secrets()
     admin_url = start_postgres(secret)
     redis_url = start_redis(secret)

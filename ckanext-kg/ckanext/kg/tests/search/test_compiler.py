@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+
 from ckanext.kg.search import compiler, lucene
 
 NOW = dt.datetime(2026, 3, 15, 13, 45, 30, tzinfo=dt.timezone.utc)

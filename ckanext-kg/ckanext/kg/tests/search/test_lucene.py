@@ -1,4 +1,5 @@
 import pytest
+
 from ckanext.kg.search import lucene as q
 
 

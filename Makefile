@@ -33,4 +33,5 @@ lint: install
 
 bench: install
 	@$(PORTAL) prepare
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/validation_bench.py
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/search_bench.py

@@ -20,7 +20,8 @@ PIP_FLAGS=(--quiet --disable-pip-version-check)
 pip=("$VENV/bin/python" -m pip)
 
 inputs=(requirements.txt requirements-dev.txt constraints.txt
-        ckanext-kg/pyproject.toml scripts/install.sh)
+        ckanext-kg/pyproject.toml validation/pyproject.toml
+        scripts/install.sh)
 wanted=$(cat "${inputs[@]}" | sha256sum | cut -d' ' -f1)
 stamp="$VENV/.kg-install-stamp"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
@@ -42,6 +43,6 @@ fi
 
 "${pip[@]}" install "${PIP_FLAGS[@]}" -c constraints.txt \
   -r requirements.txt -r requirements-dev.txt \
-  -e ./ckanext-kg
+  -e ./validation -e ./ckanext-kg
 
 echo "$wanted" > "$stamp"

@@ -1,0 +1,214 @@
+"""Detect the character encoding of a text file, reading the whole file.
+
+The detector knows the encodings Kyrgyz agencies really upload: UTF-8 (with
+or without BOM), UTF-16 LE/BE (with or without BOM), Windows-1251, Mac
+Cyrillic and CP866; Latin-1 is offered only for text that is not Cyrillic.
+
+Single-byte candidates are scored on the decoded text: frequent Cyrillic
+letters count for a candidate, characters that do not occur in Russian or
+Kyrgyz text (box drawing, control characters, typographic symbols, Serbian
+letters, an upper-case letter inside a lower-case word) count against it.
+The file is streamed in chunks, so memory stays bounded. When two candidates
+would give different text and score alike (the margin required grows when
+there are few non-ASCII bytes), the result is marked ambiguous instead of
+silently picking one; candidates that decode the file to the same text
+(e.g. lower-case-only text in Windows-1251 and Mac Cyrillic) are not rivals.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHUNK_SIZE = 1 << 20
+SINGLE_BYTE_CYRILLIC = ("cp1251", "mac_cyrillic", "cp866")
+AMBIGUITY_MARGIN = 0.15
+MIN_EVIDENCE = 20
+
+COMMON_LETTERS = re.compile("[оеаинтсрвлкыөүң]")
+CYRILLIC = re.compile("[\u0400-\u04ff]")
+NON_ASCII = re.compile("[^\x00-\x7f]")
+UNLIKELY = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd\u2500-\u259f\u2219\u221a\u2248\u2260"
+    "\u2264\u2265\u221e\u2206\u0192\u2020\u2021\u2030\u2039\u203a\u2122\u2022"
+    "\u00a4\u00a6\u00a7\u00a9\u00ae\u00b5\u00b6\u00ac\u00ad"
+    "\u0402\u0403\u0453\u0409\u040a\u040c\u040b\u040f\u0452\u0459\u045a"
+    "\u045c\u045b\u045f\u040e\u045e\u0408\u0458\u0405\u0455\u0490\u0491"
+    "\u20ac\u00f7\u201e]"
+)
+GLUED_DASH = re.compile("[\u2013\u2014\u00a0][а-яё]|[а-яё][\u2013\u2014\u00a0]")
+CASE_BREAK = re.compile("[а-яё][А-ЯЁ]")
+HIGH_BYTE_RUN = re.compile(rb"[\x80-\xff]{3,}")
+HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+@dataclass
+class EncodingResult:
+    """What the detector found: the encoding, how sure it is, and the rest."""
+
+    encoding: str
+    confidence: float
+    alternatives: list[tuple[str, float]] = field(default_factory=list)
+    ambiguous: bool = False
+    bom: bool = False
+    note: str = ""
+
+    @property
+    def python_codec(self) -> str:
+        """The codec to open the file with (BOM-aware)."""
+        if self.bom and self.encoding.startswith("utf-16"):
+            return "utf-16"
+        return self.encoding
+
+    def to_dict(self) -> dict:
+        return {
+            "encoding": self.encoding,
+            "confidence": round(self.confidence, 3),
+            "alternatives": [
+                {"encoding": name, "confidence": round(conf, 3)}
+                for name, conf in self.alternatives
+            ],
+            "ambiguous": self.ambiguous,
+            "bom": self.bom,
+            "note": self.note,
+        }
+
+
+def detect_encoding(path: str | Path, chunk_size: int = CHUNK_SIZE) -> EncodingResult:
+    """Detect the encoding of the file at ``path``, streaming all of it."""
+    path = Path(path)
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    for bom, name in BOMS:
+        if head.startswith(bom):
+            return EncodingResult(name, 1.0, bom=True, note="byte order mark")
+    utf16 = _bomless_utf16(path)
+    if utf16 and _decodes_fully(path, utf16, chunk_size):
+        return EncodingResult(utf16, 0.9, note="UTF-16 without byte order mark")
+    if _decodes_fully(path, "utf-8", chunk_size):
+        return EncodingResult("utf-8", 1.0)
+    return _detect_single_byte(path, chunk_size)
+
+
+def _bomless_utf16(path: Path) -> str | None:
+    """Spot UTF-16 without BOM: one byte of each pair takes very few values."""
+    with path.open("rb") as handle:
+        sample = handle.read(4096)
+    sample = sample[: len(sample) - len(sample) % 2]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if _concentrated(odd) and not _concentrated(even):
+        return "utf-16-le"
+    if _concentrated(even) and not _concentrated(odd):
+        return "utf-16-be"
+    return None
+
+
+def _concentrated(half: bytes) -> bool:
+    """True when two byte values (e.g. 0x00 and 0x04) make up nearly all."""
+    counts = sorted((half.count(value) for value in set(half)), reverse=True)
+    return sum(counts[:2]) >= 0.95 * len(half) and 0 in half
+
+
+def _decodes_fully(path: Path, codec: str, chunk_size: int) -> bool:
+    decoder = codecs.getincrementaldecoder(codec)("strict")
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(chunk_size):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+@dataclass
+class _Evidence:
+    """Counts gathered over the whole file for the single-byte candidates."""
+
+    high_bytes: int = 0
+    high_bytes_in_runs: int = 0
+    seen: set[int] = field(default_factory=set)
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+def _detect_single_byte(path: Path, chunk_size: int) -> EncodingResult:
+    evidence = _gather_evidence(path, chunk_size)
+    if evidence.high_bytes and evidence.high_bytes_in_runs < 0.3 * evidence.high_bytes:
+        return _latin1(evidence)
+    ranked = _ranked(evidence)
+    best, best_score = ranked[0]
+    rivals = [score for name, score in ranked[1:] if not _same_text(best, name, evidence.seen)]
+    rival_score = rivals[0] if rivals else None
+    required = AMBIGUITY_MARGIN * max(1.0, MIN_EVIDENCE / max(evidence.high_bytes, 1))
+    ambiguous = rival_score is not None and best_score - rival_score < required
+    confidence = _confidence(best_score, rival_score, evidence.high_bytes)
+    note = "two encodings are plausible: please choose" if ambiguous else ""
+    return EncodingResult(best, confidence, ranked[1:], ambiguous=ambiguous, note=note)
+
+
+def _latin1(evidence: _Evidence) -> EncodingResult:
+    """Isolated non-ASCII bytes between Latin letters: Western text, not Cyrillic."""
+    few = evidence.high_bytes < MIN_EVIDENCE
+    note = "two encodings are plausible: please choose" if few else (
+        "isolated non-ASCII bytes between Latin letters: not Cyrillic"
+    )
+    return EncodingResult(
+        "latin-1", 0.5 if few else 0.8, _ranked(evidence)[:2], ambiguous=few, note=note
+    )
+
+
+def _gather_evidence(path: Path, chunk_size: int) -> _Evidence:
+    evidence = _Evidence()
+    totals = {name: [0, 0, 0, 0] for name in SINGLE_BYTE_CYRILLIC}
+    with path.open("rb") as handle:
+        while chunk := handle.read(chunk_size):
+            evidence.seen.update(chunk)
+            evidence.high_bytes += len(HIGH_BYTE.findall(chunk))
+            evidence.high_bytes_in_runs += sum(
+                len(run) for run in HIGH_BYTE_RUN.findall(chunk)
+            )
+            for name in SINGLE_BYTE_CYRILLIC:
+                _accumulate(totals[name], chunk.decode(name, errors="replace"))
+    for name, (good, bad, breaks, cyrillic) in totals.items():
+        non_ascii = max(evidence.high_bytes, 1)
+        evidence.scores[name] = (good - 3 * bad - 3 * breaks + 0.2 * cyrillic) / non_ascii
+    return evidence
+
+
+def _accumulate(total: list[int], text: str) -> None:
+    total[0] += len(COMMON_LETTERS.findall(text))
+    total[1] += len(UNLIKELY.findall(text))
+    total[2] += len(CASE_BREAK.findall(text)) + len(GLUED_DASH.findall(text))
+    total[3] += len(CYRILLIC.findall(text))
+
+
+def _ranked(evidence: _Evidence) -> list[tuple[str, float]]:
+    ranked = sorted(evidence.scores.items(), key=lambda item: item[1], reverse=True)
+    return [(name, _clamp(score)) for name, score in ranked]
+
+
+def _same_text(first: str, second: str, seen: set[int]) -> bool:
+    """Two codecs are interchangeable if every byte present maps alike."""
+    high = bytes(sorted(b for b in seen if b >= 0x80))
+    return high.decode(first, errors="replace") == high.decode(second, errors="replace")
+
+
+def _confidence(best: float, rival: float | None, evidence: int) -> float:
+    """0.5 when a rival decodes as well, towards 1.0 with margin and evidence."""
+    margin = 0.5 if rival is None else max(best - rival, 0.0)
+    certainty = min(1.0, margin / 0.5) * min(1.0, evidence / 200)
+    return _clamp(0.5 + 0.5 * certainty)
+
+
+def _clamp(value: float) -> float:
+    return max(0.0, min(1.0, value))

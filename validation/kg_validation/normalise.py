@@ -1,0 +1,180 @@
+"""Rewrite a decoded table as the canonical CSV: UTF-8, comma, ``\\n``, NFC.
+
+Rows are streamed, so memory stays bounded. Row and field positions are kept
+one to one with the source, so errors found in the canonical file point at
+the same rows. Every change is recorded in a :class:`NormalisationReport`
+with its count and first position; Latin look-alike letters inside Cyrillic
+words are recorded as *flags* and left as they are. Numbers are never
+rewritten: decimal commas and digit grouping are for the Table Schema
+(``decimalChar``/``groupChar``) to declare.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .dialect import FIELD_LIMIT, Dialect
+from .encoding import EncodingResult
+from .filekind import UnreadableFile, longest_line
+from .scripts import (
+    KYRGYZ_VARIANT_CHARS,
+    find_mixed_script_words,
+    has_mixed_script_word,
+    unify_kyrgyz_letters,
+)
+
+NEEDS_CHANGE = re.compile("[\x00\ufeff\u04c7-\u04ca]")
+LINE_ENDING_NAMES = {"\r\n": "CRLF", "\r": "CR", "\n": "LF"}
+CELL_CHANGES = {
+    "nul-removed": "NUL characters removed",
+    "bom-inside-removed": "byte order marks (U+FEFF) inside the text removed",
+    "unicode-nfc": "text put in Unicode normal form NFC",
+    "kyrgyz-letter": "variant letters (U+04C7-U+04CA) replaced by Ң/ң (U+04A2/U+04A3)",
+}
+
+
+@dataclass
+class Change:
+    """One kind of change (or flag) with how often and where it first occurred."""
+
+    kind: str
+    description: str
+    count: int = 0
+    first_row: int | None = None
+    first_field: int | None = None
+    example: str = ""
+    detail: str = ""
+
+    def add(self, row: int, field_number: int, example: str) -> None:
+        if not self.count:
+            self.first_row, self.first_field, self.example = row, field_number, example
+        self.count += 1
+
+
+@dataclass
+class NormalisationReport:
+    source_encoding: str
+    rows: int = 0
+    changes: list[Change] = field(default_factory=list)
+    flags: list[Change] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def change(self, kind: str) -> Change | None:
+        return next((item for item in self.changes if item.kind == kind), None)
+
+
+def normalise_file(
+    source: str | Path, target: str | Path, encoding: EncodingResult, dialect: Dialect
+) -> NormalisationReport:
+    """Write ``source`` to ``target`` as canonical CSV and list every change."""
+    codec = encoding.python_codec
+    report = NormalisationReport(source_encoding=encoding.encoding)
+    report.changes.extend(_file_changes(encoding, dialect))
+    cell_changes = {kind: Change(kind, text) for kind, text in CELL_CHANGES.items()}
+    lookalikes = Change("mixed-script", "words mixing Latin and Cyrillic look-alike letters (not changed)")
+    csv.field_size_limit(FIELD_LIMIT)
+    if longest_line(source) > MAX_LINE_BYTES:
+        raise UnreadableFile("line-too-long", f"a line is longer than {MAX_LINE_BYTES} bytes")
+    try:
+        report.rows = _rewrite(source, target, codec, dialect, cell_changes, lookalikes)
+    except UnicodeDecodeError as error:
+        raise UnreadableFile("decode-error", f"{codec}: {error.reason} at byte {error.start}")
+    except csv.Error as error:
+        raise UnreadableFile("csv-error", str(error))
+    report.changes.extend(item for item in cell_changes.values() if item.count)
+    if lookalikes.count:
+        report.flags.append(lookalikes)
+    return report
+
+
+def _file_changes(encoding: EncodingResult, dialect: Dialect) -> list[Change]:
+    changes = []
+    if encoding.encoding not in ("utf-8", "utf-8-sig"):
+        changes.append(Change("encoding", f"converted from {encoding.encoding} to UTF-8", 1,
+                              detail=encoding.encoding))
+    if encoding.bom:
+        changes.append(Change("bom-removed", "byte order mark at the start removed", 1))
+    if dialect.delimiter != ",":
+        changes.append(Change("delimiter", f"delimiter {dialect.delimiter!r} replaced by ','", 1,
+                              detail=dialect.delimiter))
+    if dialect.line_terminator != "\n" or dialect.mixed_line_endings:
+        name = LINE_ENDING_NAMES[dialect.line_terminator]
+        mixed = " (mixed)" if dialect.mixed_line_endings else ""
+        changes.append(Change("line-endings", f"line endings {name}{mixed} replaced by LF", 1,
+                              detail=name + mixed))
+    return changes
+
+
+BLOCK_ROWS = 1024
+MAX_LINE_BYTES = FIELD_LIMIT  # checked before parsing, so memory stays bounded
+MAX_COLUMNS = 10_000
+
+
+def _rewrite(source, target, codec, dialect, cell_changes, lookalikes) -> int:
+    rows = 0
+    with open(source, encoding=codec, newline="") as reader_handle, open(
+        target, "w", encoding="utf-8", newline=""
+    ) as writer_handle:
+        reader = csv.reader(reader_handle, delimiter=dialect.delimiter, quotechar='"')
+        writer = csv.writer(writer_handle, lineterminator="\n")
+        while block := list(itertools.islice(reader, BLOCK_ROWS)):
+            _write_block(writer, block, rows + 1, cell_changes, lookalikes)
+            rows += len(block)
+    return rows
+
+
+def _write_block(writer, block: list[list[str]], first_row: int, cell_changes, lookalikes) -> None:
+    """Copy a block of rows; only a block that needs a change is looked at cell by cell."""
+    if max(map(len, block)) > MAX_COLUMNS:
+        raise UnreadableFile("too-many-columns", f"a row has more than {MAX_COLUMNS} cells")
+    if _text_is_clean("\x1e".join("\x1f".join(row) for row in block)):
+        writer.writerows(block)
+        return
+    for row_number, row in enumerate(block, start=first_row):
+        writer.writerow(
+            [normalise_cell_text(cell, row_number, number, cell_changes, lookalikes)
+             for number, cell in enumerate(row, start=1)]
+        )
+
+
+def _text_is_clean(text: str) -> bool:
+    """Whole-text test (a few C-level scans) so most rows skip the per-cell work."""
+    if text.isascii():
+        return "\x00" not in text
+    return (
+        NEEDS_CHANGE.search(text) is None
+        and unicodedata.is_normalized("NFC", text)
+        and not has_mixed_script_word(text)
+    )
+
+
+def normalise_cell_text(
+    cell: str, row: int, number: int, changes: dict[str, Change], lookalikes: Change
+) -> str:
+    """Normalise one cell, recording each change (and look-alikes) at ``row``/``number``."""
+    if cell.isascii() and "\x00" not in cell:
+        return cell
+    original = cell
+    if "\x00" in cell:
+        cell = cell.replace("\x00", "")
+        changes["nul-removed"].add(row, number, original)
+    if "\ufeff" in cell:
+        cell = cell.replace("\ufeff", "")
+        changes["bom-inside-removed"].add(row, number, original)
+    if not unicodedata.is_normalized("NFC", cell):
+        cell = unicodedata.normalize("NFC", cell)
+        changes["unicode-nfc"].add(row, number, original)
+    if KYRGYZ_VARIANT_CHARS.search(cell):
+        cell = unify_kyrgyz_letters(cell)
+        changes["kyrgyz-letter"].add(row, number, original)
+    words = find_mixed_script_words(cell)
+    if words:
+        lookalikes.add(row, number, words[0])
+    return cell

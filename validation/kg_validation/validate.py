@@ -1,0 +1,225 @@
+"""Validate an uploaded table: detect, normalise, then frictionless validation.
+
+``validate_table`` is the one entry point. It never raises for bad input:
+an unreadable file gives a :class:`TableValidation` whose ``unreadable``
+names the reason (``empty-file``, ``binary-file``, ``file-too-large``...).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import frictionless
+from frictionless import FrictionlessException
+
+from .checks import kg_inn, kg_mixed_script, kg_phone, kg_region_code
+from .dialect import Dialect, detect_dialect, read_sample
+from .encoding import EncodingResult, detect_encoding
+from .fastpath import fast_report
+from .filekind import DEFAULT_MAX_BYTES, UnreadableFile, inspect_file, looks_binary
+from .normalise import NormalisationReport, normalise_file
+from .spreadsheet import SheetLayout, sheet_to_csv, spreadsheet_format
+
+ERROR_LIMIT = 10_000
+SPREADSHEET_KINDS = ("zip", "ole2")
+
+
+@dataclass
+class CheckOptions:
+    """Which columns the portal's own checks apply to."""
+
+    region_code_field: str | None = None
+    region_code_levels: list[int] = field(default_factory=lambda: [1, 2, 3])
+    inn_field: str | None = None
+    phone_field: str | None = None
+    mixed_script: bool = True
+    fast: bool = True
+
+    def checks(self) -> list[frictionless.Check]:
+        checks: list[frictionless.Check] = []
+        if self.region_code_field:
+            checks.append(kg_region_code(
+                field_name=self.region_code_field, levels=self.region_code_levels))
+        if self.inn_field:
+            checks.append(kg_inn(field_name=self.inn_field))
+        if self.phone_field:
+            checks.append(kg_phone(field_name=self.phone_field))
+        if self.mixed_script:
+            checks.append(kg_mixed_script())
+        return checks
+
+
+@dataclass
+class TableValidation:
+    """Everything learnt about one table, from bytes to frictionless report."""
+
+    path: str
+    kind: str = "text"
+    encoding: EncodingResult | None = None
+    dialect: Dialect | None = None
+    normalisation: NormalisationReport | None = None
+    schema: dict | None = None
+    schema_is_draft: bool = False
+    report: frictionless.Report | None = None
+    unreadable: UnreadableFile | None = None
+    findings: list[dict] = field(default_factory=list)
+    layout: SheetLayout | None = None
+    engine: str = ""
+
+    @property
+    def valid(self) -> bool:
+        return self.unreadable is None and not self.findings and bool(
+            self.report and self.report.valid
+        )
+
+    def flatten(self, spec: list[str]) -> list[list[Any]]:
+        """Like ``frictionless.Report.flatten``; empty when nothing was validated."""
+        return self.report.flatten(spec) if self.report else []
+
+
+def validate_table(
+    path: str | Path,
+    schema: str | Path | dict | None = None,
+    *,
+    options: CheckOptions | None = None,
+    output: str | Path | None = None,
+    encoding: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    error_limit: int = ERROR_LIMIT,
+    sheet: str | int = 1,
+    header_rows: list[int] | None = None,
+) -> TableValidation:
+    """Detect, normalise (to ``output`` if given) and validate the table at ``path``.
+
+    ``schema`` is a Table Schema (path or descriptor); without one a draft
+    schema is inferred and marked ``schema_is_draft``. ``encoding`` overrides
+    detection, e.g. after the detector reported two plausible encodings.
+    XLSX and ODS files are read from ``sheet`` (name or 1-based number);
+    ``header_rows`` (1-based sheet rows) overrides header detection.
+    """
+    result = TableValidation(path=str(path))
+    options = options or CheckOptions()
+    try:
+        result.kind = inspect_file(path, max_bytes).kind
+        if result.kind in SPREADSHEET_KINDS and spreadsheet_format(path):
+            _validate_sheet(result, Path(path), schema, options, output,
+                            error_limit, sheet, header_rows)
+        else:
+            _validate(result, Path(path), schema, options, output, encoding, error_limit)
+    except UnreadableFile as error:
+        result.unreadable = error
+    return result
+
+
+def _validate_sheet(result, path, schema, options, output, error_limit, sheet, header_rows):
+    with tempfile.TemporaryDirectory(prefix="kg-validate-") as workdir:
+        target = Path(output) if output else Path(workdir) / "canonical.csv"
+        result.layout, result.normalisation = sheet_to_csv(path, target, sheet, header_rows)
+        canonical = Dialect(columns=result.layout.columns)
+        descriptor = _schema_descriptor(schema, target, result, canonical)
+        result.report, result.engine = _frictionless_report(
+            target, descriptor, canonical, options, error_limit)
+
+
+def _validate(result, path, schema, options, output, encoding, error_limit):
+    if result.kind == "empty":
+        raise UnreadableFile("empty-file")
+    if result.kind != "text":
+        raise UnreadableFile("binary-file", result.kind)
+    result.encoding = _encoding(path, encoding)
+    if result.encoding.ambiguous:
+        result.findings.append(_ambiguity_finding(result.encoding))
+    text, complete = read_sample(path, result.encoding.python_codec)
+    if looks_binary(text):
+        raise UnreadableFile("binary-file", "control characters")
+    result.dialect = detect_dialect(text, complete)
+    if result.dialect.columns == 0:
+        raise UnreadableFile("empty-file", "no rows")
+    with tempfile.TemporaryDirectory(prefix="kg-validate-") as workdir:
+        target = Path(output) if output else Path(workdir) / "canonical.csv"
+        result.normalisation = normalise_file(path, target, result.encoding, result.dialect)
+        descriptor = _schema_descriptor(schema, target, result, result.dialect)
+        result.report, result.engine = _frictionless_report(
+            target, descriptor, result.dialect, options, error_limit)
+
+
+def _encoding(path: Path, override: str | None) -> EncodingResult:
+    if not override:
+        return detect_encoding(path)
+    try:
+        "".encode(override)
+    except LookupError:
+        raise UnreadableFile("bad-encoding", override)
+    return EncodingResult(override, 1.0, note="chosen by the user")
+
+
+def _ambiguity_finding(encoding: EncodingResult) -> dict:
+    choices = [encoding.encoding] + [name for name, _ in encoding.alternatives[:1]]
+    return {"type": "encoding-ambiguous", "note": " / ".join(choices)}
+
+
+def _schema_descriptor(schema, canonical: Path, result: TableValidation, dialect: Dialect) -> dict:
+    if schema is None:
+        result.schema_is_draft = True
+        resource = _resource(canonical, None, dialect)
+        resource.infer()
+        descriptor = resource.schema.to_descriptor()
+        declare_number_formats(descriptor, dialect)
+    elif isinstance(schema, dict):
+        descriptor = schema
+    else:
+        try:
+            descriptor = frictionless.Schema(str(schema)).to_descriptor()
+        except FrictionlessException as error:
+            raise UnreadableFile("bad-schema", error.error.note)
+    result.schema = descriptor
+    return descriptor
+
+
+NUMBER_FORMATS = {
+    "decimal-comma": {"decimalChar": ","},
+    "group-space": {"groupChar": " "},
+    "group-nbsp": {"groupChar": "\u00a0"},
+}
+
+
+def declare_number_formats(descriptor: dict, dialect: Dialect) -> None:
+    """In a draft schema, declare the one number format a text column uses.
+
+    Only a column whose numbers are all written one way (decimal comma, or
+    space/NBSP grouping) becomes ``number`` with ``decimalChar``/``groupChar``;
+    the declaration is visible in the draft for the publisher to confirm.
+    """
+    for number, kinds in dialect.number_formats_by_field.items():
+        if number > len(descriptor["fields"]) or len(kinds) != 1:
+            continue
+        kind = next(iter(kinds))
+        field_descriptor = descriptor["fields"][number - 1]
+        if kind in NUMBER_FORMATS and field_descriptor.get("type") == "string":
+            field_descriptor.update(type="number", **NUMBER_FORMATS[kind])
+
+
+def _resource(canonical: Path, schema, dialect: Dialect) -> frictionless.Resource:
+    control = frictionless.Dialect(header_rows=[dialect.header_row], header=dialect.header)
+    return frictionless.Resource(
+        path=canonical.name, basepath=str(canonical.parent), format="csv",
+        encoding="utf-8", dialect=control, schema=schema,
+        control=frictionless.formats.CsvControl(delimiter=","),
+    )
+
+
+def _frictionless_report(canonical, descriptor, dialect, options, error_limit):
+    try:
+        schema = frictionless.Schema.from_descriptor(descriptor)
+    except FrictionlessException as error:
+        raise UnreadableFile("bad-schema", error.error.note)
+    if options.fast and dialect.header and dialect.header_row == 1:
+        report = fast_report(canonical, descriptor, options.checks(), error_limit)
+        if report is not None:
+            return report, "fast"
+    resource = _resource(canonical, schema, dialect)
+    report = frictionless.validate(resource, checks=options.checks(), limit_errors=error_limit)
+    return report, "frictionless"

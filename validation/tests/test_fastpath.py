@@ -1,0 +1,179 @@
+"""The pyarrow fast path must give exactly frictionless's answer."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from kg_validation.validate import CheckOptions, validate_table
+
+SPEC = ["rowNumber", "fieldNumber", "type"]
+MESSY_FILES = [
+    "085a4406_4-с-1-1.csv", "3dc88cbf_4-1-1.csv", "54750e55_1-2-1.csv", "575e4629_7-1-1.csv",
+    "677ed5ed_1-4-1.csv", "cd84525c_8-7-1.csv", "d6208847_17-3-1-1.csv", "d6208847_6-4-2-1.csv",
+]
+REGIONS = ["KG02000000000", "KG03000000000", "KG11000000000", "KG21000000000", "KG08213000000"]
+NAMES = ["Ысык-Көл", "Жалал-Абад", "Бишкек ш.", "Ош ш.", "Кемин", "Тоң", "Чүй облусу"]
+SCHEMA = {
+    "fields": [
+        {"name": "id", "type": "integer"},
+        {"name": "date", "type": "date"},
+        {"name": "amount", "type": "number", "constraints": {"minimum": 0}},
+        {"name": "region", "type": "string", "constraints": {"required": True}},
+        {"name": "name", "type": "string"},
+        {"name": "serial", "type": "string", "constraints": {"unique": True}},
+    ],
+    "primaryKey": ["id"],
+}
+OPTIONS = dict(region_code_field="region")
+
+
+def _both(path: Path, schema=None, **options):
+    fast = validate_table(path, schema, options=CheckOptions(fast=True, **options))
+    slow = validate_table(path, schema, options=CheckOptions(fast=False, **options))
+    assert slow.engine == "frictionless"
+    return fast, slow
+
+
+def _generated_table(path: Path, rows: int, seed: int, errors: int) -> None:
+    generator = random.Random(seed)
+    lines = ["id,date,amount,region,name,serial"]
+    for number in range(1, rows + 1):
+        cells = [str(number), f"2023-{number % 12 + 1:02d}-{number % 28 + 1:02d}",
+                 f"{generator.randint(0, 99999)}.{generator.randint(0, 99)}",
+                 generator.choice(REGIONS), generator.choice(NAMES), f"S{number}"]
+        lines.append(",".join(cells))
+    for _ in range(errors):
+        _inject(generator, lines)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _inject(generator: random.Random, lines: list[str]) -> None:
+    index = generator.randint(1, len(lines) - 1)
+    cells = lines[index].split(",")
+    kind = generator.randrange(9)
+    if kind == 0:
+        cells[0] = str(generator.randint(1, len(lines) - 1))  # duplicate key
+    elif kind == 1:
+        cells[1] = generator.choice(["2023-02-30", "30.01.2023", "2023-13-01"])
+    elif kind == 2:
+        cells[2] = generator.choice(["-5", '"12,5"', "n/a", "1 000"])
+    elif kind == 3:
+        cells[3] = generator.choice(["", "KG99000000000", " KG02000000000"])
+    elif kind == 4:
+        cells[4] = "Кыргызстaн"  # Latin a
+    elif kind == 5:
+        cells[5] = f"S{generator.randint(1, len(lines) - 1)}"  # repeated unique value
+    elif kind == 6:
+        cells[0] = ""  # empty primary key
+    elif kind == 7:
+        cells[2] = generator.choice(["007", "+5", "1e3", "0.50"])  # valid, but not "certain"
+    else:
+        cells[1] = ""
+    lines[index] = ",".join(cells)
+
+
+@pytest.mark.parametrize("name", MESSY_FILES)
+def test_messy_corpus_with_draft_schema(messy, name):
+    fast, slow = _both(messy / name)
+    assert fast.flatten(SPEC) == slow.flatten(SPEC)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_generated_tables_with_injected_errors(tmp_path, seed):
+    path = tmp_path / "generated.csv"
+    _generated_table(path, rows=400, seed=seed, errors=25)
+    fast, slow = _both(path, SCHEMA, **OPTIONS)
+    assert fast.engine == "fast"
+    assert fast.flatten(SPEC + ["note"]) == slow.flatten(SPEC + ["note"])
+    assert slow.flatten(SPEC) != []
+
+
+def test_fast_engine_is_used_on_a_clean_large_table(tmp_path):
+    path = tmp_path / "clean.csv"
+    _generated_table(path, rows=5000, seed=99, errors=0)
+    fast, slow = _both(path, SCHEMA, **OPTIONS)
+    assert (fast.engine, fast.valid, slow.valid) == ("fast", True, True)
+
+
+def test_errors_without_uncertain_key_cells_stay_on_the_fast_engine(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "id,date,amount,region,name,serial\n"
+        "1,2023-01-01,5,KG02000000000,Ош,S1\n"
+        "2,2023-02-30,-1,KG99000000000,Кыргызстaн,S1\n"
+        "2,2023-01-03,7,,Нарын,S3\n",
+        encoding="utf-8",
+    )
+    fast, slow = _both(path, SCHEMA, **OPTIONS)
+    assert fast.engine == "fast"
+    assert fast.flatten(SPEC) == slow.flatten(SPEC) == [
+        [3, 2, "type-error"],
+        [3, 3, "constraint-error"],
+        [3, 6, "unique-error"],
+        [3, 4, "kg-region-code"],
+        [3, 5, "kg-mixed-script"],
+        [4, 4, "constraint-error"],
+        [4, None, "primary-key"],
+    ]
+
+
+INVALID_FIXTURES = {
+    "header-problems.csv": "id,name,name,\n1,Ош,Ош,x\n",
+    "ragged.csv": "id,name\n1,Ош,extra\n2\n3,Нарын\n",
+    "blank-rows.csv": "id,name\n1,Ош\n\n,\n2,Нарын\n",
+    "single-column.csv": "name\nОш\n\nНарын\n",
+    "types.csv": "id,amount\n1,1.5\nx,y\n3,\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(INVALID_FIXTURES))
+def test_invalid_fixtures(tmp_path, name):
+    path = tmp_path / name
+    path.write_text(INVALID_FIXTURES[name], encoding="utf-8")
+    schema = None if name != "types.csv" else {
+        "fields": [{"name": "id", "type": "integer"}, {"name": "amount", "type": "number"}],
+        "primaryKey": ["id"],
+    }
+    fast, slow = _both(path, schema)
+    assert fast.flatten(SPEC) == slow.flatten(SPEC)
+    assert slow.flatten(SPEC) != []
+
+
+SCHEMA_WITH_MORE_CONSTRAINTS = {
+    "fields": [
+        {"name": "id", "type": "integer", "constraints": {"minimum": 1, "maximum": 390}},
+        {"name": "date", "type": "date", "constraints": {"unique": True}},
+        {"name": "amount", "type": "number", "constraints": {"maximum": 50000}},
+        {"name": "region", "type": "string", "constraints": {"enum": REGIONS[:3]}},
+        {"name": "name", "type": "string", "constraints": {"enum": NAMES, "minLength": 3}},
+        {"name": "serial", "type": "string", "constraints": {"maxLength": 3}},
+    ],
+}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_range_length_enum_and_unique_dates(tmp_path, seed):
+    path = tmp_path / "generated.csv"
+    _generated_table(path, rows=300, seed=seed, errors=0)
+    fast, slow = _both(path, SCHEMA_WITH_MORE_CONSTRAINTS, mixed_script=False)
+    assert fast.engine == "fast"
+    assert fast.flatten(SPEC + ["note"]) == slow.flatten(SPEC + ["note"])
+    types = {error[2] for error in slow.flatten(SPEC)}
+    assert types == {"constraint-error", "unique-error"}
+
+
+def test_many_suspect_rows_fall_back_to_frictionless(tmp_path, monkeypatch):
+    from kg_validation import fastpath
+
+    monkeypatch.setattr(fastpath, "MAX_SUSPECTS", 10)
+    path = tmp_path / "t.csv"
+    path.write_text("id\n" + "x\n" * 11, encoding="utf-8")
+    schema = {"fields": [{"name": "id", "type": "integer"}]}
+    fast, slow = _both(path, schema)
+    assert (fast.engine, len(fast.flatten(SPEC))) == ("frictionless", 11)
+    few = tmp_path / "few.csv"
+    few.write_text("id\n" + "x\n" * 10, encoding="utf-8")
+    assert validate_table(few, schema).engine == "fast"

@@ -123,7 +123,8 @@ def main() -> int:
         print(f"rows {args.rows}, {table.stat().st_size / 1024**2:.1f} MiB")
         results = {"kg-validate": measure(kg_command(table, schema, output))}
         if not args.skip_frictionless:
-            results["frictionless"] = measure([sys.executable, "-c", FRICTIONLESS, str(table), str(schema)])
+            results["frictionless"] = measure(
+                [sys.executable, "-c", FRICTIONLESS, str(table), str(schema)])
         results["COPY"] = measure(copy_command(args.dsn or embedded_dsn(), table))
         for name, (seconds, peak, code) in results.items():
             print(f"{name:14} {seconds:8.2f} s  peak {peak:7.1f} MiB  exit {code}")

@@ -44,7 +44,8 @@ WORDS_EN = ["population", "region", "district", "agriculture", "education",
             "health", "development", "digital", "labour", "wages",
             "unemployment", "budget", "tax", "exports", "imports", "tourism",
             "energy", "statistics", "census", "prices"]
-FORMATS = ["CSV", "XLSX", "JSON", "PDF", "Parquet"]
+# Not tables: a table cannot be public until its file has passed validation.
+FORMATS = ["JSON", "XML", "PDF", "ZIP", "API"]
 LICENSES = ["cc-by", "cc-zero", "odc-by", "odc-odbl", "odc-pddl"]
 
 
@@ -60,18 +61,33 @@ def sentence(rng: random.Random, words: list[str], n: int) -> str:
     return " ".join(rng.choice(words) for _ in range(n))
 
 
+REGION_CODES = ["KG02000000000", "KG03000000000", "KG04000000000", "KG05000000000",
+                "KG06000000000", "KG07000000000", "KG08000000000", "KG11000000000"]
+THEMES = ["AGRI", "ECON", "EDUC", "ENER", "ENVI", "GOVE", "HEAL", "SOCI", "TRAN"]
+
+
 def dataset(rng: random.Random, i: int, orgs: list[str], groups: list[str]) -> dict:
-    tags = {rng.choice(WORDS_KY + WORDS_RU) for _ in range(rng.randint(1, 4))}
+    """A dataset that meets the data-exchange code (so it can be public)."""
     return {
         "name": f"bench-{i:06d}",
-        "title": f"{sentence(rng, WORDS_KY, 3).capitalize()} / "
-                 f"{sentence(rng, WORDS_RU, 3)}",
-        "notes": "\n".join([sentence(rng, WORDS_KY, 25), sentence(rng, WORDS_RU, 25),
-                            sentence(rng, WORDS_EN, 25)]),
+        "title_translated": {"ky": sentence(rng, WORDS_KY, 3).capitalize(),
+                             "ru": sentence(rng, WORDS_RU, 3).capitalize(),
+                             "en": sentence(rng, WORDS_EN, 3).capitalize()},
+        "notes_translated": {"ky": sentence(rng, WORDS_KY, 25),
+                             "ru": sentence(rng, WORDS_RU, 25),
+                             "en": sentence(rng, WORDS_EN, 25)},
+        "keywords": {"ky": sorted({rng.choice(WORDS_KY) for _ in range(2)}),
+                     "ru": sorted({rng.choice(WORDS_RU) for _ in range(2)})},
         "owner_org": rng.choice(orgs),
         "groups": [{"name": g} for g in rng.sample(groups, rng.randint(0, 2))],
-        "tags": [{"name": t} for t in sorted(tags)],
+        "contact_name": "Open data desk",
+        "contact_email": "open-data@example.invalid",
         "license_id": rng.choice(LICENSES),
+        "access_level": "open",
+        "frequency": rng.choice(["ANNUAL", "QUARTERLY", "MONTHLY"]),
+        "temporal_start": f"{rng.randint(2000, 2023)}-01-01",
+        "spatial_coverage": rng.sample(REGION_CODES, rng.randint(1, 3)),
+        "theme": rng.choice(THEMES),
         "private": rng.random() < 0.1,
         "resources": [{"url": f"http://example.invalid/{i}/{k}",
                        "name": sentence(rng, WORDS_EN, 2),
@@ -98,7 +114,8 @@ def populate(ini: Path, start: int, stop: int) -> float:
         for name in orgs:
             if name not in existing:
                 tk.get_action("organization_create")(dict(context), {
-                    "name": name, "title": f"Агенттик {name[-2:]}"})
+                    "name": name, "title_translated": {"ky": f"Агенттик {name[-2:]}",
+                                                       "ru": f"Агентство {name[-2:]}"}})
         existing = set(tk.get_action("group_list")(dict(context), {}))
         for name in groups:
             if name not in existing:
@@ -119,11 +136,11 @@ def measure(base: str, n: int) -> dict[str, list[float]]:
             "q": f"{rng.choice(WORDS_KY)} {rng.choice(WORDS_RU)}"}),
         "q + 5 facets": lambda: ("package_search", {
             "q": rng.choice(WORDS_KY + WORDS_RU + WORDS_EN),
-            "facet.field": '["organization","groups","tags","res_format","license_id"]',
+            "facet.field": '["organization","groups","tags","res_format","theme"]',
             "facet.limit": "20"}),
         "fq filters": lambda: ("package_search", {
             "fq": f'organization:"agency-{rng.randrange(20):02d}" '
-                  f'res_format:"{rng.choice(FORMATS)}"',
+                  f'res_format:"{rng.choice(FORMATS)}" theme:"{rng.choice(THEMES)}"',
             "sort": "metadata_modified desc"}),
     }
     timings: dict[str, list[float]] = {name: [] for name in cases}

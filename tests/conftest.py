@@ -37,6 +37,30 @@ class Portal:
         return self.api(self.token)
 
 
+def code_compliant(owner_org: str, title_ky: str, title_ru: str, **extra) -> dict:
+    """A dataset that meets every rule of the data-exchange code."""
+    data = {
+        "title_translated": {"ky": title_ky, "ru": title_ru},
+        "notes_translated": {"ky": f"{title_ky}: сүрөттөмө.", "ru": f"{title_ru}: описание."},
+        "keywords": {"ky": ["калк"], "ru": ["население"]},
+        "owner_org": owner_org,
+        "contact_name": "Байланыш кызматы",
+        "contact_email": "open-data@example.invalid",
+        "license_id": "cc-by", "access_level": "open", "frequency": "ANNUAL",
+        "temporal_start": "2020-01-01", "spatial_coverage": ["KG08000000000"],
+        "theme": "SOCI", "private": False,
+        "resources": [{"url": "http://example.invalid/report.pdf", "format": "PDF",
+                       "name": "Report"}],
+    }
+    data.update(extra)
+    return data
+
+
+@pytest.fixture(scope="session")
+def compliant_dataset():
+    return code_compliant
+
+
 @pytest.fixture(scope="session")
 def portal_script():
     return _load_portal_module()

@@ -10,18 +10,22 @@ OPEN, PRIVATE, DRAFT = "kalk-open-e2e", "kalk-secret-e2e", "kalk-draft-e2e"
 
 
 @pytest.fixture(scope="module")
-def catalogue(portal):
+def catalogue(portal, compliant_dataset):
+    code_compliant = compliant_dataset
     admin = portal.sysadmin()
     org = admin.action.organization_create(
-        name="stat-e2e", title="Улуттук статистика комитети")
+        name="stat-e2e", title_translated={"ky": "Улуттук статистика комитети",
+                                           "ru": "Национальный статистический комитет"})
     group = admin.action.group_create(name="demography-e2e", title="Демография")
-    common = {"owner_org": org["id"], "groups": [{"name": group["name"]}],
-              "tags": [{"name": "калк"}], "license_id": "cc-by"}
-    admin.action.package_create(name=OPEN, title="Калктын саны ачык", **common)
-    admin.action.package_create(name=PRIVATE, title="Калктын саны (жашыруун нуска)",
-                                private=True, **common)
-    admin.action.package_create(name=DRAFT, title="Калктын саны (долбоор нуска)",
-                                state="draft", **common)
+    common = {"groups": [{"name": group["name"]}]}
+    admin.action.package_create(name=OPEN, **code_compliant(
+        org["id"], "Калктын саны ачык", "Численность населения открыто", **common))
+    admin.action.package_create(name=PRIVATE, **code_compliant(
+        org["id"], "Калктын саны (жашыруун нуска)", "Численность населения скрыто",
+        private=True, **common))
+    admin.action.package_create(name=DRAFT, **code_compliant(
+        org["id"], "Калктын саны (долбоор нуска)", "Численность населения черновик",
+        state="draft", **common))
     return portal
 
 

@@ -2,20 +2,35 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
+from ckanext.kg import indexing
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.validators
+@tk.blanket.helpers
 class KgPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
+    p.implements(p.IPackageController, inherit=True)
 
     def update_config(self, config: tk.CKANConfig) -> None:
+        tk.add_template_directory(config, "templates")
         # CKAN's core catalogues for ky (which CKAN lacks) and a complete ru;
         # ckan.i18n_directory replaces CKAN's own directory.
         if not config.get("ckan.i18n_directory"):
             config["ckan.i18n_directory"] = os.path.join(HERE, "i18n", "core")
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return indexing.add_languages(pkg_dict)
+
+    def before_dataset_view(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return indexing.localise(pkg_dict)

@@ -24,6 +24,10 @@ TEXT_FIELDS = frozenset({
     "child_of", "parent_of",
 })
 TEXT_PREFIXES = ("extras_", "res_extras_")
+# Each language of a dataset's title, description and keywords (ckanext.kg.indexing)
+LANGUAGE_FIELDS = {f"{part}_{lang}" for part in ("title", "notes", "keywords")
+                   for lang in ("ky", "ru", "en")}
+TEXT_FIELDS = TEXT_FIELDS | LANGUAGE_FIELDS
 # Solr's n-gram copies of name and title (package_autocomplete)
 NGRAM_SOURCES = {"name_ngram": "name", "title_ngram": "title"}
 DATE_FIELDS = frozenset({"metadata_created", "metadata_modified", "indexed_ts"})
@@ -32,9 +36,10 @@ DATE_FIELDS = frozenset({"metadata_created", "metadata_modified", "indexed_ts"})
 UNINDEXED_FIELDS = frozenset({"data_dict", "validated_data_dict"})
 
 # CKAN's copyField rules: what goes into the catch-all `text` field.
-_WEIGHT_A = ("name", "title")
+_WEIGHT_A = ("name", "title", "title_ky", "title_ru", "title_en")
 _WEIGHT_B = ("tags", "groups", "organization")
-_WEIGHT_C = ("text", "notes", "license", "res_name", "res_description",
+_WEIGHT_C = ("text", "notes", "notes_ky", "notes_ru", "notes_en", "keywords_ky",
+             "keywords_ru", "keywords_en", "license", "res_name", "res_description",
              "maintainer", "author", "url", "ckan_url", "download_url",
              "res_url", "urls")
 _WEIGHT_C_PREFIXES = ("extras_", "res_extras_", "vocab_")

@@ -1,0 +1,62 @@
+"""Actions of the data-exchange code."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
+
+from ckanext.kg import code
+
+__all__ = [
+    "kg_compliance_show",
+    "bulk_update_public",
+]
+
+
+@tk.side_effect_free
+def kg_compliance_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Which rules of the data-exchange code a dataset meets, or what share
+    of an agency's datasets comply.
+
+    :param id: the id or name of a dataset
+    :type id: string
+    :param organization: the id or name of an agency (instead of ``id``)
+    :type organization: string
+    :returns: for a dataset, ``rules`` (number, field, text, met), ``met``,
+        ``total``, ``publishable`` and ``openness_stars``; for an agency,
+        ``datasets``, ``compliant`` and ``share``
+    """
+    if data_dict.get("organization"):
+        return _agency_compliance(context, data_dict["organization"])
+    dataset_id = tk.get_or_bust(data_dict, "id")
+    tk.check_access("kg_compliance_show", context, {"id": dataset_id})
+    dataset = tk.get_action("package_show")(context, {"id": dataset_id})
+    return dict(code.compliance(dataset), id=dataset["id"], name=dataset["name"])
+
+
+def _agency_compliance(context: Context, organization: str) -> dict[str, Any]:
+    org = tk.get_action("organization_show")(context, {"id": organization})
+    result = tk.get_action("package_search")(context, {
+        "fq": f'owner_org:"{org["id"]}"', "rows": 1000,
+        "include_private": True})
+    datasets = result["results"]
+    compliant = sum(1 for d in datasets if code.compliance(d)["publishable"])
+    return {"organization": org["name"], "datasets": len(datasets),
+            "compliant": compliant,
+            "share": round(compliant / len(datasets), 3) if datasets else None}
+
+
+@tk.chained_action
+def bulk_update_public(up_func, context: Context, data_dict: DataDict):
+    """Making datasets public in bulk passes the same publication gate."""
+    errors = {}
+    for dataset_id in data_dict.get("datasets") or []:
+        dataset = tk.get_action("package_show")(
+            dict(context, ignore_auth=True), {"id": dataset_id})
+        unmet = code.publication_errors(dataset)
+        if unmet:
+            errors[dataset["name"]] = [m for ms in unmet.values() for m in ms]
+    if errors:
+        raise tk.ValidationError(errors)
+    return up_func(context, data_dict)

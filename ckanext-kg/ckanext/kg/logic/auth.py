@@ -1,0 +1,15 @@
+"""Who may read the code's compliance: whoever may read the dataset."""
+from __future__ import annotations
+
+import ckan.authz as authz
+import ckan.plugins.toolkit as tk
+from ckan.types import AuthResult, Context, DataDict
+
+__all__ = [
+    "kg_compliance_show",
+]
+
+
+@tk.auth_allow_anonymous_access
+def kg_compliance_show(context: Context, data_dict: DataDict) -> AuthResult:
+    return authz.is_authorized("package_show", context, data_dict)

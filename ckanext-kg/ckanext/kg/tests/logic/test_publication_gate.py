@@ -1,0 +1,164 @@
+"""The data-exchange code through CKAN's real actions: what can be public."""
+import ckan.model as model
+import pytest
+from ckan.tests import factories, helpers
+
+from ckanext.kg.tests.conftest import portal_schema
+
+pytestmark = portal_schema
+
+ValidationError = helpers.logic.ValidationError
+
+
+@pytest.fixture
+def agency():
+    return factories.Organization(name="nsc", title="Улуттук статистика комитети")
+
+
+@pytest.fixture
+def compliant(agency):
+    def make(**overrides):
+        data = {
+            "title_translated": {"ky": "Кыргыз Республикасынын калкы",
+                                 "ru": "Население Кыргызской Республики",
+                                 "en": "Population of the Kyrgyz Republic"},
+            "notes_translated": {"ky": "Калктын саны облустар боюнча.",
+                                 "ru": "Численность населения по областям."},
+            "keywords": {"ky": ["калк"], "ru": ["население"], "en": ["population"]},
+            "owner_org": agency["id"],
+            "contact_name": "Асан Асанов",
+            "contact_email": "info@stat.kg",
+            "license_id": "cc-by",
+            "access_level": "open",
+            "frequency": "ANNUAL",
+            "temporal_start": "2010-01-01",
+            "spatial_coverage": ["KG02000000000", "KG08000000000"],
+            "theme": "SOCI",
+            "resources": [{"url": "http://example.invalid/report.pdf",
+                           "format": "PDF", "name": "Report"}],
+            "private": False,
+        }
+        data.update(overrides)
+        return data
+    return make
+
+
+def create(data, user=None):
+    user = user or factories.Sysadmin()
+    return helpers.call_action("package_create", context={"user": user["name"]}, **data)
+
+
+def refused_rules(error):
+    return sorted(m.split(" ", 1)[0] for ms in error.value.error_dict.values()
+                  if isinstance(ms, list) for m in ms
+                  if isinstance(m, str) and m[:1].isdigit())
+
+
+def test_a_compliant_dataset_is_published_with_a_transliterated_name(compliant):
+    dataset = create(compliant())
+    assert dataset["private"] is False
+    assert dataset["name"] == "kyrgyz-respublikasynyn-kalky"
+    assert dataset["title"] == "Кыргыз Республикасынын калкы"
+    assert dataset["title_translated"]["ru"] == "Население Кыргызской Республики"
+    assert sorted(t["name"] for t in dataset["tags"]) == ["population", "калк", "население"]
+    compliance = helpers.call_action("kg_compliance_show", id=dataset["id"])
+    assert (compliance["met"], compliance["total"], compliance["publishable"]) == (14, 14, True)
+    assert compliance["openness_stars"] == 1
+
+
+@pytest.mark.parametrize("change, rules", [
+    ({"title_translated": {"ky": "Калк"}}, ["1.1"]),
+    ({"notes_translated": {"ru": "Только по-русски"}}, ["1.2"]),
+    ({"keywords": {"en": ["population"]}}, ["1.3"]),
+    ({"contact_email": ""}, ["2.2"]),
+    ({"access_level": "restricted"}, ["3.2"]),
+    ({"frequency": ""}, ["4.1"]),
+    ({"temporal_start": ""}, ["4.2"]),
+    ({"spatial_coverage": []}, ["4.3"]),
+    ({"theme": ""}, ["4.4"]),
+    ({"resources": []}, ["5.1"]),
+    ({"resources": [{"url": "http://example.invalid/t.csv", "format": "CSV"}]},
+     ["5.2", "5.3"]),
+    ({"notes_translated": {}, "theme": "", "contact_name": ""}, ["1.2", "2.2", "4.4"]),
+])
+def test_an_unmet_rule_keeps_the_dataset_from_the_public(compliant, change, rules):
+    with pytest.raises(ValidationError) as error:
+        create(compliant(**change))
+    assert refused_rules(error) == rules
+    assert model.Session.query(model.Package).count() == 0
+
+
+def test_an_incomplete_dataset_can_be_kept_private_but_not_made_public(compliant):
+    dataset = create(compliant(private=True, theme="", frequency=""))
+    assert dataset["private"] is True
+    with pytest.raises(ValidationError) as error:
+        helpers.call_action("package_patch", id=dataset["id"], private=False)
+    assert refused_rules(error) == ["4.1", "4.4"]
+    model.Session.rollback()
+    assert model.Package.get(dataset["id"]).private is True
+
+
+def test_bulk_publishing_passes_the_same_gate(compliant, agency):
+    dataset = create(compliant(private=True, theme=""))
+    with pytest.raises(ValidationError) as error:
+        helpers.call_action("bulk_update_public", datasets=[dataset["id"]],
+                            org_id=agency["id"])
+    assert error.value.error_dict == {dataset["name"]: ["4.4 A theme is chosen."]}
+    assert model.Package.get(dataset["id"]).private is True
+
+
+def test_a_table_waits_for_its_validation_report(compliant):
+    """Until the ingestion step validates a file, no table can be public."""
+    dataset = create(compliant(private=True, resources=[{
+        "url": "http://example.invalid/t.csv", "format": "CSV",
+        "schema": '{"fields": [{"name": "year", "type": "integer"}]}'}]))
+    with pytest.raises(ValidationError) as error:
+        helpers.call_action("package_patch", id=dataset["id"], private=False)
+    assert refused_rules(error) == ["5.3"]
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"license_id": "other-closed"}, "license_id"),
+    ({"spatial_coverage": ["KG99999999999"]}, "spatial_coverage"),
+    ({"contact_email": "not an e-mail"}, "contact_email"),
+    ({"title_translated": {"ky": "<script>alert(1)</script>", "ru": "Калк"}},
+     "title_translated"),
+    ({"title_translated": {"ky": "К" * 100_000, "ru": "Калк"}}, "title_translated"),
+    ({"title_translated": {"kk": "Халық", "ru": "Население"}}, "title_translated"),
+    ({"keywords": {"ky": ["калк!"]}}, "keywords"),
+])
+def test_bad_values_are_refused_even_for_private_datasets(compliant, change, field):
+    with pytest.raises(ValidationError) as error:
+        create(compliant(private=True, **change))
+    assert field in error.value.error_dict
+    assert model.Session.query(model.Package).count() == 0
+
+
+def test_a_taken_name_gets_the_next_free_number(compliant):
+    first = create(compliant())
+    second = create(compliant())
+    assert (first["name"], second["name"]) == (
+        "kyrgyz-respublikasynyn-kalky", "kyrgyz-respublikasynyn-kalky-2")
+
+
+@pytest.mark.parametrize("q", ["калкы", "население", "population"])
+def test_search_finds_a_word_of_any_language(compliant, q):
+    dataset = create(compliant())
+    result = helpers.call_action("package_search", q=q)
+    assert [d["name"] for d in result["results"]] == [dataset["name"]]
+
+
+@pytest.mark.parametrize("inn, valid", [
+    ("01234567891234", True), ("", True), ("1234", False), ("0123456789123x", False)])
+def test_agency_inn_has_fourteen_digits(inn, valid):
+    data = {"name": "tunduk", "title_translated": {"ky": "Түндүк", "ru": "Тундук"},
+            "inn": inn, "kind": "state_enterprise"}
+    if valid:
+        org = helpers.call_action("organization_create",
+                                  context={"user": factories.Sysadmin()["name"]}, **data)
+        assert org["title"] == "Түндүк"
+    else:
+        with pytest.raises(ValidationError) as error:
+            helpers.call_action("organization_create",
+                                context={"user": factories.Sysadmin()["name"]}, **data)
+        assert "inn" in error.value.error_dict

@@ -64,3 +64,21 @@ def test_kyrgyz_uses_kyrgyz_letters_not_look_alikes():
     text = " ".join(e.msgstr for e in catalogue("ky"))
     assert "ң" in text and "ө" in text and "ү" in text
     assert not re.search(r"[\u04c8\u04ca\u04a5]", text)  # variant 'en' letters
+
+
+EXTENSION = os.path.join(os.path.dirname(__file__), "..")
+
+
+def extension_messages():
+    from babel.messages.extract import extract_from_dir
+    method_map = [("**/tests/**", "ignore"), ("**.py", "python")]
+    return {message for _file, _line, message, _comments, _ctx
+            in extract_from_dir(EXTENSION, method_map, keywords={"_": None})}
+
+
+@pytest.mark.parametrize("locale", ["ky", "ru"])
+def test_every_string_of_ckanext_kg_is_translated(locale):
+    path = os.path.join(EXTENSION, "i18n", locale, "LC_MESSAGES", "ckanext-kg.po")
+    translated = {e.msgid for e in polib.pofile(path)
+                  if e.msgstr.strip() and "fuzzy" not in e.flags}
+    assert sorted(extension_messages() - translated) == []

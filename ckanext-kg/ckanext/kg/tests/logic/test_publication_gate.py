@@ -162,3 +162,15 @@ def test_agency_inn_has_fourteen_digits(inn, valid):
             helpers.call_action("organization_create",
                                 context={"user": factories.Sysadmin()["name"]}, **data)
         assert "inn" in error.value.error_dict
+
+
+@pytest.mark.parametrize("prefix, message", [
+    ("", "4.4 A theme is chosen."),
+    ("/ru", "4.4 Выбрана тема."),
+    ("/ky", "4.4 Тема тандалган."),
+])
+def test_refusals_speak_the_users_language(app, compliant, prefix, message):
+    token = factories.SysadminWithToken()["token"]
+    response = app.post(f"{prefix}/api/3/action/package_create", json=compliant(theme=""),
+                        headers={"Authorization": token}, status=409)
+    assert response.json["error"]["theme"] == [message]

@@ -86,7 +86,7 @@ def dataset(rng: random.Random, i: int, orgs: list[str], groups: list[str]) -> d
         "access_level": "open",
         "frequency": rng.choice(["ANNUAL", "QUARTERLY", "MONTHLY"]),
         "temporal_start": f"{rng.randint(2000, 2023)}-01-01",
-        "spatial_coverage": rng.sample(REGION_CODES, rng.randint(1, 3)),
+        "spatial_divisions": rng.sample(REGION_CODES, rng.randint(1, 3)),
         "theme": rng.choice(THEMES),
         "private": rng.random() < 0.1,
         "resources": [{"url": f"http://example.invalid/{i}/{k}",

@@ -47,7 +47,7 @@ def code_compliant(owner_org: str, title_ky: str, title_ru: str, **extra) -> dic
         "contact_name": "Байланыш кызматы",
         "contact_email": "open-data@example.invalid",
         "license_id": "cc-by", "access_level": "open", "frequency": "ANNUAL",
-        "temporal_start": "2020-01-01", "spatial_coverage": ["KG08000000000"],
+        "temporal_start": "2020-01-01", "spatial_divisions": ["KG08000000000"],
         "theme": "SOCI", "private": False,
         "resources": [{"url": "http://example.invalid/report.pdf", "format": "PDF",
                        "name": "Report"}],

@@ -247,7 +247,7 @@ def kg_publication_gate(key, data, errors, context) -> None:
     if "resources" not in dataset and context.get("package") is not None:
         # an update without `resources` keeps the dataset's current ones
         dataset["resources"] = [_resource_dict(r) for r in context["package"].resources]
-    for name in ("title_translated", "notes_translated", "keywords", "spatial_coverage"):
+    for name in ("title_translated", "notes_translated", "keywords", "spatial_divisions"):
         dataset[name] = kg_translated_output(dataset.get(name))
     for field, messages in code.publication_errors(dataset).items():
         errors.setdefault((field,), []).extend(messages)

@@ -1,7 +1,7 @@
 """Plugins and settings of the portal's own dataset schema, for tests."""
 import pytest
 
-PORTAL_PLUGINS = "kg scheming_datasets scheming_organizations kg_pgsearch"
+PORTAL_PLUGINS = "kg scheming_datasets scheming_organizations dcat kg_pgsearch"
 
 portal_schema = [
     pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
@@ -10,5 +10,6 @@ portal_schema = [
                             "ckanext.kg:schemas/organization.yaml"),
     pytest.mark.ckan_config("scheming.presets",
                             "ckanext.scheming:presets.json ckanext.kg:schemas/presets.yaml"),
+    pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "euro_dcat_ap_3 kg_dcat_ap"),
     pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
 ]

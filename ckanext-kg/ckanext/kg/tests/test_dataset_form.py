@@ -1,7 +1,6 @@
 """The real web form of the code's dataset schema (CKAN's views, rendered)."""
-import pytest
-
 import ckan.model as model
+import pytest
 from ckan.lib.helpers import url_for
 from ckan.tests import factories
 
@@ -33,7 +32,7 @@ def form(**overrides):
         "access_level": "open",
         "frequency": "ANNUAL",
         "temporal_start": "2018-09-01",
-        "spatial_coverage": "KG08000000000",
+        "spatial_divisions": "KG08000000000",
         "theme": "GOVE",
         "private": "True",
         "save": "",
@@ -63,7 +62,7 @@ def test_the_form_creates_a_private_dataset_with_a_transliterated_name(app, edit
 def test_the_form_names_every_broken_field_and_saves_nothing(app, editor):
     response = app.post(url_for("dataset.new"),
                         data=form(**{"contact_email": "nope",
-                                     "spatial_coverage": "KG99999999999",
+                                     "spatial_divisions": "KG99999999999",
                                      "title_translated-ky": "<b>Калк</b>"}),
                         headers={"Authorization": editor["token"]})
     assert response.status_code == 200

@@ -32,7 +32,7 @@ def compliant(agency):
             "access_level": "open",
             "frequency": "ANNUAL",
             "temporal_start": "2010-01-01",
-            "spatial_coverage": ["KG02000000000", "KG08000000000"],
+            "spatial_divisions": ["KG02000000000", "KG08000000000"],
             "theme": "SOCI",
             "resources": [{"url": "http://example.invalid/report.pdf",
                            "format": "PDF", "name": "Report"}],
@@ -74,7 +74,7 @@ def test_a_compliant_dataset_is_published_with_a_transliterated_name(compliant):
     ({"access_level": "restricted"}, ["3.2"]),
     ({"frequency": ""}, ["4.1"]),
     ({"temporal_start": ""}, ["4.2"]),
-    ({"spatial_coverage": []}, ["4.3"]),
+    ({"spatial_divisions": []}, ["4.3"]),
     ({"theme": ""}, ["4.4"]),
     ({"resources": []}, ["5.1"]),
     ({"resources": [{"url": "http://example.invalid/t.csv", "format": "CSV"}]},
@@ -119,7 +119,7 @@ def test_a_table_waits_for_its_validation_report(compliant):
 
 @pytest.mark.parametrize("change, field", [
     ({"license_id": "other-closed"}, "license_id"),
-    ({"spatial_coverage": ["KG99999999999"]}, "spatial_coverage"),
+    ({"spatial_divisions": ["KG99999999999"]}, "spatial_divisions"),
     ({"contact_email": "not an e-mail"}, "contact_email"),
     ({"title_translated": {"ky": "<script>alert(1)</script>", "ru": "Калк"}},
      "title_translated"),

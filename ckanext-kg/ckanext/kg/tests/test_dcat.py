@@ -1,0 +1,76 @@
+"""DCAT-AP 3 output of the code's datasets, through ckanext-dcat's endpoints."""
+import pytest
+from ckan.tests import factories, helpers
+from rdflib import Graph, Literal, Namespace, URIRef
+
+from ckanext.kg.tests.conftest import portal_schema
+
+pytestmark = portal_schema
+
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+DCT = Namespace("http://purl.org/dc/terms/")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+EU = "http://publications.europa.eu/resource/authority/"
+
+
+@pytest.fixture
+def published():
+    org = factories.Organization(name="nsc", title_translated={
+        "ky": "Улуттук статистика комитети", "ru": "Национальный статистический комитет",
+        "en": "National Statistical Committee"})
+    sysadmin = factories.Sysadmin()
+    common = {
+        "notes_translated": {"ky": "Калктын саны.", "ru": "Численность населения."},
+        "keywords": {"ky": ["калк"], "ru": ["население"]},
+        "owner_org": org["id"], "contact_name": "Маалымат бөлүмү",
+        "contact_email": "info@example.invalid", "license_id": "cc-by",
+        "access_level": "open", "frequency": "ANNUAL", "temporal_start": "2010-01-01",
+        "temporal_end": "2024-12-31", "spatial_divisions": ["KG02000000000"], "theme": "SOCI",
+        "resources": [{"url": "http://example.invalid/r.pdf", "format": "PDF"}]}
+    public = helpers.call_action(
+        "package_create", context={"user": sysadmin["name"]}, private=False,
+        title_translated={"ky": "Калктын саны", "ru": "Численность населения",
+                          "en": "Population"}, **common)
+    helpers.call_action(
+        "package_create", context={"user": sysadmin["name"]}, private=True,
+        name="secret-dataset", title_translated={"ky": "Жашыруун", "ru": "Скрытый"},
+        **common)
+    return public
+
+
+def graph(response):
+    g = Graph()
+    g.parse(data=response.body, format="turtle")
+    return g
+
+
+def test_dataset_in_dcat_ap_has_language_tagged_metadata(app, published):
+    g = graph(app.get(f"/dataset/{published['name']}.ttl"))
+    ref = next(g.subjects(DCT.identifier, Literal(published["id"])))
+    assert set(g.objects(ref, DCT.title)) == {
+        Literal("Калктын саны", lang="ky"), Literal("Численность населения", lang="ru"),
+        Literal("Population", lang="en")}
+    assert set(g.objects(ref, DCAT.keyword)) == {
+        Literal("калк", lang="ky"), Literal("население", lang="ru")}
+    assert set(g.objects(ref, DCAT.theme)) == {URIRef(EU + "data-theme/SOCI")}
+    assert set(g.objects(ref, DCT.accrualPeriodicity)) == {URIRef(EU + "frequency/ANNUAL")}
+    assert set(g.objects(ref, DCT.accessRights)) == {URIRef(EU + "access-right/PUBLIC")}
+    publisher = next(g.objects(ref, DCT.publisher))
+    assert Literal("Улуттук статистика комитети", lang="ky") in set(
+        g.objects(publisher, FOAF.name))
+    distribution = next(g.objects(ref, DCAT.distribution))
+    assert set(g.objects(distribution, DCT.license)) == {URIRef(EU + "licence/CC_BY_4_0")}
+    period = next(g.objects(ref, DCT.temporal))
+    assert str(next(g.objects(period, DCAT.startDate))) == "2010-01-01"
+    location = next(g.objects(ref, DCT.spatial))
+    assert Literal("Ысык-Көл", lang="ky") in set(
+        g.objects(location, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")))
+
+
+def test_the_catalogue_never_shows_a_private_dataset(app, published):
+    body = app.get("/catalog.ttl").body
+    assert "Калктын саны" in body
+    assert "secret-dataset" not in body and "Жашыруун" not in body
+    response = app.get("/dataset/secret-dataset.ttl", status=None)
+    assert response.status_code in (403, 404)
+    assert "Жашыруун" not in response.body

@@ -71,9 +71,12 @@ EXTENSION = os.path.join(os.path.dirname(__file__), "..")
 
 def extension_messages():
     from babel.messages.extract import extract_from_dir
-    method_map = [("**/tests/**", "ignore"), ("**.py", "python")]
+    method_map = [("**/tests/**", "ignore"), ("**.py", "python"),
+                  ("**/templates/**.html", "jinja2")]
+    options = {"**/templates/**.html": {"extensions": "jinja2.ext.do"}}
     return {message for _file, _line, message, _comments, _ctx
-            in extract_from_dir(EXTENSION, method_map, keywords={"_": None})}
+            in extract_from_dir(EXTENSION, method_map, options_map=options,
+                                keywords={"_": None})}
 
 
 @pytest.mark.parametrize("locale", ["ky", "ru"])

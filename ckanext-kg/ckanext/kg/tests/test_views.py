@@ -1,0 +1,40 @@
+"""The compliance page of a dataset."""
+import pytest
+from ckan.tests import factories, helpers
+
+from ckanext.kg.tests.conftest import portal_schema
+
+pytestmark = portal_schema
+
+
+@pytest.fixture
+def draft_dataset():
+    org = factories.Organization(name="nsc")
+    return helpers.call_action(
+        "package_create", context={"user": factories.Sysadmin()["name"]},
+        title_translated={"ky": "Калк", "ru": "Население"}, owner_org=org["id"],
+        private=True)
+
+
+def test_the_page_lists_every_rule_with_its_status(app, draft_dataset):
+    sysadmin = factories.SysadminWithToken()
+    page = app.get(f"/dataset/{draft_dataset['name']}/compliance",
+                   headers={"Authorization": sysadmin["token"]})
+    body = page.body
+    assert body.count('class="kg-rule-met"') == 6  # 1.1 2.1 3.1 3.2, and 5.2 5.3: no tables
+    assert body.count('class="kg-rule-unmet"') == 8
+    assert "6 of 14 rules met." in body
+    assert "Cannot be public yet" in body
+
+
+def test_the_page_speaks_kyrgyz(app, draft_dataset):
+    sysadmin = factories.SysadminWithToken()
+    page = app.get(f"/ky/dataset/{draft_dataset['name']}/compliance",
+                   headers={"Authorization": sysadmin["token"]})
+    assert "14 эреженин 6 аткарылды." in page.body
+    assert "Аткарылган жок" in page.body
+
+
+def test_a_private_dataset_page_is_not_found_for_anonymous_users(app, draft_dataset):
+    response = app.get(f"/dataset/{draft_dataset['name']}/compliance", status=404)
+    assert "Калк" not in response.body

@@ -3,7 +3,7 @@
 Runs after ckanext-dcat's `euro_dcat_ap_3` profile (`ckanext.dcat.rdf.profiles
 = euro_dcat_ap_3 kg_dcat_ap`) and states what that profile cannot know:
 titles, descriptions and keywords as language-tagged literals (@ky, @ru,
-@en), the publisher's names in three languages, the contact point, the
+@en), the publisher's names in three languages, the contact point's class, the
 EU vocabularies for theme, frequency and access rights, the temporal
 coverage, and the spatial coverage as locations named by their
 administrative-division codes (skos:notation) and names.
@@ -40,8 +40,30 @@ def _translated(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+# The catalogue's own name and description, in each language (DCAT-AP
+# requires both for a catalogue).
+CATALOGUE = {
+    "title": {"ky": "Кыргыз Республикасынын ачык маалыматтары",
+              "ru": "Открытые данные Кыргызской Республики",
+              "en": "Open data of the Kyrgyz Republic"},
+    "description": {
+        "ky": "Мамлекеттик органдардын маалымат алмашуу кодексине ылайык "
+              "жарыяланган ачык маалыматтар топтомдору.",
+        "ru": "Открытые наборы данных государственных органов, опубликованные "
+              "по кодексу обмена данными.",
+        "en": "Open datasets of government bodies, published under the "
+              "data-exchange code."},
+}
+
+
 class KgDCATAPProfile(RDFProfile):
     """Language-tagged metadata and the code's vocabularies."""
+
+    def graph_from_catalog(self, catalog_dict: dict, catalog_ref: URIRef) -> None:
+        for key, predicate in (("title", DCT.title), ("description", DCT.description)):
+            self.g.remove((catalog_ref, predicate, None))
+            for lang, text in CATALOGUE[key].items():
+                self.g.add((catalog_ref, predicate, Literal(text, lang=lang)))
 
     def graph_from_dataset(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
         self._language_literals(dataset_dict, dataset_ref)
@@ -88,16 +110,11 @@ class KgDCATAPProfile(RDFProfile):
                     self.g.add((publisher, FOAF.name, Literal(names[lang], lang=lang)))
 
     def _contact_point(self, dataset: dict, ref: URIRef) -> None:
-        if not (dataset.get("contact_name") or dataset.get("contact_email")):
-            return
-        contact = BNode()
-        self.g.add((ref, DCAT.contactPoint, contact))
-        self.g.add((contact, RDF.type, VCARD.Organization))
-        if dataset.get("contact_name"):
-            self.g.add((contact, VCARD.fn, Literal(dataset["contact_name"])))
-        if dataset.get("contact_email"):
-            self.g.add((contact, VCARD.hasEmail,
-                        URIRef("mailto:" + dataset["contact_email"])))
+        """euro_dcat_ap_3 writes contact_name/contact_email as a
+        vcard:Organization; DCAT-AP's range is vcard:Kind, stated here since
+        no vCard ontology is loaded to infer it."""
+        for contact in self.g.objects(ref, DCAT.contactPoint):
+            self.g.add((contact, RDF.type, VCARD.Kind))
 
     def _vocabularies(self, dataset: dict, ref: URIRef) -> None:
         # euro_dcat_ap_3 reads `theme` and `frequency` as URIs; ours are codes

@@ -74,3 +74,27 @@ def test_the_catalogue_never_shows_a_private_dataset(app, published):
     response = app.get("/dataset/secret-dataset.ttl", status=None)
     assert response.status_code in (403, 404)
     assert "Жашыруун" not in response.body
+
+
+SHAPES = __import__("os").path.join(__import__("os").path.dirname(__file__), "shapes",
+                                     "dcat-ap-3-kg.ttl")
+
+
+def conforms(turtle: str):
+    from pyshacl import validate
+    ok, _graph, text = validate(turtle, data_graph_format="turtle", shacl_graph=SHAPES,
+                                shacl_graph_format="turtle", inference="rdfs")
+    return ok, text
+
+
+def test_dataset_and_catalogue_conform_to_the_shapes(app, published):
+    for path in (f"/dataset/{published['name']}.ttl", "/catalog.ttl"):
+        ok, report = conforms(app.get(path).body)
+        assert ok, (path, report)
+
+
+def test_the_shapes_catch_a_dataset_without_its_kyrgyz_title(app, published):
+    body = app.get(f"/dataset/{published['name']}.ttl").body
+    ok, report = conforms(body.replace('"Калктын саны"@ky', '"Калктын саны"@kk'))
+    assert not ok
+    assert "languageIn" in report or "LanguageIn" in report

@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import codecs
 import re
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pyarrow as pa
 
 CHUNK_SIZE = 1 << 20
 SINGLE_BYTE_CYRILLIC = ("cp1251", "mac_cyrillic", "cp866")
@@ -119,7 +122,47 @@ def _concentrated(half: bytes) -> bool:
     return sum(counts[:2]) >= 0.95 * len(half) and 0 in half
 
 
+def utf8_array(data: bytes) -> pa.Array | None:
+    """``data`` as a one-string Arrow array if it is strict UTF-8, else ``None``.
+
+    Arrow validates UTF-8 vectorised and no copy of ``data`` is made; it
+    refuses what Python's strict ``utf-8`` codec refuses (overlong forms,
+    surrogates, code points above U+10FFFF, cut sequences).
+    """
+    offsets = pa.py_buffer(struct.pack("<ii", 0, len(data)))
+    binary = pa.Array.from_buffers(pa.binary(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        return binary.cast(pa.string())
+    except pa.ArrowInvalid:
+        return None
+
+
+def _last_char_start(data: bytes) -> int:
+    """Where the last (maybe incomplete) UTF-8 character of ``data`` starts."""
+    for index in range(len(data) - 1, max(len(data) - 4, 0) - 1, -1):
+        if data[index] < 0x80:
+            return index + 1
+        if data[index] >= 0xC0:
+            return index
+    return len(data)
+
+
+def _utf8_fully(path: Path, chunk_size: int) -> bool:
+    """Strict UTF-8 from start to end, checked with :func:`utf8_array` chunk by chunk."""
+    carry = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(chunk_size):
+            data = carry + chunk if carry else chunk
+            cut = _last_char_start(data)
+            if utf8_array(data[:cut]) is None:
+                return False
+            carry = data[cut:]
+    return utf8_array(carry) is not None
+
+
 def _decodes_fully(path: Path, codec: str, chunk_size: int) -> bool:
+    if codec == "utf-8":
+        return _utf8_fully(path, chunk_size)
     decoder = codecs.getincrementaldecoder(codec)("strict")
     try:
         with path.open("rb") as handle:

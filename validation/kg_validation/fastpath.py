@@ -60,7 +60,6 @@ class _Keys:
     number: int
     primary: bool = False
     values: list[pa.Array] = field(default_factory=list)
-    rows: list[pa.Array] = field(default_factory=list)
 
 
 def fast_report(
@@ -124,7 +123,7 @@ def _scan(canonical, fields, descriptor, checks):
     reader = pacsv.open_csv(
         canonical,
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_SIZE,
-                                       use_threads=False),
+                                       use_threads=True),
         parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
                                          invalid_row_handler=_recorder(invalid_rows)),
         convert_options=pacsv.ConvertOptions(
@@ -133,7 +132,6 @@ def _scan(canonical, fields, descriptor, checks):
     )
     first_row = 2
     for batch in reader:
-        rows = pa.array(range(first_row, first_row + batch.num_rows), pa.int64())
         suspect = _suspect_mask(batch, fields, checks, keys)
         indices = pc.indices_nonzero(suspect)
         if len(suspects) + len(indices) > MAX_SUSPECTS:
@@ -143,11 +141,14 @@ def _scan(canonical, fields, descriptor, checks):
         for key in keys:
             column = batch.column(key.number - 1)
             key.values.append(_typed(column, fields[key.number - 1]))
-            key.rows.append(rows)
         first_row += batch.num_rows
     if invalid_rows:
         raise NotModelled("ragged or blank rows")
     return suspects, keys
+
+
+def _falses(count: int) -> pa.Array:
+    return pa.repeat(pa.scalar(False), count)
 
 
 def _rows(batch: pa.RecordBatch) -> list[list[str]]:
@@ -202,27 +203,49 @@ def _uncertain_cells(column: pa.Array, item: dict) -> pa.Array:
     kind = item.get("type", "string")
     uncertain = pc.and_(empty, pa.scalar(bool(constraints.get("required"))))
     if kind in CERTAIN:
-        wrong = pc.invert(pc.match_substring_regex(column, CERTAIN[kind]))
-        if kind == "date":
-            wrong = pc.or_(wrong, _not_a_calendar_date(column))
+        wrong = pc.invert(_certainly_typed(column, kind))
         uncertain = pc.or_(uncertain, pc.and_(pc.invert(empty), wrong))
     broken = _constraint_suspects(column, item, uncertain)
     return pc.or_(uncertain, pc.and_(pc.invert(empty), broken))
 
 
-def _not_a_calendar_date(column: pa.Array) -> pa.Array:
-    """True where the text does not survive a parse and print round trip
-    (Arrow's parser accepts days such as 2023-02-30)."""
+def _certainly_typed(column: pa.Array, kind: str) -> pa.Array:
+    """Cells matching ``CERTAIN[kind]`` (and, for dates, real calendar dates)."""
+    if kind == "integer":  # plain digits first: cheaper than the regular expression
+        digits = pc.and_(pc.ascii_is_decimal(column), pc.less_equal(pc.binary_length(column), 18))
+        if pc.all(digits).as_py() is not False:
+            return digits
+        return pc.or_(digits, pc.match_substring_regex(column, CERTAIN[kind]))
+    shaped = pc.match_substring_regex(column, CERTAIN[kind])
+    if kind == "date":
+        return pc.and_(shaped, pc.invert(_not_a_calendar_date(column, shaped)))
+    return shaped
+
+
+def _not_a_calendar_date(column: pa.Array, shaped: pa.Array) -> pa.Array:
+    """True where a ``YYYY-MM-DD`` text (``shaped``) is not a date Python accepts.
+
+    Year 0000 is always suspect (Python's ``datetime`` starts at year 1).
+    Arrow's cast to ``date32`` checks month and day; when one cell fails it
+    the whole column is checked with a parse and print round trip instead
+    (Arrow's ``strptime`` accepts days such as 2023-02-30).
+    """
+    year_zero = pc.starts_with(column, "0000")
+    try:
+        pc.cast(pc.if_else(pc.and_(shaped, pc.invert(year_zero)), column, "2000-01-01"), pa.date32())
+        return year_zero
+    except pa.ArrowInvalid:
+        pass
     parsed = pc.strptime(column, "%Y-%m-%d", "s", error_is_null=True)
     printed = pc.strftime(parsed, "%Y-%m-%d")
-    return pc.fill_null(pc.not_equal(printed, column), True)
+    return pc.or_(year_zero, pc.fill_null(pc.not_equal(printed, column), True))
 
 
 def _constraint_suspects(column: pa.Array, item: dict, uncertain: pa.Array) -> pa.Array:
     """Cells that may break minimum/maximum, length or enum constraints."""
     constraints = item.get("constraints", {})
     kind = item.get("type", "string")
-    broken = pa.array([False] * len(column))
+    broken = _falses(len(column))
     if "minimum" in constraints or "maximum" in constraints:
         if kind not in ("integer", "number"):
             return pc.invert(broken)
@@ -260,10 +283,19 @@ def _check_suspects(check, batch: pa.RecordBatch, fields: list[dict]) -> pa.Arra
     if isinstance(check, kg_phone):
         return pc.invert(pc.match_substring_regex(column(check.field_name), r"^(\+996[0-9]{9})?$"))
     if isinstance(check, kg_mixed_script):
-        masks = [pc.match_substring_regex(column(name), CYRILLIC_AND_LATIN)
-                 for name in (check.field_names or names)]
-        return _any(masks)
+        return _any([_mixed_scripts(column(name)) for name in (check.field_names or names)])
     raise NotModelled(f"check {check.type}")
+
+
+def _mixed_scripts(column: pa.Array) -> pa.Array:
+    """Cells holding a Cyrillic letter and a Latin look-alike: an ASCII column
+    has none, and a column of few distinct values is tested value by value."""
+    if pc.all(pc.string_is_ascii(column)).as_py() is not False:
+        return _falses(len(column))
+    encoded = pc.dictionary_encode(column)
+    if len(encoded.dictionary) * 4 > len(column):
+        return pc.match_substring_regex(column, CYRILLIC_AND_LATIN)
+    return pc.take(pc.match_substring_regex(encoded.dictionary, CYRILLIC_AND_LATIN), encoded.indices)
 
 
 def _any(masks: list[pa.Array]) -> pa.Array:
@@ -326,31 +358,39 @@ def _row_local(descriptor: dict) -> dict:
 
 
 def _key_errors(keys: list[_Keys]) -> dict[int, list]:
-    """unique-error and primary-key errors, as frictionless emits them."""
+    """unique-error and primary-key errors, as frictionless emits them.
+
+    Every row of the file is in ``values`` (ragged rows fall back), so the
+    row number of position ``i`` is ``i + 2``.
+    """
     found: dict[int, list] = {}
     for key in keys:
-        values = pa.chunked_array(key.values).combine_chunks() if key.values else pa.array([])
-        rows = pa.chunked_array(key.rows, pa.int64()).combine_chunks() if key.rows else pa.array([])
+        values = pa.chunked_array(key.values) if key.values else pa.chunked_array([], pa.int64())
+        key.values = []
         if key.primary:
-            for row in pc.filter(rows, pc.is_null(values)).to_pylist():
+            for index in pc.indices_nonzero(pc.is_null(values)).to_pylist():
                 note = 'cells composing the primary keys are all "None"'
-                found.setdefault(row, []).append((2, key, note))
-        for row, previous in _repeats(values, rows):
+                found.setdefault(index + 2, []).append((2, key, note))
+        for row, previous in _repeats(values):
             note = f"the same as in the row at position {previous}"
             found.setdefault(row, []).append((2 if key.primary else 1, key, note))
     return found
 
 
-def _repeats(values: pa.Array, rows: pa.Array) -> list[tuple[int, int]]:
+def _repeats(values: pa.ChunkedArray) -> list[tuple[int, int]]:
     """(row, previous row with the same value) for every repeated non-null value."""
-    table = pa.table({"value": values, "row": rows}).filter(pc.is_valid(values))
-    if table.num_rows < 2:
+    present = len(values) - values.null_count
+    if present < 2:
         return []
-    table = table.sort_by([("value", "ascending"), ("row", "ascending")])
-    value, row = table.column("value").combine_chunks(), table.column("row").combine_chunks()
-    same = pc.equal(value.slice(1), value.slice(0, len(value) - 1))
-    later = pc.filter(row.slice(1), same).to_pylist()
-    earlier = pc.filter(row.slice(0, len(row) - 1), same).to_pylist()
+    if not values.null_count and pc.all(
+        pc.greater(values.slice(1), values.slice(0, len(values) - 1))
+    ).as_py():
+        return []  # strictly increasing (an ordered key): no value repeats
+    order = pc.sort_indices(values).slice(0, present)  # a stable sort, nulls last
+    ordered = values.take(order)
+    same = pc.equal(ordered.slice(1), ordered.slice(0, present - 1))
+    later = pc.add(pc.filter(order.slice(1), same), 2).to_pylist()
+    earlier = pc.add(pc.filter(order.slice(0, present - 1), same), 2).to_pylist()
     return list(zip(later, earlier))
 
 

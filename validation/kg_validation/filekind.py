@@ -66,7 +66,7 @@ def looks_binary(text: str) -> bool:
     """Decoded text of which over 5% (and over 8) are control characters is not a table."""
     if not text:
         return False
-    controls = sum(1 for char in text if char in CONTROL_CHARS)
+    controls = sum(map(text.count, CONTROL_CHARS))
     return controls > 8 and controls > 0.05 * len(text)
 
 
@@ -82,3 +82,21 @@ def longest_line(path: str | Path, chunk_size: int = 1 << 20) -> int:
             longest = max(longest, carry + len(lines[0]), max(map(len, lines[1:-1]), default=0))
             carry = len(lines[-1])
     return max(longest, carry)
+
+
+def lines_shorter_than(path: str | Path, limit: int, chunk_size: int = 1 << 20) -> bool:
+    """Quick test: True when every line (CR, LF or CRLF) is certainly shorter than ``limit`` bytes.
+
+    Every aligned window of ``limit // 2`` bytes must hold a line break: a
+    line of ``limit`` bytes or more always covers one such window whole. A
+    ``False`` only means "maybe": ask :func:`longest_line` for the exact answer.
+    """
+    window = max(limit // 2, 1)
+    chunk_size = max(chunk_size - chunk_size % window, window)
+    with Path(path).open("rb") as handle:
+        while chunk := handle.read(chunk_size):
+            for start in range(0, len(chunk) - window + 1, window):
+                end = start + window
+                if chunk.find(b"\n", start, end) < 0 and chunk.find(b"\r", start, end) < 0:
+                    return False
+    return True

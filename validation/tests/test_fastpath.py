@@ -177,3 +177,54 @@ def test_many_suspect_rows_fall_back_to_frictionless(tmp_path, monkeypatch):
     few = tmp_path / "few.csv"
     few.write_text("id\n" + "x\n" * 10, encoding="utf-8")
     assert validate_table(few, schema).engine == "fast"
+
+
+def test_dates_and_integers_at_the_edges(tmp_path):
+    """Year 0000, leap days and long or signed integers: the same answer as frictionless."""
+    dates = ["0000-01-01", "0001-01-01", "9999-12-31", "1900-02-29", "2000-02-29", "2023-02-29",
+             "2024-02-29", "2023-04-31", "2023-13-01", "2023-00-10", "2023-01-00", "2023-1-01"]
+    integers = ["-5", "007", "-0", "123456789012345678", "1234567890123456789", "+5", "1.0", "٣"]
+    lines = ["id,date,count"] + [
+        f"{number},{dates[number % len(dates)]},{integers[number % len(integers)]}"
+        for number in range(1, 60)
+    ]
+    path = tmp_path / "edges.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    schema = {"fields": [{"name": "id", "type": "integer"}, {"name": "date", "type": "date"},
+                         {"name": "count", "type": "integer"}]}
+    fast, slow = _both(path, schema, mixed_script=False)
+    assert fast.engine == "fast"
+    assert fast.flatten(SPEC + ["cell"]) == slow.flatten(SPEC + ["cell"])
+    bad_dates = {cell for _, field, kind, cell in slow.flatten(SPEC + ["cell"]) if field == 2}
+    assert bad_dates == {"0000-01-01", "1900-02-29", "2023-02-29", "2023-04-31", "2023-13-01",
+                         "2023-00-10", "2023-01-00"}
+
+
+def test_clean_dates_in_every_batch_stay_certain(tmp_path, monkeypatch):
+    from kg_validation import fastpath
+
+    monkeypatch.setattr(fastpath, "BLOCK_SIZE", 256)
+    lines = ["id,date"] + [f"{n},20{n % 100:02d}-{n % 12 + 1:02d}-{n % 28 + 1:02d}" for n in range(1, 400)]
+    lines[200] = "200,2023-02-30"
+    path = tmp_path / "dates.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    schema = {"fields": [{"name": "id", "type": "integer"}, {"name": "date", "type": "date"}]}
+    fast, slow = _both(path, schema, mixed_script=False)
+    assert fast.engine == "fast"
+    assert fast.flatten(SPEC) == slow.flatten(SPEC) == [[201, 2, "type-error"]]
+
+
+@pytest.mark.parametrize("distinct", [True, False])
+def test_mixed_script_in_columns_of_many_or_few_values(tmp_path, distinct):
+    words = ["Кыргызстaн", "Еducation", "Бишкек", "Bishkek", "Wi-Fi-зона", "ɵмүр", "Ош"]
+    lines = ["id,text,code"] + [
+        f"{n},{words[n % len(words)]}{' ' + str(n) if distinct else ''},C{n}" for n in range(1, 300)
+    ]
+    path = tmp_path / "mixed.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    schema = {"fields": [{"name": "id", "type": "integer"}, {"name": "text", "type": "string"},
+                         {"name": "code", "type": "string"}]}
+    fast, slow = _both(path, schema)
+    assert fast.engine == "fast"
+    assert fast.flatten(SPEC) == slow.flatten(SPEC)
+    assert {kind for _, _, kind in slow.flatten(SPEC)} == {"kg-mixed-script"}

@@ -74,7 +74,27 @@ def _compile_or(node: q.Or, out: Compiled, scoring: bool) -> str:
         compile_node(c, out, scoring) for c in node.children) + ")"
 
 
+def _free_text(nodes: tuple[q.Node, ...]) -> bool:
+    return bool(nodes) and all(
+        isinstance(n, (q.Term, q.Phrase)) and n.field is None
+        and not (isinstance(n, q.Term) and n.wildcard) for n in nodes)
+
+
+def _all_words(nodes: tuple[q.Node, ...], out: Compiled, scoring: bool) -> str:
+    """Every word must match: one tsquery, so each row's tsv is read once."""
+    tsqs = [_tsquery(n.value, out, isinstance(n, q.Phrase)) for n in nodes]
+    combined = "(" + " && ".join(tsqs) + ")"
+    if scoring:
+        out.rank_queries.extend(tsqs)
+    return f"(tsv @@ {combined})"
+
+
 def _compile_min_match(node: q.MinMatch, out: Compiled, scoring: bool) -> str:
+    if node.minimum >= len(node.optional) and _free_text(node.optional + node.required):
+        parts = [_all_words(node.optional + node.required, out, scoring)]
+        parts += [f"NOT COALESCE({compile_node(c, out, False)}, FALSE)"
+                  for c in node.excluded]
+        return "(" + " AND ".join(parts) + ")"
     parts = [compile_node(c, out, scoring) for c in node.required]
     parts += [f"NOT COALESCE({compile_node(c, out, False)}, FALSE)"
               for c in node.excluded]

@@ -7,6 +7,7 @@ and names every unmet rule at once.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -26,6 +27,16 @@ ValidationStatus = Callable[[dict[str, Any]], Optional[str]]
 
 def _no_report_yet(resource: dict[str, Any]) -> Optional[str]:
     return None
+
+
+def translated(value: Any) -> dict[str, Any]:
+    """A per-language value, stored (JSON text) or shown (dict), as a dict."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ administrative-division codes (skos:notation) and names.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from rdflib import BNode, Literal, URIRef
 
@@ -29,15 +28,6 @@ LICENSES = {
     "odc-odbl": "http://publications.europa.eu/resource/authority/licence/ODC_BL",
     "odc-pddl": "http://publications.europa.eu/resource/authority/licence/ODC_PDDL",
 }
-
-
-def _translated(value: Any) -> dict[str, Any]:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return {}
-    return value if isinstance(value, dict) else {}
 
 
 # The catalogue's own name and description, in each language (DCAT-AP
@@ -73,9 +63,9 @@ class KgDCATAPProfile(RDFProfile):
         self._coverage(dataset_dict, dataset_ref)
 
     def _language_literals(self, dataset: dict, ref: URIRef) -> None:
-        titles = _translated(dataset.get("title_translated"))
-        notes = _translated(dataset.get("notes_translated"))
-        keywords = _translated(dataset.get("keywords"))
+        titles = code.translated(dataset.get("title_translated"))
+        notes = code.translated(dataset.get("notes_translated"))
+        keywords = code.translated(dataset.get("keywords"))
         if titles:
             self.g.remove((ref, DCT.title, None))
         if notes:
@@ -100,7 +90,7 @@ class KgDCATAPProfile(RDFProfile):
         org = tk.get_action("organization_show")(
             {"ignore_auth": True}, {"id": dataset["owner_org"], "include_datasets": False,
                                     "include_users": False})
-        names = _translated(org.get("title_translated"))
+        names = code.translated(org.get("title_translated"))
         if not names:
             return
         for publisher in self.g.objects(ref, DCT.publisher):

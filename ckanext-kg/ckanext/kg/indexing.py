@@ -1,19 +1,9 @@
 """Datasets in several languages, for search and for display."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ckanext.kg import code, helpers
-
-
-def _as_dict(value: Any) -> dict[str, Any]:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return {}
-    return value if isinstance(value, dict) else {}
 
 
 def add_languages(doc: dict[str, Any]) -> dict[str, Any]:
@@ -22,10 +12,10 @@ def add_languages(doc: dict[str, Any]) -> dict[str, Any]:
     them finds the dataset, the titles weighing most."""
     for field, prefix in (("title_translated", "title"),
                           ("notes_translated", "notes")):
-        for lang, text in _as_dict(doc.get(field)).items():
+        for lang, text in code.translated(doc.get(field)).items():
             if lang in code.LANGUAGES and text:
                 doc[f"{prefix}_{lang}"] = text
-    for lang, words in _as_dict(doc.get("keywords")).items():
+    for lang, words in code.translated(doc.get("keywords")).items():
         if lang in code.LANGUAGES and words:
             doc[f"keywords_{lang}"] = words
     return doc

@@ -174,3 +174,24 @@ def test_refusals_speak_the_users_language(app, compliant, prefix, message):
     response = app.post(f"{prefix}/api/3/action/package_create", json=compliant(theme=""),
                         headers={"Authorization": token}, status=409)
     assert response.json["error"]["theme"] == [message]
+
+
+def test_agency_compliance_is_the_share_of_its_datasets_that_comply(compliant, agency):
+    create(compliant())
+    create(compliant(private=True, theme=""))
+    sysadmin = factories.Sysadmin()
+    as_sysadmin = helpers.call_action("kg_compliance_show", context={"user": sysadmin["name"]},
+                                      organization="nsc")
+    assert as_sysadmin == {"organization": "nsc", "datasets": 2, "compliant": 1,
+                           "share": 0.5}
+    anonymous = helpers.call_action("kg_compliance_show",
+                                    context={"user": "", "ignore_auth": False},
+                                    organization="nsc")
+    assert (anonymous["datasets"], anonymous["compliant"]) == (1, 1)
+
+
+def test_compliance_of_a_private_dataset_is_refused_to_anonymous_users(compliant):
+    dataset = create(compliant(private=True))
+    with pytest.raises(helpers.logic.NotAuthorized):
+        helpers.call_action("kg_compliance_show", context={"user": "", "ignore_auth": False},
+                            id=dataset["id"])

@@ -24,3 +24,11 @@ def test_api_errors_follow_the_requested_language(portal):
                             headers={"Accept-Language": "ru"}, timeout=60)
     assert response.status_code == 404
     assert response.json()["error"]["__type"] == "Not Found Error"
+
+
+@pytest.mark.parametrize("path", ["/dataset/", "/organization/"])
+def test_the_language_switch_keeps_the_page(portal, path):
+    page = requests.get(f"{portal.url}{path}", timeout=60).text
+    for lang, name in (("ky", "кыргызча"), ("ru", "русский"), ("en", "English")):
+        assert f'<option value="/{lang}{path}" lang="{lang}"' in page, lang
+        assert name in page

@@ -18,15 +18,16 @@ LANGUAGES = ("ky", "ru", "en")
 OPEN_LICENSES = ("cc-by", "cc-zero", "odc-by", "odc-odbl", "odc-pddl")
 TABULAR_FORMATS = ("csv", "tsv", "xlsx", "ods")
 
-# The validation status ("success", "failure") of a resource's current
-# file. Until the ingestion step stores reports, no file has one: "no report
-# yet" means "not publishable". Never read from the resource's own fields,
-# which publishers can edit.
+# The validation status ("success", "failure", "needs-schema") of a
+# resource's current file, from the stored reports; None when the file has
+# none yet, which is "not publishable". Never read from the resource's own
+# fields, which publishers can edit.
 ValidationStatus = Callable[[dict[str, Any]], Optional[str]]
 
 
-def _no_report_yet(resource: dict[str, Any]) -> Optional[str]:
-    return None
+def _stored_report_status(resource: dict[str, Any]) -> Optional[str]:
+    from ckanext.kg.publishing.validation import status_of
+    return status_of(resource)
 
 
 def translated(value: Any) -> dict[str, Any]:
@@ -78,7 +79,7 @@ def _every_tabular_is_valid(dataset: dict[str, Any]) -> bool:
     return all(validation_status(r) == "success" for r in _tabular(dataset))
 
 
-validation_status: ValidationStatus = _no_report_yet
+validation_status: ValidationStatus = _stored_report_status
 
 RULES: tuple[Rule, ...] = (
     Rule("1.1", "title_translated",

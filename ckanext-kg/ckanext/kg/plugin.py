@@ -9,6 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.kg import indexing
+from ckanext.kg.publishing import jobs
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -18,10 +19,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 @tk.blanket.validators
 @tk.blanket.helpers
 @tk.blanket.blueprints
+@tk.blanket.config_declarations
 class KgPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IResourceController, inherit=True)
 
     def update_config(self, config: tk.CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
@@ -35,3 +38,9 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def before_dataset_view(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return indexing.localise(pkg_dict)
+
+    def after_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
+        jobs.validate_after_upload(resource)
+
+    def after_resource_update(self, context: Any, resource: dict[str, Any]) -> None:
+        jobs.validate_after_upload(resource)

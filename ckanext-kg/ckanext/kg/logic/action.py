@@ -10,6 +10,7 @@ from ckanext.kg import code
 
 __all__ = [
     "kg_compliance_show",
+    "kg_validation_show",
     "bulk_update_public",
 ]
 
@@ -45,6 +46,35 @@ def _agency_compliance(context: Context, organization: str) -> dict[str, Any]:
     return {"organization": org["name"], "datasets": len(datasets),
             "compliant": compliant,
             "share": round(compliant / len(datasets), 3) if datasets else None}
+
+
+@tk.side_effect_free
+def kg_validation_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The validation report of a resource's current file.
+
+    :param id: the id of a resource
+    :type id: string
+    :returns: ``status`` (``success``, ``failure``, ``needs-schema``, or
+        ``None`` while the file has no report yet), ``checksum``,
+        ``created`` and ``report`` (detected encoding and dialect, changes
+        made, errors with messages in the request's language)
+    """
+    from ckanext.kg.helpers import current_language
+    from ckanext.kg.publishing import reports, validation
+    resource_id = tk.get_or_bust(data_dict, "id")
+    tk.check_access("kg_validation_show", context, {"id": resource_id})
+    resource = tk.get_action("resource_show")(context, {"id": resource_id})
+    path = validation.current_file(resource)
+    if path is None:
+        return {"id": resource_id, "status": None, "report": None}
+    from ckan import model
+    found = reports.find(model.Session, resource_id, validation.checksum(path))
+    if found is None:
+        return {"id": resource_id, "status": None, "report": None}
+    report = found["report"]
+    language = current_language()
+    return dict(found, id=resource_id,
+                report=report.get(language) or report.get("en"))
 
 
 @tk.chained_action

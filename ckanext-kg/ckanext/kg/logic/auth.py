@@ -7,9 +7,15 @@ from ckan.types import AuthResult, Context, DataDict
 
 __all__ = [
     "kg_compliance_show",
+    "kg_validation_show",
 ]
 
 
 @tk.auth_allow_anonymous_access
 def kg_compliance_show(context: Context, data_dict: DataDict) -> AuthResult:
     return authz.is_authorized("package_show", context, data_dict)
+
+
+@tk.auth_allow_anonymous_access
+def kg_validation_show(context: Context, data_dict: DataDict) -> AuthResult:
+    return authz.is_authorized("resource_show", context, data_dict)

@@ -231,7 +231,7 @@ def kg_open_license(value: Any, context: Any) -> Any:
 
 def _resource_dict(resource: Any) -> dict[str, Any]:
     return dict(resource.extras or {}, id=resource.id, url=resource.url,
-                format=resource.format)
+                url_type=resource.url_type, format=resource.format)
 
 
 def kg_publication_gate(key, data, errors, context) -> None:

@@ -1,0 +1,1 @@
+"""The CKAN side of ingestion: validate every uploaded table, keep reports."""

@@ -1,0 +1,123 @@
+"""Every uploaded table is validated, and only a passing file can be public."""
+import json
+import re
+
+import ckan.model as model
+import pytest
+from ckan.tests import factories, helpers
+
+from ckanext.kg.tests.conftest import portal_schema
+
+pytestmark = portal_schema
+ValidationError = helpers.logic.ValidationError
+
+SCHEMA = json.dumps({"fields": [
+    {"name": "region", "type": "string"},
+    {"name": "year", "type": "integer"},
+    {"name": "population", "type": "integer"}]})
+VALID = "region,year,population\nЫсык-Көл,2023,513000\nНарын,2023,301600\n"
+INVALID = "region,year,population\nЫсык-Көл,2023,көп\nНарын,2023,301600\n"
+
+
+@pytest.fixture
+def dataset():
+    org = factories.Organization(name="nsc")
+    return helpers.call_action(
+        "package_create", context={"user": factories.Sysadmin()["name"]},
+        private=True, owner_org=org["id"],
+        title_translated={"ky": "Облустардын калкы", "ru": "Население областей"},
+        notes_translated={"ky": "Калктын саны.", "ru": "Численность населения."},
+        keywords={"ky": ["калк"], "ru": ["население"]},
+        contact_name="Маалымат бөлүмү", contact_email="info@example.invalid",
+        license_id="cc-by", access_level="open", frequency="ANNUAL",
+        temporal_start="2023-01-01", spatial_divisions=["KG02000000000"], theme="SOCI")
+
+
+def upload(create_with_upload, dataset, data, schema=SCHEMA, **extra):
+    return create_with_upload(data, "population.csv", package_id=dataset["id"],
+                              url="population.csv", format="CSV", schema=schema, **extra)
+
+
+def publish(dataset):
+    return helpers.call_action("package_patch", id=dataset["id"], private=False)
+
+
+def test_a_valid_table_passes_and_its_dataset_can_be_published(create_with_upload, dataset):
+    resource = upload(create_with_upload, dataset, VALID)
+    shown = helpers.call_action("kg_validation_show", id=resource["id"])
+    assert shown["status"] == "success"
+    assert shown["checksum"].startswith("sha256:")
+    assert shown["report"]["valid"] is True
+    assert publish(dataset)["private"] is False
+
+
+def test_an_invalid_table_is_reported_and_keeps_its_dataset_private(
+        create_with_upload, dataset):
+    resource = upload(create_with_upload, dataset, INVALID)
+    shown = helpers.call_action("kg_validation_show", id=resource["id"])
+    assert shown["status"] == "failure"
+    assert [(e["rowNumber"], e["fieldNumber"], e["type"])
+            for e in shown["report"]["errors"]] == [(2, 3, "type-error")]
+    with pytest.raises(ValidationError) as error:
+        publish(dataset)
+    assert error.value.error_dict["tables"] == [
+        "5.3 Every table's current file has passed validation."]
+    model.Session.rollback()
+    assert model.Package.get(dataset["id"]).private is True
+
+
+def test_a_table_without_a_schema_needs_one(create_with_upload, dataset):
+    resource = upload(create_with_upload, dataset, VALID, schema="")
+    assert helpers.call_action("kg_validation_show", id=resource["id"])["status"] == \
+        "needs-schema"
+    with pytest.raises(ValidationError) as error:
+        publish(dataset)
+    assert error.value.error_dict["tables"] == [
+        "5.2 Every table has a Table Schema.",
+        "5.3 Every table's current file has passed validation."]
+
+
+def test_a_windows_1251_file_is_read_as_cyrillic(create_with_upload, dataset):
+    russian = "region,year,population\nИссык-Кульская область,2023,513000\n"
+    resource = upload(create_with_upload, dataset, russian.encode("cp1251"))
+    shown = helpers.call_action("kg_validation_show", id=resource["id"])
+    assert shown["status"] == "success"
+    assert shown["report"]["encoding"]["encoding"] == "cp1251"
+
+
+def test_a_new_file_needs_a_new_report(create_with_upload, dataset):
+    resource = upload(create_with_upload, dataset, VALID)
+    first = helpers.call_action("kg_validation_show", id=resource["id"])
+    replaced = create_with_upload(INVALID, "population.csv", action="resource_update",
+                                  id=resource["id"], package_id=dataset["id"],
+                                  url="population.csv", format="CSV", schema=SCHEMA)
+    second = helpers.call_action("kg_validation_show", id=replaced["id"])
+    assert (first["status"], second["status"]) == ("success", "failure")
+    assert first["checksum"] != second["checksum"]
+
+
+def test_the_report_speaks_the_readers_language(app, create_with_upload, dataset):
+    resource = upload(create_with_upload, dataset, INVALID)
+    token = factories.SysadminWithToken()["token"]
+    messages = {}
+    for lang in ("ky", "ru", "en"):
+        body = app.get(f"/{lang}/api/3/action/kg_validation_show",
+                       query_string={"id": resource["id"]},
+                       headers={"Authorization": token}).json
+        messages[lang] = body["result"]["report"]["errors"][0]["message"]
+    assert len(set(messages.values())) == 3
+    assert messages["en"].startswith("Row 2, column 3")
+    assert re.search("[а-яө]", messages["ky"]) and re.search("[а-я]", messages["ru"])
+    assert "көп" in messages["ky"] and "көп" in messages["ru"]  # the value, as uploaded
+
+
+@pytest.mark.ckan_config("ckanext.kg.validation.sync_max_bytes", 10)
+@pytest.mark.usefixtures("clean_queues")
+def test_a_large_table_is_validated_by_the_jobs_worker(create_with_upload, dataset):
+    from ckan.lib import jobs
+    resource = upload(create_with_upload, dataset, VALID)
+    assert helpers.call_action("kg_validation_show", id=resource["id"])["status"] is None
+    assert [j["title"] for j in helpers.call_action("job_list")] == [
+        f"kg: validate resource {resource['id']}"]
+    jobs.Worker(["default"]).work(burst=True)
+    assert helpers.call_action("kg_validation_show", id=resource["id"])["status"] == "success"

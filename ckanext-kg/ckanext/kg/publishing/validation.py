@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import tempfile
 from pathlib import Path
 from typing import Any, Optional
 
@@ -56,14 +57,18 @@ def validate_resource(resource: dict[str, Any]) -> Optional[dict[str, Any]]:
     if path is None or not code.is_tabular(resource):
         return None
     schema = table_schema(resource)
-    result = validate_table(path, schema)
-    if not result.valid:
-        status = reports.FAILURE
-    elif schema is None:
-        status = reports.NEEDS_SCHEMA  # a draft schema counts only once confirmed
-    else:
-        status = reports.SUCCESS
-    report = {lang: build_report(result, lang=lang) for lang in LANGUAGES}
+    with tempfile.TemporaryDirectory(prefix="kg-canonical-") as work:
+        canonical = Path(work) / "canonical.csv"
+        result = validate_table(path, schema, output=canonical)
+        if not result.valid:
+            status = reports.FAILURE
+        elif schema is None:
+            status = reports.NEEDS_SCHEMA  # a draft schema counts only once confirmed
+        else:
+            status = reports.SUCCESS
+        report = {lang: build_report(result, lang=lang) for lang in LANGUAGES}
+        if status == reports.SUCCESS:
+            status = _publish_rows(resource["id"], canonical, schema, report)
     for per_language in report.values():
         per_language["path"] = path.name  # never the server's own path
     digest = checksum(path)
@@ -71,6 +76,35 @@ def validate_resource(resource: dict[str, Any]) -> Optional[dict[str, Any]]:
     model.Session.commit()
     log.info("validated resource %s (%s): %s", resource["id"], digest, status)
     return reports.find(model.Session, resource["id"], digest)
+
+
+LOAD_FAILED = {
+    "en": "The table passed validation but could not be loaded into the DataStore; "
+          "the previous version stays published. Please try again or contact the "
+          "portal's administrators.",
+    "ky": "Таблица текшерүүдөн өттү, бирок DataStore'го жүктөлгөн жок; мурунку "
+          "версиясы жарыяланган бойдон калат. Кайра аракет кылыңыз же порталдын "
+          "администраторлоруна кайрылыңыз.",
+    "ru": "Таблица прошла проверку, но не загружена в DataStore; предыдущая версия "
+          "остаётся опубликованной. Повторите попытку или обратитесь к "
+          "администраторам портала.",
+}
+
+
+def _publish_rows(resource_id: str, canonical: Path, schema: dict[str, Any],
+                  report: dict[str, Any]) -> str:
+    """Load the passing table into the DataStore; a failed load is no success."""
+    from ckanext.kg.publishing import datastore
+    try:
+        rows = datastore.load_table(resource_id, canonical, schema)
+    except Exception:  # the old rows stay; the publisher is told, ops get the trace
+        log.exception("DataStore load failed for resource %s", resource_id)
+        for lang, per_language in report.items():
+            per_language["datastore"] = {"loaded": False, "message": LOAD_FAILED[lang]}
+        return reports.FAILURE
+    for per_language in report.values():
+        per_language["datastore"] = {"loaded": True, "rows": rows}
+    return reports.SUCCESS
 
 
 def status_of(resource: dict[str, Any]) -> Optional[str]:

@@ -1,7 +1,7 @@
 """Plugins and settings of the portal's own dataset schema, for tests."""
 import pytest
 
-PORTAL_PLUGINS = "kg scheming_datasets scheming_organizations dcat kg_pgsearch"
+PORTAL_PLUGINS = "kg scheming_datasets scheming_organizations dcat datastore kg_pgsearch"
 
 portal_schema = [
     pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),

@@ -121,3 +121,43 @@ def test_a_large_table_is_validated_by_the_jobs_worker(create_with_upload, datas
         f"kg: validate resource {resource['id']}"]
     jobs.Worker(["default"]).work(burst=True)
     assert helpers.call_action("kg_validation_show", id=resource["id"])["status"] == "success"
+
+
+def test_a_passing_table_is_in_the_datastore_with_typed_columns(create_with_upload, dataset):
+    resource = upload(create_with_upload, dataset, VALID)
+    assert helpers.call_action("kg_validation_show", id=resource["id"])["report"][
+        "datastore"] == {"loaded": True, "rows": 2}
+    result = helpers.call_action("datastore_search", resource_id=resource["id"],
+                                 sort="population desc", filters={"year": 2023})
+    assert [(f["id"], f["type"]) for f in result["fields"]] == [
+        ("_id", "int"), ("region", "text"), ("year", "int8"), ("population", "int8")]
+    assert [(r["region"], r["population"]) for r in result["records"]] == [
+        ("Ысык-Көл", 513000), ("Нарын", 301600)]
+
+
+def test_a_failing_new_file_leaves_the_published_rows_in_place(create_with_upload, dataset):
+    resource = upload(create_with_upload, dataset, VALID)
+    create_with_upload(INVALID, "population.csv", action="resource_update",
+                       id=resource["id"], package_id=dataset["id"], url="population.csv",
+                       format="CSV", schema=SCHEMA)
+    result = helpers.call_action("datastore_search", resource_id=resource["id"])
+    assert sorted(r["population"] for r in result["records"]) == [301600, 513000]
+
+
+def test_a_new_passing_file_replaces_the_rows(create_with_upload, dataset):
+    resource = upload(create_with_upload, dataset, VALID)
+    create_with_upload("region,year,population\nТалас,2024,270000\n", "population.csv",
+                       action="resource_update", id=resource["id"], package_id=dataset["id"],
+                       url="population.csv", format="CSV", schema=SCHEMA)
+    result = helpers.call_action("datastore_search", resource_id=resource["id"])
+    assert [(r["region"], r["year"]) for r in result["records"]] == [("Талас", 2024)]
+
+
+def test_decimal_commas_are_read_as_the_schema_declares(create_with_upload, dataset):
+    schema = json.dumps({"fields": [
+        {"name": "region", "type": "string"},
+        {"name": "share", "type": "number", "decimalChar": ","}]})
+    resource = upload(create_with_upload, dataset, 'region,share\nНарын,"12,5"\n',
+                      schema=schema)
+    result = helpers.call_action("datastore_search", resource_id=resource["id"])
+    assert [str(r["share"]) for r in result["records"]] == ["12.5"]

@@ -20,4 +20,38 @@ def compliance(id: str):
                       "dataset_type": dataset["type"]})
 
 
+@kg.route("/dataset/<id>/resource/<resource_id>/download/<fmt>")
+def download(id: str, resource_id: str, fmt: str):
+    """A DataStore table as CSV, CSV for Excel, XLSX, Parquet or JSON, with
+    the DataStore's own `q`, `filters` (JSON), `fields` and `sort`."""
+    import json
+
+    from flask import Response, request, stream_with_context
+
+    from ckanext.kg import names
+    from ckanext.kg.publishing import downloads
+    if fmt not in downloads.FORMATS:
+        return tk.abort(404, tk._("Unknown download format"))
+    context = {"user": tk.current_user.name if tk.current_user else ""}
+    search = {}
+    for key in ("q", "fields", "sort"):
+        if request.args.get(key):
+            search[key] = request.args[key]
+    try:
+        if request.args.get("filters"):
+            search["filters"] = json.loads(request.args["filters"])
+        resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
+        fields, rows = downloads.pages(context, resource_id, search)
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Resource not found"))
+    except (ValueError, tk.ValidationError):
+        return tk.abort(400, tk._("Bad download parameters"))
+    extension, content_type = downloads.FORMATS[fmt]
+    base = names.name_from_title(resource.get("name") or "") or resource_id
+    return Response(
+        stream_with_context(downloads.WRITERS[fmt](fields, rows)),
+        content_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="{base}.{extension}"'})
+
+
 __all__ = ["kg"]

@@ -1,0 +1,83 @@
+"""Downloads of a published table, as journalists and developers use them."""
+import io
+import json
+
+import pytest
+from ckan.tests import factories, helpers
+
+from ckanext.kg.tests.conftest import portal_schema
+from ckanext.kg.tests.publishing.test_validation import dataset  # noqa: F401 (fixture)
+
+pytestmark = portal_schema
+
+SCHEMA = json.dumps({"fields": [
+    {"name": "region", "type": "string"},
+    {"name": "year", "type": "integer"},
+    {"name": "share", "type": "number"},
+    {"name": "note", "type": "string"}]})
+TABLE = ("region,year,share,note\n"
+         "Ысык-Көл,2023,12.5,=HYPERLINK(\"http://evil.invalid\")\n"
+         "Нарын,2023,-3.25,+1\n"
+         "Чүй,2022,40,-жок\n")
+
+
+@pytest.fixture
+def table(create_with_upload, dataset):  # noqa: F811
+    resource = create_with_upload(TABLE, "kalk.csv", package_id=dataset["id"],
+                                  url="kalk.csv", format="CSV", schema=SCHEMA,
+                                  name="Облустардын калкы")
+    assert helpers.call_action("kg_validation_show", id=resource["id"])["status"] == "success"
+    return resource
+
+
+def get(app, table, fmt, **params):
+    token = factories.SysadminWithToken()["token"]
+    return app.get(f"/dataset/{table['package_id']}/resource/{table['id']}/download/{fmt}",
+                   query_string=params, headers={"Authorization": token})
+
+
+def test_csv_is_plain_utf8(app, table):
+    response = get(app, table, "csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == \
+        'attachment; filename="oblustardyn-kalky.csv"'
+    assert response.data.decode("utf-8").splitlines()[:2] == [
+        "region,year,share,note", 'Ысык-Көл,2023,12.5,"=HYPERLINK(""http://evil.invalid"")"']
+
+
+def test_csv_for_excel_has_a_bom_semicolons_decimal_commas_and_no_formulas(app, table):
+    data = get(app, table, "excel", sort="region").data
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines == [
+        "region;year;share;note",
+        "Нарын;2023;-3,25;'+1",
+        "Чүй;2022;40;'-жок",
+        "Ысык-Көл;2023;12,5;\"'=HYPERLINK(\"\"http://evil.invalid\"\")\"",
+    ]
+
+
+def test_xlsx_keeps_numbers_as_numbers(app, table):
+    from openpyxl import load_workbook
+    sheet = load_workbook(io.BytesIO(get(app, table, "xlsx", sort="year").data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("region", "year", "share", "note")
+    assert rows[1] == ("Чүй", 2022, 40, "'-жок")
+
+
+def test_parquet_has_the_schemas_types(app, table):
+    import pyarrow.parquet as pq
+    parquet = pq.read_table(io.BytesIO(get(app, table, "parquet").data))
+    assert [str(t) for t in parquet.schema.types] == ["string", "int64", "double", "string"]
+    assert parquet.column("region").to_pylist() == ["Ысык-Көл", "Нарын", "Чүй"]
+
+
+def test_filtered_json_download(app, table):
+    rows = json.loads(get(app, table, "json", filters=json.dumps({"year": 2022})).data)
+    assert rows == [{"region": "Чүй", "year": 2022, "share": 40, "note": "-жок"}]
+
+
+def test_a_private_table_is_not_downloadable_anonymously(app, table):
+    response = app.get(f"/dataset/{table['package_id']}/resource/{table['id']}/download/csv",
+                       status=404)
+    assert "Ысык-Көл" not in response.body

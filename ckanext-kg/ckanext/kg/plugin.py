@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.kg import indexing
-from ckanext.kg.publishing import jobs
+from ckanext.kg.publishing import jobs, serving
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -25,6 +25,7 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     def update_config(self, config: tk.CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
@@ -32,6 +33,11 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
         # ckan.i18n_directory replaces CKAN's own directory.
         if not config.get("ckan.i18n_directory"):
             config["ckan.i18n_directory"] = os.path.join(HERE, "i18n", "core")
+
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        if hasattr(app, "before_request"):  # the Flask app
+            app.before_request(serving.hold_unvalidated_downloads)
+        return app
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return indexing.add_languages(pkg_dict)

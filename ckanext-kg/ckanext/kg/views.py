@@ -20,7 +20,7 @@ def compliance(id: str):
                       "dataset_type": dataset["type"]})
 
 
-@kg.route("/dataset/<id>/resource/<resource_id>/download/<fmt>")
+@kg.route("/dataset/<id>/resource/<resource_id>/export/<fmt>")
 def download(id: str, resource_id: str, fmt: str):
     """A DataStore table as CSV, CSV for Excel, XLSX, Parquet or JSON, with
     the DataStore's own `q`, `filters` (JSON), `fields` and `sort`."""

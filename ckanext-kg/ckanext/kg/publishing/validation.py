@@ -1,6 +1,7 @@
 """Validate a resource's current file with kg_validation and keep the report."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -27,8 +28,15 @@ def current_file(resource: dict[str, Any]) -> Optional[Path]:
 
 
 def checksum(path: Path) -> str:
+    stat = path.stat()
+    return _checksum(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=1024)
+def _checksum(path: str, mtime_ns: int, size: int) -> str:
+    """SHA-256 of a file, remembered while its size and time are unchanged."""
     digest = hashlib.sha256()
-    with path.open("rb") as stream:
+    with open(path, "rb") as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
     return "sha256:" + digest.hexdigest()

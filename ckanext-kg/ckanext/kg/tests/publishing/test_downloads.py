@@ -32,7 +32,7 @@ def table(create_with_upload, dataset):  # noqa: F811
 
 def get(app, table, fmt, **params):
     token = factories.SysadminWithToken()["token"]
-    return app.get(f"/dataset/{table['package_id']}/resource/{table['id']}/download/{fmt}",
+    return app.get(f"/dataset/{table['package_id']}/resource/{table['id']}/export/{fmt}",
                    query_string=params, headers={"Authorization": token})
 
 
@@ -78,6 +78,27 @@ def test_filtered_json_download(app, table):
 
 
 def test_a_private_table_is_not_downloadable_anonymously(app, table):
-    response = app.get(f"/dataset/{table['package_id']}/resource/{table['id']}/download/csv",
+    response = app.get(f"/dataset/{table['package_id']}/resource/{table['id']}/export/csv",
                        status=404)
     assert "Ысык-Көл" not in response.body
+
+
+def test_the_raw_file_is_served_only_while_it_is_valid(app, create_with_upload, table):
+    token = factories.SysadminWithToken()["token"]
+    url = f"/dataset/{table['package_id']}/resource/{table['id']}/download/kalk.csv"
+    assert app.get(url, headers={"Authorization": token}).data.decode() == TABLE
+    create_with_upload(TABLE.replace("2023", "көп"), "kalk.csv", action="resource_update",
+                       id=table["id"], package_id=table["package_id"], url="kalk.csv",
+                       format="CSV", schema=SCHEMA)
+    held = app.get(url, headers={"Authorization": token}, status=404)
+    assert "has not passed validation yet" in held.body
+    # the last valid version stays available from the DataStore
+    assert "Ысык-Көл,2023" in get(app, table, "csv").data.decode()
+
+
+def test_files_that_are_not_tables_are_served_as_uploaded(app, create_with_upload, dataset):  # noqa: F811
+    report = create_with_upload("%PDF-1.4 report", "report.pdf", package_id=dataset["id"],
+                                url="report.pdf", format="PDF")
+    token = factories.SysadminWithToken()["token"]
+    url = f"/dataset/{dataset['id']}/resource/{report['id']}/download/report.pdf"
+    assert app.get(url, headers={"Authorization": token}).data == b"%PDF-1.4 report"

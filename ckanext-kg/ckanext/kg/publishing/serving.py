@@ -1,0 +1,34 @@
+"""Nothing invalid is served: an uploaded table's file is downloadable only
+when its current version has passed validation.
+
+CKAN's resource download view has no hook, so the check runs before that
+view (a Flask `before_request` function registered by the plugin). The
+DataStore-based downloads keep serving the last valid version meanwhile.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import ckan.plugins.toolkit as tk
+from flask import request
+
+from ckanext.kg import code
+from ckanext.kg.publishing import reports, validation
+
+DOWNLOAD_ENDPOINTS = frozenset({"resource.download", "dataset_resource.download"})
+
+
+def hold_unvalidated_downloads() -> Optional[Any]:
+    if request.endpoint not in DOWNLOAD_ENDPOINTS:
+        return None
+    resource_id = (request.view_args or {}).get("resource_id")
+    try:
+        resource = tk.get_action("resource_show")({"ignore_auth": True}, {"id": resource_id})
+    except tk.ObjectNotFound:
+        return None  # CKAN's own view answers 404
+    if not code.is_tabular(resource) or resource.get("url_type") != "upload":
+        return None
+    if validation.status_of(resource) == reports.SUCCESS:
+        return None
+    return tk.abort(404, tk._("This table has not passed validation yet; it can be "
+                              "downloaded once it has."))

@@ -422,9 +422,24 @@ def worker_foreground() -> None:
     os.execv(str(VENV_BIN / "ckan"), ["ckan", "-c", str(ini), "jobs", "worker"])
 
 
+def publish_datasets(ini: Path) -> None:
+    """Publish what datasets/ holds (ckan kg publish); a dataset that does not
+    meet the code stays private, and the command says why."""
+    folder = ROOT / "datasets"
+    if not any(folder.glob("*/datapackage.json")):
+        return
+    say("publishing datasets/ (ckan kg publish)")
+    result = subprocess.run([str(VENV_BIN / "ckan"), "-c", str(ini), "kg", "publish",
+                             str(folder)], text=True, capture_output=True)
+    for line in (result.stdout + result.stderr).splitlines():
+        if not re.match(r"^\d{4}-\d\d-\d\d \d\d:", line):
+            say("  " + line)
+
+
 def up() -> None:
     ini = prepare(("ckan",))["ckan"]
     token_file = ensure_sysadmin(ini, load_secrets())
+    publish_datasets(ini)
     start_web(ini)
     say(f"the portal is at http://127.0.0.1:{PORT}")
     shown = token_file.relative_to(ROOT) if token_file.is_relative_to(ROOT) else token_file

@@ -20,6 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 @tk.blanket.helpers
 @tk.blanket.blueprints
 @tk.blanket.config_declarations
+@tk.blanket.cli
 class KgPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)

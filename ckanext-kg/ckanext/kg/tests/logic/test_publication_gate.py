@@ -107,6 +107,13 @@ def test_bulk_publishing_passes_the_same_gate(compliant, agency):
     assert model.Package.get(dataset["id"]).private is True
 
 
+def test_a_dataset_whose_licence_is_unclear_stays_private(compliant):
+    dataset = create(compliant(private=True, license_id="notspecified"))
+    with pytest.raises(ValidationError) as error:
+        helpers.call_action("package_patch", id=dataset["id"], private=False)
+    assert refused_rules(error) == ["3.1"]
+
+
 def test_a_table_waits_for_its_validation_report(compliant):
     """Until the ingestion step validates a file, no table can be public."""
     dataset = create(compliant(private=True, resources=[{

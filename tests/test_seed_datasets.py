@@ -3,11 +3,10 @@ and private only for the reasons the sources leave open."""
 import json
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
 import ckan.model as model
+import pytest
 from ckan.tests import helpers
+from click.testing import CliRunner
 
 from ckanext.kg import code
 from ckanext.kg.cli import kg

@@ -24,7 +24,8 @@ def publish(folder: Path) -> None:
     public only when it meets every rule of the data-exchange code, and the
     unmet rules are printed otherwise.
     """
-    context = _site_context()
+    from ckanext.kg.publishing import site_context
+    context = site_context()
     organizations = folder / "_organizations.json"
     if organizations.exists():
         for org in json.loads(organizations.read_text(encoding="utf-8")):
@@ -39,11 +40,6 @@ def publish(folder: Path) -> None:
                         fg="red", err=True)
     if failures:
         raise click.exceptions.Exit(1)
-
-
-def _site_context() -> dict[str, Any]:
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"], "ignore_auth": True}
 
 
 def _action(name: str, context: dict[str, Any], data: dict[str, Any]) -> Any:

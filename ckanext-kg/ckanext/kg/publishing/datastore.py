@@ -89,7 +89,8 @@ def load_table(resource_id: str, canonical: Path, schema: dict[str, Any]) -> int
 
 def _declare(resource_id: str, fields: list[dict[str, Any]], primary_key: Any) -> None:
     """Create the table, or recreate it when its columns changed."""
-    context = {"ignore_auth": True}
+    from ckanext.kg.publishing import site_context
+    context = site_context()
     try:
         current = tk.get_action("datastore_info")(dict(context), {"id": resource_id})
         existing = [(f["id"], f["type"]) for f in current["fields"]]

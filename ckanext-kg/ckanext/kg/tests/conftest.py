@@ -1,7 +1,9 @@
 """Plugins and settings of the portal's own dataset schema, for tests."""
 import pytest
 
-PORTAL_PLUGINS = "kg scheming_datasets scheming_organizations dcat datastore kg_pgsearch"
+# as in config/ckan.ini.in
+PORTAL_PLUGINS = ("kg scheming_datasets scheming_organizations dcat kg_pgsearch "
+                  "activity datastore")
 
 portal_schema = [
     pytest.mark.ckan_config("ckan.plugins", PORTAL_PLUGINS),
@@ -11,5 +13,5 @@ portal_schema = [
     pytest.mark.ckan_config("scheming.presets",
                             "ckanext.scheming:presets.json ckanext.kg:schemas/presets.yaml"),
     pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "euro_dcat_ap_3 kg_dcat_ap"),
-    pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
+    pytest.mark.usefixtures("with_plugins", "portal_db", "clean_index"),
 ]

@@ -40,9 +40,9 @@ def test_a_private_dataset_page_is_not_found_for_anonymous_users(app, draft_data
     assert "Калк" not in response.body
 
 
-def test_the_validation_report_page_shows_errors_in_kyrgyz(app, create_with_upload,
+def test_the_validation_report_page_shows_errors_in_kyrgyz(app, upload_file,
                                                            draft_dataset):
-    resource = create_with_upload(
+    resource = upload_file(
         "region,population\nНарын,көп\n", "t.csv", package_id=draft_dataset["id"],
         url="t.csv", format="CSV",
         schema='{"fields": [{"name": "region", "type": "string"}, '

@@ -22,8 +22,8 @@ TABLE = ("region,year,share,note\n"
 
 
 @pytest.fixture
-def table(create_with_upload, dataset):  # noqa: F811
-    resource = create_with_upload(TABLE, "kalk.csv", package_id=dataset["id"],
+def table(upload_file, dataset):  # noqa: F811
+    resource = upload_file(TABLE, "kalk.csv", package_id=dataset["id"],
                                   url="kalk.csv", format="CSV", schema=SCHEMA,
                                   name="Облустардын калкы")
     assert helpers.call_action("kg_validation_show", id=resource["id"])["status"] == "success"
@@ -83,11 +83,11 @@ def test_a_private_table_is_not_downloadable_anonymously(app, table):
     assert "Ысык-Көл" not in response.body
 
 
-def test_the_raw_file_is_served_only_while_it_is_valid(app, create_with_upload, table):
+def test_the_raw_file_is_served_only_while_it_is_valid(app, upload_file, table):
     token = factories.SysadminWithToken()["token"]
     url = f"/dataset/{table['package_id']}/resource/{table['id']}/download/kalk.csv"
     assert app.get(url, headers={"Authorization": token}).data.decode() == TABLE
-    create_with_upload(TABLE.replace("2023", "көп"), "kalk.csv", action="resource_update",
+    upload_file(TABLE.replace("2023", "көп"), "kalk.csv", action="resource_update",
                        id=table["id"], package_id=table["package_id"], url="kalk.csv",
                        format="CSV", schema=SCHEMA)
     held = app.get(url, headers={"Authorization": token}, status=404)
@@ -96,8 +96,8 @@ def test_the_raw_file_is_served_only_while_it_is_valid(app, create_with_upload, 
     assert "Ысык-Көл,2023" in get(app, table, "csv").data.decode()
 
 
-def test_files_that_are_not_tables_are_served_as_uploaded(app, create_with_upload, dataset):  # noqa: F811
-    report = create_with_upload("%PDF-1.4 report", "report.pdf", package_id=dataset["id"],
+def test_files_that_are_not_tables_are_served_as_uploaded(app, upload_file, dataset):  # noqa: F811
+    report = upload_file("%PDF-1.4 report", "report.pdf", package_id=dataset["id"],
                                 url="report.pdf", format="PDF")
     token = factories.SysadminWithToken()["token"]
     url = f"/dataset/{dataset['id']}/resource/{report['id']}/download/report.pdf"

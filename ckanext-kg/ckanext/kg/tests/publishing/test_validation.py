@@ -33,17 +33,18 @@ def dataset():
         temporal_start="2023-01-01", spatial_divisions=["KG02000000000"], theme="SOCI")
 
 
-def upload(create_with_upload, dataset, data, schema=SCHEMA, **extra):
-    return create_with_upload(data, "population.csv", package_id=dataset["id"],
+def upload(upload_file, dataset, data, schema=SCHEMA, **extra):
+    return upload_file(data, "population.csv", package_id=dataset["id"],
                               url="population.csv", format="CSV", schema=schema, **extra)
 
 
 def publish(dataset):
-    return helpers.call_action("package_patch", id=dataset["id"], private=False)
+    return helpers.call_action("package_patch", context={"user": factories.Sysadmin()["name"]},
+                               id=dataset["id"], private=False)
 
 
-def test_a_valid_table_passes_and_its_dataset_can_be_published(create_with_upload, dataset):
-    resource = upload(create_with_upload, dataset, VALID)
+def test_a_valid_table_passes_and_its_dataset_can_be_published(upload_file, dataset):
+    resource = upload(upload_file, dataset, VALID)
     shown = helpers.call_action("kg_validation_show", id=resource["id"])
     assert shown["status"] == "success"
     assert shown["checksum"].startswith("sha256:")
@@ -52,8 +53,8 @@ def test_a_valid_table_passes_and_its_dataset_can_be_published(create_with_uploa
 
 
 def test_an_invalid_table_is_reported_and_keeps_its_dataset_private(
-        create_with_upload, dataset):
-    resource = upload(create_with_upload, dataset, INVALID)
+        upload_file, dataset):
+    resource = upload(upload_file, dataset, INVALID)
     shown = helpers.call_action("kg_validation_show", id=resource["id"])
     assert shown["status"] == "failure"
     assert [(e["rowNumber"], e["fieldNumber"], e["type"])
@@ -66,8 +67,8 @@ def test_an_invalid_table_is_reported_and_keeps_its_dataset_private(
     assert model.Package.get(dataset["id"]).private is True
 
 
-def test_a_table_without_a_schema_needs_one(create_with_upload, dataset):
-    resource = upload(create_with_upload, dataset, VALID, schema="")
+def test_a_table_without_a_schema_needs_one(upload_file, dataset):
+    resource = upload(upload_file, dataset, VALID, schema="")
     assert helpers.call_action("kg_validation_show", id=resource["id"])["status"] == \
         "needs-schema"
     with pytest.raises(ValidationError) as error:
@@ -77,18 +78,18 @@ def test_a_table_without_a_schema_needs_one(create_with_upload, dataset):
         "5.3 Every table's current file has passed validation."]
 
 
-def test_a_windows_1251_file_is_read_as_cyrillic(create_with_upload, dataset):
+def test_a_windows_1251_file_is_read_as_cyrillic(upload_file, dataset):
     russian = "region,year,population\nИссык-Кульская область,2023,513000\n"
-    resource = upload(create_with_upload, dataset, russian.encode("cp1251"))
+    resource = upload(upload_file, dataset, russian.encode("cp1251"))
     shown = helpers.call_action("kg_validation_show", id=resource["id"])
     assert shown["status"] == "success"
     assert shown["report"]["encoding"]["encoding"] == "cp1251"
 
 
-def test_a_new_file_needs_a_new_report(create_with_upload, dataset):
-    resource = upload(create_with_upload, dataset, VALID)
+def test_a_new_file_needs_a_new_report(upload_file, dataset):
+    resource = upload(upload_file, dataset, VALID)
     first = helpers.call_action("kg_validation_show", id=resource["id"])
-    replaced = create_with_upload(INVALID, "population.csv", action="resource_update",
+    replaced = upload_file(INVALID, "population.csv", action="resource_update",
                                   id=resource["id"], package_id=dataset["id"],
                                   url="population.csv", format="CSV", schema=SCHEMA)
     second = helpers.call_action("kg_validation_show", id=replaced["id"])
@@ -96,8 +97,8 @@ def test_a_new_file_needs_a_new_report(create_with_upload, dataset):
     assert first["checksum"] != second["checksum"]
 
 
-def test_the_report_speaks_the_readers_language(app, create_with_upload, dataset):
-    resource = upload(create_with_upload, dataset, INVALID)
+def test_the_report_speaks_the_readers_language(app, upload_file, dataset):
+    resource = upload(upload_file, dataset, INVALID)
     token = factories.SysadminWithToken()["token"]
     messages = {}
     for lang in ("ky", "ru", "en"):
@@ -113,9 +114,9 @@ def test_the_report_speaks_the_readers_language(app, create_with_upload, dataset
 
 @pytest.mark.ckan_config("ckanext.kg.validation.sync_max_bytes", 10)
 @pytest.mark.usefixtures("clean_queues")
-def test_a_large_table_is_validated_by_the_jobs_worker(create_with_upload, dataset):
+def test_a_large_table_is_validated_by_the_jobs_worker(upload_file, dataset):
     from ckan.lib import jobs
-    resource = upload(create_with_upload, dataset, VALID)
+    resource = upload(upload_file, dataset, VALID)
     assert helpers.call_action("kg_validation_show", id=resource["id"])["status"] is None
     assert [j["title"] for j in helpers.call_action("job_list")] == [
         f"kg: validate resource {resource['id']}"]
@@ -123,8 +124,8 @@ def test_a_large_table_is_validated_by_the_jobs_worker(create_with_upload, datas
     assert helpers.call_action("kg_validation_show", id=resource["id"])["status"] == "success"
 
 
-def test_a_passing_table_is_in_the_datastore_with_typed_columns(create_with_upload, dataset):
-    resource = upload(create_with_upload, dataset, VALID)
+def test_a_passing_table_is_in_the_datastore_with_typed_columns(upload_file, dataset):
+    resource = upload(upload_file, dataset, VALID)
     assert helpers.call_action("kg_validation_show", id=resource["id"])["report"][
         "datastore"] == {"loaded": True, "rows": 2}
     result = helpers.call_action("datastore_search", resource_id=resource["id"],
@@ -135,29 +136,29 @@ def test_a_passing_table_is_in_the_datastore_with_typed_columns(create_with_uplo
         ("Ысык-Көл", 513000), ("Нарын", 301600)]
 
 
-def test_a_failing_new_file_leaves_the_published_rows_in_place(create_with_upload, dataset):
-    resource = upload(create_with_upload, dataset, VALID)
-    create_with_upload(INVALID, "population.csv", action="resource_update",
+def test_a_failing_new_file_leaves_the_published_rows_in_place(upload_file, dataset):
+    resource = upload(upload_file, dataset, VALID)
+    upload_file(INVALID, "population.csv", action="resource_update",
                        id=resource["id"], package_id=dataset["id"], url="population.csv",
                        format="CSV", schema=SCHEMA)
     result = helpers.call_action("datastore_search", resource_id=resource["id"])
     assert sorted(r["population"] for r in result["records"]) == [301600, 513000]
 
 
-def test_a_new_passing_file_replaces_the_rows(create_with_upload, dataset):
-    resource = upload(create_with_upload, dataset, VALID)
-    create_with_upload("region,year,population\nТалас,2024,270000\n", "population.csv",
+def test_a_new_passing_file_replaces_the_rows(upload_file, dataset):
+    resource = upload(upload_file, dataset, VALID)
+    upload_file("region,year,population\nТалас,2024,270000\n", "population.csv",
                        action="resource_update", id=resource["id"], package_id=dataset["id"],
                        url="population.csv", format="CSV", schema=SCHEMA)
     result = helpers.call_action("datastore_search", resource_id=resource["id"])
     assert [(r["region"], r["year"]) for r in result["records"]] == [("Талас", 2024)]
 
 
-def test_decimal_commas_are_read_as_the_schema_declares(create_with_upload, dataset):
+def test_decimal_commas_are_read_as_the_schema_declares(upload_file, dataset):
     schema = json.dumps({"fields": [
         {"name": "region", "type": "string"},
         {"name": "share", "type": "number", "decimalChar": ","}]})
-    resource = upload(create_with_upload, dataset, 'region,share\nНарын,"12,5"\n',
+    resource = upload(upload_file, dataset, 'region,share\nНарын,"12,5"\n',
                       schema=schema)
     result = helpers.call_action("datastore_search", resource_id=resource["id"])
     assert [str(r["share"]) for r in result["records"]] == ["12.5"]

@@ -22,10 +22,11 @@ def hold_unvalidated_downloads() -> Optional[Any]:
     if request.endpoint not in DOWNLOAD_ENDPOINTS:
         return None
     resource_id = (request.view_args or {}).get("resource_id")
+    context = {"user": tk.current_user.name if tk.current_user else ""}
     try:
-        resource = tk.get_action("resource_show")({"ignore_auth": True}, {"id": resource_id})
-    except tk.ObjectNotFound:
-        return None  # CKAN's own view answers 404
+        resource = tk.get_action("resource_show")(context, {"id": resource_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return None  # CKAN's own view answers, as it would for any resource
     if not code.is_tabular(resource) or resource.get("url_type") != "upload":
         return None
     if validation.status_of(resource) == reports.SUCCESS:

@@ -102,3 +102,9 @@ def test_files_that_are_not_tables_are_served_as_uploaded(app, upload_file, data
     token = factories.SysadminWithToken()["token"]
     url = f"/dataset/{dataset['id']}/resource/{report['id']}/download/report.pdf"
     assert app.get(url, headers={"Authorization": token}).data == b"%PDF-1.4 report"
+
+
+def test_a_private_tables_raw_file_answers_anonymous_users_as_ckan_does(app, table):
+    url = f"/dataset/{table['package_id']}/resource/{table['id']}/download/kalk.csv"
+    response = app.get(url, status=403)  # CKAN's own answer for a private resource
+    assert "validation" not in response.body

@@ -179,13 +179,7 @@ def report(size: int, timings: dict[str, list[float]]) -> dict[str, float]:
 
 def main() -> None:
     ps = load_portal_script()
-    secret = ps.load_secrets()
-    admin_url = ps.start_postgres(secret)
-    redis_url = ps.start_redis(secret)
-    ps.ensure_databases(admin_url, secret)
-    ini = ps.write_config("bench", admin_url, redis_url, secret)
-    ps.reset_database(ini, admin_url, ps.DATABASES["bench"][1])
-    ps.ensure_sysadmin(ini, secret, ps.VAR / "bench-sysadmin.token")
+    ini, _token = ps.fresh_portal("bench")
     port = ps.PORTS["bench"]
     results: dict[int, dict[str, float]] = {}
     created = 0

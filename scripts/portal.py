@@ -327,6 +327,22 @@ def reset_database(ini: Path, admin_url: str, datastore_db: str) -> None:
     init_database(ini, admin_url, datastore_db)
 
 
+def fresh_portal(name: str) -> tuple[Path, Path]:
+    """Empty databases for configuration `name` and a sysadmin with a new
+    token (the end-to-end tests and the benchmarks): (ini, token file)."""
+    secret = load_secrets()
+    admin_url = start_postgres(secret)
+    redis_url = start_redis(secret)
+    ensure_databases(admin_url, secret)
+    compile_catalogues()
+    ini = write_config(name, admin_url, redis_url, secret)
+    reset_database(ini, admin_url, DATABASES[name][1])
+    token_file = VAR / f"{name}-sysadmin.token"
+    token_file.unlink(missing_ok=True)
+    ensure_sysadmin(ini, secret, token_file)
+    return ini, token_file
+
+
 def ensure_sysadmin(ini: Path, secret: dict[str, str],
                     token_file: Path | None = None) -> Path:
     token_file = token_file or VAR / "sysadmin.token"

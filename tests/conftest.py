@@ -68,19 +68,10 @@ def portal_script():
 
 @pytest.fixture(scope="session")
 def portal(portal_script):
-    ps = portal_script
-    secret = ps.load_secrets()
-    admin_url = ps.start_postgres(secret)
-    redis_url = ps.start_redis(secret)
-    ps.ensure_databases(admin_url, secret)
-    ini = ps.write_config("e2e", admin_url, redis_url, secret)
-    ps.reset_database(ini, admin_url, ps.DATABASES["e2e"][1])
-    token_file = ps.VAR / "e2e-sysadmin.token"
-    token_file.unlink(missing_ok=True)
-    ps.ensure_sysadmin(ini, secret, token_file)
-    proc = ps.serve(ini, ps.E2E_PORT)
+    ini, token_file = portal_script.fresh_portal("e2e")
+    proc = portal_script.serve(ini, portal_script.E2E_PORT)
     try:
-        yield Portal(f"http://127.0.0.1:{ps.E2E_PORT}",
+        yield Portal(f"http://127.0.0.1:{portal_script.E2E_PORT}",
                      token_file.read_text().strip(), ini)
     finally:
         proc.terminate()

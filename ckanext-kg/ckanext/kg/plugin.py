@@ -1,17 +1,14 @@
 """`kg`: the portal's own plugin. Interfaces and registration only."""
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.kg import indexing
+from ckanext.kg import indexing, languages
 from ckanext.kg.publishing import jobs, serving
-
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 @tk.blanket.actions
@@ -30,10 +27,7 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def update_config(self, config: tk.CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
-        # CKAN's core catalogues for ky (which CKAN lacks) and a complete ru;
-        # ckan.i18n_directory replaces CKAN's own directory.
-        if not config.get("ckan.i18n_directory"):
-            config["ckan.i18n_directory"] = os.path.join(HERE, "i18n", "core")
+        languages.use_portal_catalogues(config)
 
     def make_middleware(self, app: Any, config: Any) -> Any:
         if hasattr(app, "before_request"):  # the Flask app

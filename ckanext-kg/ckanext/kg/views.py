@@ -7,9 +7,14 @@ from flask import Blueprint
 kg = Blueprint("kg", __name__)
 
 
+def _context() -> dict:
+    """An action context for the requesting user (anonymous: empty name)."""
+    return {"user": tk.current_user.name if tk.current_user else ""}
+
+
 @kg.route("/dataset/<id>/compliance")
 def compliance(id: str):
-    context = {"user": tk.current_user.name if tk.current_user else ""}
+    context = _context()
     try:
         dataset = tk.get_action("package_show")(dict(context), {"id": id})
         result = tk.get_action("kg_compliance_show")(dict(context), {"id": id})
@@ -23,7 +28,7 @@ def compliance(id: str):
 @kg.route("/dataset/<id>/resource/<resource_id>/validation")
 def validation_report(id: str, resource_id: str):
     """The validation report of a resource's current file, for its publisher."""
-    context = {"user": tk.current_user.name if tk.current_user else ""}
+    context = _context()
     try:
         dataset = tk.get_action("package_show")(dict(context), {"id": id})
         resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
@@ -47,7 +52,7 @@ def download(id: str, resource_id: str, fmt: str):
     from ckanext.kg.publishing import downloads
     if fmt not in downloads.FORMATS:
         return tk.abort(404, tk._("Unknown download format"))
-    context = {"user": tk.current_user.name if tk.current_user else ""}
+    context = _context()
     search = {}
     for key in ("q", "fields", "sort"):
         if request.args.get(key):

@@ -262,8 +262,9 @@ def _search_sql(where: str, order: _Order, rank: str, page_rank: str,
     the score when the order does not depend on it.
     """
     hit_columns = ["index_id", "seq", "sort_keys"]
+    usual_facets = set(facet_fields) <= fields.FACET_FIELDS
     if facet_fields:
-        hit_columns.append("terms")
+        hit_columns.append("facet_terms AS terms" if usual_facets else "terms")
     if order.needs_doc:
         hit_columns.append("doc")
     if order.by_score:
@@ -277,13 +278,23 @@ def _search_sql(where: str, order: _Order, rank: str, page_rank: str,
         FROM page JOIN {TABLE} AS t ON t.index_id = page.index_id"""]
     facets = ""
     if facet_fields:
-        facets = """,
-        counted AS (
+        # A row's facet_terms are few and mostly wanted: count each entry,
+        # then split the (few) distinct ones. `terms` hold unique values such
+        # as ids: keep the wanted fields' entries first.
+        counted = ("""
+            SELECT split_part(t, '=', 1) AS field,
+                   substr(t, strpos(t, '=') + 1) AS value, n
+            FROM (SELECT t, count(*) AS n FROM hits, unnest(terms) AS t
+                  GROUP BY t) AS entries
+            WHERE split_part(t, '=', 1) = ANY(CAST(:_fields AS text[]))"""
+                   if usual_facets else """
             SELECT split_part(t, '=', 1) AS field,
                    substr(t, strpos(t, '=') + 1) AS value, count(*) AS n
             FROM hits, unnest(terms) AS t
             WHERE split_part(t, '=', 1) = ANY(CAST(:_fields AS text[]))
-            GROUP BY 1, 2),
+            GROUP BY 1, 2""")
+        facets = f""",
+        counted AS ({counted}),
         ranked AS (
             SELECT field, value, n, row_number() OVER (
                 PARTITION BY field ORDER BY n DESC, value COLLATE "C") AS r

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 TABLE = "kg_search_index"
 # The layout's version, kept as the table's comment. A table of an older
 # layout is rebuilt from the documents it stores (see `ensure_table`).
-LAYOUT = "kg-search layout 2"
+LAYOUT = "kg-search layout 3"
 
 _DDL = [
     f"CREATE SEQUENCE IF NOT EXISTS {TABLE}_seq",
@@ -35,6 +35,7 @@ _DDL = [
         permission_labels text[] NOT NULL DEFAULT '{{}}',
         sort_keys jsonb NOT NULL,
         terms text[] NOT NULL,
+        facet_terms text[] NOT NULL,
         tsv tsvector NOT NULL,
         seq bigint NOT NULL DEFAULT nextval('{TABLE}_seq'),
         doc jsonb NOT NULL
@@ -46,6 +47,7 @@ _DDL = [
     # half a page of those columns before anything is moved (PostgreSQL's
     # default, a quarter page, would move `tsv` out of most rows).
     f"ALTER TABLE {TABLE} ALTER COLUMN terms SET STORAGE MAIN",
+    f"ALTER TABLE {TABLE} ALTER COLUMN facet_terms SET STORAGE MAIN",
     f"ALTER TABLE {TABLE} ALTER COLUMN tsv SET STORAGE EXTERNAL",
     f"ALTER TABLE {TABLE} ALTER COLUMN doc SET STORAGE EXTENDED",
     f"CREATE INDEX {TABLE}_terms_idx ON {TABLE} USING gin (terms)",
@@ -55,13 +57,13 @@ _DDL = [
 ]
 
 _COLUMNS = ("index_id, id, site_id, capacity, state, dataset_type, "
-            "permission_labels, doc, sort_keys, terms, tsv")
+            "permission_labels, doc, sort_keys, terms, facet_terms, tsv")
 
 _UPSERT = sa.text(f"""
 INSERT INTO {TABLE} ({_COLUMNS})
 VALUES (:index_id, :id, :site_id, :capacity, :state, :dataset_type,
     CAST(:permission_labels AS text[]), CAST(:doc AS jsonb),
-    CAST(:sort_keys AS jsonb), CAST(:terms AS text[]),
+    CAST(:sort_keys AS jsonb), CAST(:terms AS text[]), CAST(:facet_terms AS text[]),
     setweight(to_tsvector('russian', :a) || to_tsvector('simple', :a), 'A') ||
     setweight(to_tsvector('russian', :b) || to_tsvector('simple', :b), 'B') ||
     setweight(to_tsvector('russian', :c) || to_tsvector('simple', :c), 'C'))
@@ -69,7 +71,8 @@ ON CONFLICT (index_id) DO UPDATE SET
     id = EXCLUDED.id, site_id = EXCLUDED.site_id, capacity = EXCLUDED.capacity,
     state = EXCLUDED.state, dataset_type = EXCLUDED.dataset_type,
     permission_labels = EXCLUDED.permission_labels, doc = EXCLUDED.doc,
-    sort_keys = EXCLUDED.sort_keys, terms = EXCLUDED.terms, tsv = EXCLUDED.tsv,
+    sort_keys = EXCLUDED.sort_keys, terms = EXCLUDED.terms,
+    facet_terms = EXCLUDED.facet_terms, tsv = EXCLUDED.tsv,
     seq = nextval('{TABLE}_seq')
 """)
 
@@ -134,6 +137,7 @@ def _json_default(value: Any) -> str:
 def index_row(doc: dict[str, Any]) -> dict[str, Any]:
     doc = fields.normalise_dates(doc)
     a, b, c = fields.weighted_text(doc)
+    terms = fields.document_terms(doc)
     index_id = doc.get("index_id") or doc.get("id")
     if not index_id or not doc.get("id"):
         raise ValueError("a search document needs an id")
@@ -145,7 +149,8 @@ def index_row(doc: dict[str, Any]) -> dict[str, Any]:
         # small and uncompressed: sorting never has to read the whole document
         "sort_keys": json.dumps({k: doc[k] for k in fields.SORT_KEYS if k in doc},
                                 default=_json_default),
-        "terms": fields.document_terms(doc),
+        "terms": terms,
+        "facet_terms": fields.facet_terms(terms),
         "a": a, "b": b, "c": c,
     }
 

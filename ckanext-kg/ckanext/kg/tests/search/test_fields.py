@@ -33,3 +33,9 @@ def test_column_values_keep_the_filters_ckan_adds_to_every_query():
     assert fields.column_values(doc) == {
         "capacity": "public", "state": "active", "site_id": "kg-portal",
         "dataset_type": None, "permission_labels": ["public", "member-1"]}
+
+
+def test_facet_terms_keep_only_the_fields_pages_facet_on():
+    terms = fields.document_terms({"name": "kalk", "tags": ["калк", "эмгек"],
+                                   "organization": "nsc", "res_url": "http://x"})
+    assert fields.facet_terms(terms) == ["organization=nsc", "tags=калк", "tags=эмгек"]

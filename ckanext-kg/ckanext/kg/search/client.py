@@ -16,7 +16,7 @@ import pysolr
 import sqlalchemy as sa
 
 from . import compiler, fields, lucene
-from .index_table import TABLE, delete_where, ensure_table, upsert
+from .index_table import TABLE, delete_where, ensure_table, has_field, upsert
 
 _SORT_SPEC = re.compile(r"^([A-Za-z_][A-Za-z0-9_\-.]*)\s+(asc|desc)$", re.I)
 _RANK_WEIGHTS = "'{0.1, 0.2, 0.5, 1.0}'"  # D, C, B, A
@@ -317,13 +317,7 @@ def _search_sql(where: str, order: _Order, rank: str, page_rank: str,
 
 def _is_sortable(field: str) -> bool:
     """A known field, or one that some indexed document has."""
-    if field in _ALWAYS_SORTABLE:
-        return True
-    session = _session()
-    ensure_table(session)
-    return bool(session.execute(
-        sa.text(f"SELECT EXISTS (SELECT 1 FROM {TABLE} WHERE doc ? :f)"),
-        {"f": field}).scalar())
+    return field in _ALWAYS_SORTABLE or has_field(_session(), field)
 
 
 def _facet_fields(value: Any) -> list[str]:

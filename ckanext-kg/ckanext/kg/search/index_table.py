@@ -19,6 +19,8 @@ from . import fields
 log = logging.getLogger(__name__)
 
 TABLE = "kg_search_index"
+# Every field name any indexed document has had: what can be sorted on.
+FIELDS_TABLE = f"{TABLE}_fields"
 # The layout's version, kept as the table's comment. A table of an older
 # layout is rebuilt from the documents it stores (see `ensure_table`).
 LAYOUT = "kg-search layout 3"
@@ -53,6 +55,7 @@ _DDL = [
     f"CREATE INDEX {TABLE}_terms_idx ON {TABLE} USING gin (terms)",
     f"CREATE INDEX {TABLE}_tsv_idx ON {TABLE} USING gin (tsv)",
     f"CREATE INDEX {TABLE}_id_idx ON {TABLE} (id)",
+    f"CREATE TABLE IF NOT EXISTS {FIELDS_TABLE} (field text PRIMARY KEY)",
     f"COMMENT ON TABLE {TABLE} IS '{LAYOUT}'",
 ]
 
@@ -100,11 +103,15 @@ def ensure_table(session: Any) -> None:
 
 
 def _layout(connection: Any) -> Optional[str]:
-    """The table's layout, "" for an unmarked table, None when it is absent."""
-    exists, comment = connection.execute(sa.text(
-        "SELECT to_regclass(:t) IS NOT NULL, obj_description(to_regclass(:t), 'pg_class')"),
-        {"t": TABLE}).one()
-    return (comment or "") if exists else None
+    """The table's layout, "" for an unmarked or incomplete one, None when
+    it is absent."""
+    exists, complete, comment = connection.execute(sa.text(
+        "SELECT to_regclass(:t) IS NOT NULL, to_regclass(:f) IS NOT NULL, "
+        "obj_description(to_regclass(:t), 'pg_class')"),
+        {"t": TABLE, "f": FIELDS_TABLE}).one()
+    if not exists:
+        return None
+    return (comment or "") if complete else ""
 
 
 def _create(connection: Any) -> None:
@@ -121,8 +128,7 @@ def _rebuild_from_old_layout(connection: Any) -> None:
     _create(connection)
     docs = connection.execute(sa.text(f"SELECT doc FROM {old} ORDER BY seq"))
     rows = [index_row(doc) for (doc,) in docs]
-    if rows:
-        connection.execute(_UPSERT, rows)
+    _write(connection, rows)
     connection.execute(sa.text(f"DROP TABLE {old}"))
     log.warning("Search index: rebuilt %d documents in the new layout (%s)",
                 len(rows), LAYOUT)
@@ -152,6 +158,7 @@ def index_row(doc: dict[str, Any]) -> dict[str, Any]:
         "terms": terms,
         "facet_terms": fields.facet_terms(terms),
         "a": a, "b": b, "c": c,
+        "field_names": sorted(doc),
     }
 
 
@@ -159,7 +166,26 @@ def upsert(session: Any, docs: Iterable[dict[str, Any]]) -> None:
     rows = [index_row(doc) for doc in docs]
     if rows:
         ensure_table(session)
-        session.execute(_UPSERT, rows)
+        _write(session, rows)
+
+
+def _write(connection: Any, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    connection.execute(_UPSERT, rows)
+    # sorted, so that concurrent writers of new names wait in one order
+    names = sorted({name for row in rows for name in row["field_names"]})
+    connection.execute(sa.text(
+        f"INSERT INTO {FIELDS_TABLE} (field) SELECT unnest(CAST(:names AS text[])) "
+        "ON CONFLICT DO NOTHING"), {"names": names})
+
+
+def has_field(session: Any, field: str) -> bool:
+    """Whether any document indexed so far has had the field."""
+    ensure_table(session)
+    return bool(session.execute(sa.text(
+        f"SELECT EXISTS (SELECT 1 FROM {FIELDS_TABLE} WHERE field = :f)"),
+        {"f": field}).scalar())
 
 
 def delete_where(session: Any, condition: str, params: dict[str, Any]) -> int:

@@ -57,6 +57,8 @@ def test_a_table_of_the_first_layout_is_rebuilt_from_its_documents():
         ("ix-eksport", "public", "active", ["public"], index_table.LAYOUT)]
     assert session.execute(sa.text(
         "SELECT to_regclass('kg_search_index_old_layout')")).scalar() is None
+    assert index_table.has_field(session, "permission_labels")
+    assert not index_table.has_field(session, "no_such_field")
     result = PostgresSolr().search(q="калк", fq='+capacity:public +site_id:"kg-portal"')
     assert sorted(d["name"] for d in result.docs) == ["eksport", "kalk"]
 

@@ -57,11 +57,13 @@ DATABASES = {  # config name -> (CKAN database, DataStore database)
     "test": ("ckan_test", "datastore_test"),  # CKAN's pytest plugin
     "e2e": ("ckan_e2e", "datastore_e2e"),     # a portal served for the tests
     "bench": ("ckan_bench", "datastore_bench"),  # a portal for benchmarks
+    "ops": ("ckan_ops", "datastore_ops"),  # backed up and restored by the tests
 }
 TEMPLATES = {"ckan": "ckan.ini.in", "test": "test.ini.in",
-             "e2e": "ckan.ini.in", "bench": "ckan.ini.in"}
+             "e2e": "ckan.ini.in", "bench": "ckan.ini.in", "ops": "ckan.ini.in"}
 PORTS = {"ckan": PORT, "test": PORT, "e2e": E2E_PORT,
-         "bench": int(os.environ.get("KG_BENCH_PORT", "5098"))}
+         "bench": int(os.environ.get("KG_BENCH_PORT", "5098")),
+         "ops": E2E_PORT}  # never served; the port only names its site_url
 
 
 def say(message: str) -> None:

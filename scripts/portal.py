@@ -15,7 +15,8 @@ KG_DATABASE_URL names either a superuser (the roles and databases are
 created here) or the portal's own `ckan` role on a server whose
 administrator created them (docker compose: deploy/postgres/), with
 KG_DATASTORE_RO_PASSWORD the read-only role's password. KG_SOLR_URL sends
-search to Solr instead of kg_pgsearch. Secrets are generated once into
+search to Solr instead of kg_pgsearch; KG_DATASTORE_READ_URL sends
+DataStore reads to a read replica. Secrets are generated once into
 var/secrets.json (mode 600) and never committed.
 """
 from __future__ import annotations
@@ -314,6 +315,12 @@ def search_settings(name: str) -> dict[str, str]:
     return {"solr_url": "http://solr.invalid/solr/ckan", "search_plugin": "kg_pgsearch"}
 
 
+def datastore_read_url(name: str) -> str | None:
+    """KG_DATASTORE_READ_URL: DataStore reads from a read replica (the
+    portal's own configuration only; docs/scaling.md)."""
+    return os.environ.get("KG_DATASTORE_READ_URL") if name == "ckan" else None
+
+
 def render_config(name: str, admin_url: str, redis_url: str,
                   secret: dict[str, str]) -> str:
     """The text of var/<name>.ini."""
@@ -324,8 +331,8 @@ def render_config(name: str, admin_url: str, redis_url: str,
                      else f"http://127.0.0.1:{PORTS[name]}"),
         "ckan_db_url": _with_db(admin_url, ckan_db, "ckan", secret["ckan_db"]),
         "datastore_write_url": _with_db(admin_url, datastore_db, "ckan", secret["ckan_db"]),
-        "datastore_read_url": _with_db(admin_url, datastore_db, "datastore_ro",
-                                       secret["datastore_ro"]),
+        "datastore_read_url": datastore_read_url(name) or _with_db(
+            admin_url, datastore_db, READ_ROLE, secret["datastore_ro"]),
         "redis_url": redis_url,
         "secret_key": secret["secret_key"],
         "jwt_secret": secret["jwt_secret"],

@@ -141,7 +141,7 @@ def test_portal_variables_reach_both_portal_containers():
     assert found["ckan"]["environment"] == found["worker"]["environment"]
     assert set(found["ckan"]["environment"]) == {
         "KG_DATABASE_URL", "KG_DATASTORE_RO_PASSWORD", "KG_REDIS_URL",
-        "KG_SITE_URL", "KG_WEB_WORKERS", "KG_SOLR_URL"}
+        "KG_SITE_URL", "KG_WEB_WORKERS", "KG_SOLR_URL", "KG_DATASTORE_READ_URL"}
 
 
 # -- the database ----------------------------------------------------------------
@@ -196,6 +196,17 @@ def test_the_solr_profile_url_names_the_ckan_solr_core():
     comment = env_example()["KG_SOLR_URL"]
     assert "http://solr:8983/solr/ckan" in comment
     assert "/solr/ckan/admin/ping" in services()["solr"]["healthcheck"]["test"][-1]
+
+
+def test_kg_datastore_read_url_sends_datastore_reads_to_a_replica(
+        portal_script, monkeypatch):
+    replica = "postgresql://datastore_ro:pw@replica:5432/datastore"
+    monkeypatch.setenv("KG_DATASTORE_READ_URL", replica)
+    app = rendered_app_config(portal_script, "ckan")
+    assert app["ckan.datastore.read_url"] == replica
+    assert app["ckan.datastore.write_url"] == "postgresql://ckan:s3cret@db:5432/datastore"
+    assert rendered_app_config(portal_script, "e2e")["ckan.datastore.read_url"] == \
+        "postgresql://datastore_ro:s3cret@db:5432/datastore_e2e"
 
 
 # -- nginx ---------------------------------------------------------------------------

@@ -69,23 +69,28 @@ def db_container(portal_script):
 
 
 @pytest.fixture(scope="module")
-def prepared(db_container, portal_script, tmp_path_factory):
-    """`portal.py` preparing the `ckan` configuration as the compose service
-    does: KG_DATABASE_URL names the owner role, a var/ of its own."""
-    var = tmp_path_factory.mktemp("compose-var")
+def container_env(db_container, portal_script, tmp_path_factory) -> dict[str, str]:
+    """The compose `ckan` container's environment: KG_DATABASE_URL names the
+    owner role; a var/ of its own."""
     redis_url = (f"redis://:{portal_script.load_secrets()['redis']}"
                  f"@127.0.0.1:{portal_script.REDIS_PORT}/0")
-    env = dict(os.environ, KG_VAR=str(var), KG_REDIS_URL=redis_url,
-               KG_DATABASE_URL=f"postgresql://ckan:{OWNER_PASSWORD}@127.0.0.1:"
-                               f"{db_container}/ckan",
-               KG_DATASTORE_RO_PASSWORD=READER_PASSWORD)
+    return dict(os.environ, KG_VAR=str(tmp_path_factory.mktemp("compose-var")),
+                KG_REDIS_URL=redis_url,
+                KG_DATABASE_URL=f"postgresql://ckan:{OWNER_PASSWORD}@127.0.0.1:"
+                                f"{db_container}/ckan",
+                KG_DATASTORE_RO_PASSWORD=READER_PASSWORD)
+
+
+@pytest.fixture(scope="module")
+def prepared(container_env):
+    """`portal.py` preparing the `ckan` configuration as the container does."""
     script = ("import runpy, sys; sys.argv = ['portal.py']; "
               f"portal = runpy.run_path({str(ROOT / 'scripts' / 'portal.py')!r}); "
               "portal['prepare'](('ckan',))")
-    result = subprocess.run([sys.executable, "-c", script], env=env,
+    result = subprocess.run([sys.executable, "-c", script], env=container_env,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
-    return var
+    return Path(container_env["KG_VAR"])
 
 
 def connect(port: int, database: str, user: str, password: str):
@@ -141,3 +146,28 @@ def test_the_owner_role_needs_the_read_only_password(db_container, portal_script
     owner_url = f"postgresql://ckan:{OWNER_PASSWORD}@127.0.0.1:{db_container}/ckan"
     with pytest.raises(SystemExit, match="set KG_DATASTORE_RO_PASSWORD"):
         portal_script.roles_provided(owner_url, {})
+
+
+def test_backup_and_restore_run_as_the_owner_role(prepared, container_env, db_container):
+    """The README's `docker compose exec ckan ... backup.py` commands: no
+    superuser; a DataStore table comes back readable by the read-only role."""
+    with connect(db_container, "datastore", "ckan", OWNER_PASSWORD) as conn:
+        with conn.cursor() as cur:
+            cur.execute("CREATE TABLE kg_marker (value int); INSERT INTO kg_marker VALUES (42)")
+    script = str(ROOT / "scripts" / "backup.py")
+    made = subprocess.run([sys.executable, script, "create"], env=container_env,
+                          capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr[-2000:]
+    with connect(db_container, "datastore", "ckan", OWNER_PASSWORD) as conn:
+        with conn.cursor() as cur:
+            cur.execute("DROP TABLE kg_marker")
+    [archive] = (prepared / "backups").iterdir()
+    back = subprocess.run([sys.executable, script, "restore", str(archive), "--force"],
+                          env=container_env, capture_output=True, text=True)
+    assert back.returncode == 0, back.stderr[-2000:]
+    with connect(db_container, "datastore", "datastore_ro", READER_PASSWORD) as conn:
+        with conn.cursor() as cur:
+            cur.execute("SELECT value FROM kg_marker")
+            assert cur.fetchall() == [(42,)]
+            cur.execute("SELECT name FROM _table_metadata")
+            assert cur.fetchall() == [("kg_marker",)]

@@ -9,15 +9,21 @@ with `nginx -t`.
 from __future__ import annotations
 
 import configparser
+import http.client
 import importlib.resources
 import json
 import re
 import shutil
+import socket
 import subprocess
+import tempfile
+import time
 from pathlib import Path
 
 import jsonschema
 import pytest
+import requests
+import urllib3
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -229,16 +235,22 @@ def test_nginx_sends_the_security_headers_in_every_block_that_adds_headers():
     assert with_headers and all("security-headers.conf" in block for block in with_headers)
 
 
-def render_nginx(site: str, tmp_path: Path) -> Path:
+def render_nginx(site: str, tmp_path: Path, upstream: str = "127.0.0.1:5000",
+                 ports: dict[int, int] | None = None) -> Path:
     """The nginx image's startup in miniature: the site template rendered
     with the environment compose gives nginx (as the image's envsubst step
     does), the files mounted where compose mounts them, the upstream
-    pointed at an address that resolves here. Returns the main config."""
+    pointed at `upstream`, the container's ports 80/443 at `ports`.
+    Returns the main config."""
     environment = {"KG_SERVER_NAME": "data.example.kg"}
     assert set(services()["nginx"]["environment"]) == set(environment)
     mounts = {"/etc/nginx/kg/": f"{tmp_path}/kg/", "/etc/nginx/tls/": f"{tmp_path}/tls/",
               "/var/cache/nginx/": f"{tmp_path}/cache/",
-              "server ckan:5000;": "server 127.0.0.1:5000;"}
+              "server ckan:5000;": f"server {upstream};"}
+    for inside, outside in (ports or {}).items():
+        mounts[f"listen {inside} "] = f"listen 127.0.0.1:{outside} "
+    if ports and 443 in ports:
+        mounts["https://$host$request_uri"] = f"https://$host:{ports[443]}$request_uri"
 
     def mounted(text: str) -> str:
         for container_path, here in mounts.items():
@@ -299,3 +311,124 @@ def test_nginx_t_rejects_a_broken_site(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 1
     assert 'zero size shared memory zone "kg_missing"' in result.stderr
+
+
+# -- nginx in front of a portal served by gunicorn ------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def nginx_front(portal):
+    """Start nginx with a site of deploy/nginx/ in front of the e2e portal:
+    returns a function (site) -> {container port: local port}. Its folder
+    is readable by nginx's workers (pytest's tmp_path is not, when nginx
+    starts as root and its workers run as `nobody`)."""
+    started = []
+    tmp_path = Path(tempfile.mkdtemp(prefix="kg-nginx-"))
+    tmp_path.chmod(0o755)
+
+    def start(site: str) -> dict[int, int]:
+        nginx = nginx_binary()
+        if site == "https":
+            self_signed_certificate(tmp_path / "tls")
+        ports = {80: free_port(), 443: free_port()}
+        main = render_nginx(site, tmp_path, portal.url.removeprefix("http://"), ports)
+        proc = subprocess.Popen([nginx, "-e", "stderr", "-c", str(main), "-p", str(tmp_path),
+                                 "-g", "daemon off;"], stderr=subprocess.PIPE, text=True)
+        started.append(proc)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", ports[80])) == 0:
+                    return ports
+            time.sleep(0.1)
+        proc.terminate()
+        raise AssertionError(f"nginx did not start: {proc.communicate()[1]}")
+
+    yield start
+    for proc in started:
+        proc.terminate()
+        proc.wait(timeout=10)
+    shutil.rmtree(tmp_path)
+
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
+@pytest.mark.e2e
+def test_pages_through_nginx_are_compressed_and_carry_the_security_headers(nginx_front):
+    ports = nginx_front("http")
+    page = requests.get(f"http://127.0.0.1:{ports[80]}/", timeout=60)
+    assert page.status_code == 200
+    assert page.headers["Content-Encoding"] == "gzip"
+    assert {name: page.headers.get(name) for name in SECURITY_HEADERS} == SECURITY_HEADERS
+    assert page.headers["Content-Security-Policy"].startswith(
+        "default-src 'self'; script-src 'self' 'unsafe-inline';")
+    assert "Strict-Transport-Security" not in page.headers   # plain HTTP
+    assert "Server" not in page.headers or page.headers["Server"] == "nginx"
+
+
+@pytest.mark.e2e
+def test_static_files_are_served_from_nginx_cache_with_the_headers(nginx_front):
+    ports = nginx_front("http")
+    base = f"http://127.0.0.1:{ports[80]}"
+    stylesheet = re.search(r'/webassets/base/[^"]+\.css', requests.get(base + "/", timeout=60).text)
+    first = requests.get(base + stylesheet.group(0), timeout=60)
+    second = requests.get(base + stylesheet.group(0), timeout=60)
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert (first.headers["X-Cache-Status"], second.headers["X-Cache-Status"]) == ("MISS", "HIT")
+    assert second.content == first.content
+    assert second.headers["Cache-Control"] == "max-age=604800"
+    assert "Set-Cookie" not in second.headers
+    assert {name: second.headers.get(name) for name in SECURITY_HEADERS} == SECURITY_HEADERS
+
+
+@pytest.mark.e2e
+def test_the_api_is_rate_limited_per_client(nginx_front):
+    ports = nginx_front("http")
+    url = f"http://127.0.0.1:{ports[80]}/api/3/action/status_show"
+    started = time.monotonic()
+    with requests.Session() as session:
+        statuses = [session.get(url, timeout=60).status_code for _ in range(200)]
+    elapsed = time.monotonic() - started
+    # 10 requests/s with a burst of 40: the first 41 pass at once, then one
+    # more every 0.1 s; the others are refused by nginx (fast, so the bound
+    # holds however slow the portal is)
+    allowed = statuses.count(200)
+    assert statuses[:41] == [200] * 41
+    assert allowed <= 41 + int(10 * elapsed) + 1
+    assert statuses.count(429) == 200 - allowed
+
+
+@pytest.mark.e2e
+def test_an_upload_larger_than_ckan_accepts_is_refused_by_nginx(nginx_front):
+    ports = nginx_front("http")
+    connection = http.client.HTTPConnection("127.0.0.1", ports[80], timeout=30)
+    connection.putrequest("POST", "/api/3/action/resource_create")
+    connection.putheader("Content-Type", "multipart/form-data; boundary=x")
+    connection.putheader("Content-Length", str(106 * 1024 * 1024))
+    connection.endheaders()
+    assert connection.getresponse().status == 413
+    connection.close()
+
+
+@pytest.mark.e2e
+def test_https_site_redirects_http_and_sends_hsts(nginx_front):
+    ports = nginx_front("https")
+    plain = requests.get(f"http://127.0.0.1:{ports[80]}/dataset/", allow_redirects=False,
+                         timeout=60)
+    assert plain.status_code == 301
+    assert plain.headers["Location"] == f"https://127.0.0.1:{ports[443]}/dataset/"
+    urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+    secure = requests.get(f"https://127.0.0.1:{ports[443]}/api/3/action/status_show",
+                          verify=False, timeout=60)   # the test's self-signed certificate
+    assert secure.json()["success"] is True
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"

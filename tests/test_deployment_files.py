@@ -165,6 +165,15 @@ def test_database_init_script_creates_the_roles_and_databases_the_portal_uses(
     assert set(re.findall(r"\$\{(\w+):\?", script)) <= set(services()["db"]["environment"])
 
 
+def test_the_db_image_runs_the_postgresql_major_version_of_the_backup_tools(portal_script):
+    """scripts/backup.py dumps with the wheel's pg_dump, which must not be
+    older than the server it dumps."""
+    version = subprocess.run([str(portal_script._pg_bin() / "pg_dump"), "--version"],
+                             capture_output=True, text=True, check=True).stdout
+    major = re.search(r"\(PostgreSQL\) (\d+)", version).group(1)
+    assert services()["db"]["image"] == f"postgres:{major}"
+
+
 # -- the search switch -------------------------------------------------------------
 
 def rendered_app_config(portal_script, name: str) -> configparser.SectionProxy:

@@ -224,6 +224,16 @@ def _with_db(url: str, database: str, user: str | None = None,
     return urlunsplit((parts.scheme, netloc, "/" + database, parts.query, ""))
 
 
+def _ensure_roles(cur, secret: dict[str, str]) -> None:
+    from psycopg2 import sql
+    for role, password in ((OWNER_ROLE, secret["ckan_db"]),
+                           (READ_ROLE, secret["datastore_ro"])):
+        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
+        verb = "ALTER" if cur.fetchone() else "CREATE"
+        cur.execute(sql.SQL(verb + " ROLE {} LOGIN PASSWORD %s").format(
+            sql.Identifier(role)), (password,))
+
+
 def ensure_databases(admin_url: str, secret: dict[str, str],
                      names: tuple[str, ...] = tuple(DATABASES)) -> None:
     """Roles and databases of the configurations `names`: created with a
@@ -234,14 +244,8 @@ def ensure_databases(admin_url: str, secret: dict[str, str],
     conn = psycopg2.connect(admin_url)
     conn.autocommit = True
     with conn.cursor() as cur:
-        for role, password in ((OWNER_ROLE, secret["ckan_db"]),
-                               (READ_ROLE, secret["datastore_ro"])):
-            if provided:
-                break
-            cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
-            verb = "ALTER" if cur.fetchone() else "CREATE"
-            cur.execute(sql.SQL(verb + " ROLE {} LOGIN PASSWORD %s").format(
-                sql.Identifier(role)), (password,))
+        if not provided:
+            _ensure_roles(cur, secret)
         for name in (db for config in names for db in DATABASES[config]):
             cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
             if cur.fetchone():
@@ -329,8 +333,9 @@ def render_config(name: str, admin_url: str, redis_url: str,
     values = {
         "site_url": (SITE_URL if name == "ckan" and SITE_URL
                      else f"http://127.0.0.1:{PORTS[name]}"),
-        "ckan_db_url": _with_db(admin_url, ckan_db, "ckan", secret["ckan_db"]),
-        "datastore_write_url": _with_db(admin_url, datastore_db, "ckan", secret["ckan_db"]),
+        "ckan_db_url": _with_db(admin_url, ckan_db, OWNER_ROLE, secret["ckan_db"]),
+        "datastore_write_url": _with_db(admin_url, datastore_db, OWNER_ROLE,
+                                        secret["ckan_db"]),
         "datastore_read_url": datastore_read_url(name) or _with_db(
             admin_url, datastore_db, READ_ROLE, secret["datastore_ro"]),
         "redis_url": redis_url,

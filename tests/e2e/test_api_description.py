@@ -34,7 +34,8 @@ def _upload_table(admin, dataset_id: str) -> dict:
 
 @pytest.fixture(scope="module")
 def tables(portal, compliant_dataset):
-    """A public dataset and a private one, each with a validated table."""
+    """A public dataset and a private one, each with a validated table;
+    purged afterwards, since other modules count what the shared portal holds."""
     admin = portal.sysadmin()
     org = admin.action.organization_create(
         name="api-docs-e2e", title_translated={"ky": "Статистика", "ru": "Статистика"})
@@ -47,7 +48,10 @@ def tables(portal, compliant_dataset):
         if not private:
             admin.action.package_patch(id=dataset["id"], private=False)
         found[name] = (dataset["name"], table["id"])
-    return {"public": found["kalk-api-e2e"], "private": found["kalk-api-secret-e2e"]}
+    yield {"public": found["kalk-api-e2e"], "private": found["kalk-api-secret-e2e"]}
+    for name in found:
+        admin.action.dataset_purge(id=name)
+    admin.action.organization_purge(id=org["id"])
 
 
 def cases(tables) -> dict[str, dict[str, dict]]:

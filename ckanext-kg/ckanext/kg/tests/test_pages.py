@@ -225,7 +225,10 @@ def test_the_developers_page_on_an_empty_portal_shows_placeholders(app):
     page = soup(app.get("/ky/developers"))
     commands = {c["data-kg-action"]: c.get_text() for c in page.select("code[data-kg-action]")}
     assert commands["package_show"] == \
-        "curl 'http://test.ckan.net/api/3/action/package_show?id=%3Cdataset%3E'"
+        "curl 'http://test.ckan.net/api/3/action/package_show?id=<маалыматтар топтомунун аты>'"
+    assert commands["datastore_search_sql"] == (
+        "curl -G 'http://test.ckan.net/api/3/action/datastore_search_sql' "
+        "--data-urlencode 'sql=SELECT * FROM \"<ресурстун идентификатору>\" LIMIT 5'")
     assert texts(page.select("h1")) == ["Иштеп чыгуучуларга: бул порталдын API"]
     assert len(page.select("a[rel=nofollow]")) == 1  # only package_search is live
 

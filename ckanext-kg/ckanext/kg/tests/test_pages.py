@@ -85,6 +85,8 @@ def test_the_dataset_page_speaks_kyrgyz(app, published):
     assert texts(page.select("#kg-downloads a"))[:3] == [
         "CSV", "Excel үчүн CSV", "Excel китеби (XLSX)"]
     assert texts(page.select("[data-kg-validation-status]")) == ["текшерүүдөн өттү"]
+    assert texts(page.select(".kg-compliance-summary"))[0].startswith(
+        "14 эреженин 14 аткарылды. Ачыктык: 5 жылдыздан 3.")
 
 
 def test_a_failed_table_has_no_downloads_preview_or_examples(app, upload_file,

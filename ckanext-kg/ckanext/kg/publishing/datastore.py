@@ -17,7 +17,7 @@ import io
 import json
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Optional
 
 import ckan.plugins.toolkit as tk
 
@@ -29,11 +29,14 @@ TYPES = {
 }
 
 
+PROGRESS_EVERY = 100_000  # rows between two progress reports
+
+
 def datastore_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    from ckanext.kg.publishing import dictionary
     fields = []
     for field in schema["fields"]:
-        info = {k: v for k, v in (("label", field.get("title")),
-                                  ("notes", field.get("description"))) if v}
+        info = dictionary.field_info(field)
         fields.append({"id": field["name"], "type": TYPES.get(field.get("type"), "text"),
                        **({"info": info} if info else {})})
     return fields
@@ -64,23 +67,33 @@ def typed_rows(path: Path, schema: dict[str, Any]) -> Iterator[list[Any]]:
             yield [_cell(row[name]) for name in names]
 
 
-def write_copy_csv(rows: Iterator[list[Any]], target: io.TextIOBase) -> int:
+def write_copy_csv(rows: Iterator[list[Any]], target: io.TextIOBase,
+                   progress: Callable[[int], None] = lambda rows: None) -> int:
     writer = csv.writer(target, lineterminator="\n")
     count = 0
     for row in rows:
         # NULL is an unquoted empty field; an empty string is quoted ""
         writer.writerow(["" if v is None else v for v in row])
         count += 1
+        if count % PROGRESS_EVERY == 0:
+            progress(count)
     return count
 
 
-def load_table(resource_id: str, canonical: Path, schema: dict[str, Any]) -> int:
-    """Make the DataStore table of `resource_id` hold exactly this table."""
+def load_table(resource_id: str, canonical: Path, schema: dict[str, Any],
+               progress: Optional[Callable[..., None]] = None) -> int:
+    """Make the DataStore table of `resource_id` hold exactly this table.
+
+    `progress` is told the stage ("loading") and the rows read so far."""
+    from ckanext.kg.publishing import state
+    report = progress or (lambda stage, rows=None: None)
     fields = datastore_fields(schema)
     _declare(resource_id, fields, schema.get("primaryKey"))
+    report(state.LOADING, 0)
     with tempfile.NamedTemporaryFile("w+", suffix=".csv", encoding="utf-8",
                                      newline="") as staging_csv:
-        count = write_copy_csv(typed_rows(canonical, schema), staging_csv)
+        count = write_copy_csv(typed_rows(canonical, schema), staging_csv,
+                               lambda rows: report(state.LOADING, rows))
         staging_csv.flush()
         staging_csv.seek(0)
         _copy_and_swap(resource_id, [f["id"] for f in fields], staging_csv)
@@ -98,6 +111,10 @@ def _declare(resource_id: str, fields: list[dict[str, Any]], primary_key: Any) -
         existing = None
     wanted = [(f["id"], f["type"]) for f in fields]
     if existing == wanted:
+        if [f.get("info", {}) for f in current["fields"]] != [f.get("info", {}) for f in fields]:
+            # same columns, new data dictionary: update it in place
+            tk.get_action("datastore_create")(dict(context), {
+                "resource_id": resource_id, "fields": fields, "force": True})
         return
     if existing is not None:
         tk.get_action("datastore_delete")(dict(context), {"resource_id": resource_id,
@@ -129,3 +146,12 @@ def _copy_and_swap(resource_id: str, columns: list[str], source: io.TextIOBase) 
         raise
     finally:
         connection.close()
+    _count_rows(resource_id)
+
+
+def _count_rows(resource_id: str) -> None:
+    """The DataStore caches each table's row count (`total`): count again."""
+    from ckanext.datastore.backend import DatastoreBackend
+    backend = DatastoreBackend.get_active_backend()
+    backend.clear_table_stats(resource_id)
+    backend.calculate_record_count(resource_id)

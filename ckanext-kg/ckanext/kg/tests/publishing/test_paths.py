@@ -175,3 +175,26 @@ def test_an_unrelated_change_does_not_validate_again(upload_file, sysadmin, data
     after = shown(resource["id"])
     assert (after["created"], after["job"]["updated"]) == (
         before["created"], before["job"]["updated"])
+
+
+def test_the_publisher_validates_a_url_again_from_the_report_page(
+        app, sysadmin, dataset, web_files):
+    resource = url_table(sysadmin, dataset, web_files.url("/population.csv"))
+    assert shown(resource["id"])["status"] == "failure"  # nothing there yet
+    page = f"/dataset/{dataset['name']}/resource/{resource['id']}/validation"
+    token = factories.SysadminWithToken()["token"]
+    assert "Validate again" in app.get(page, headers={"Authorization": token}).body
+    web_files.add("/population.csv", VALID)
+    response = app.post(page + "/retry", headers={"Authorization": token},
+                        follow_redirects=False)
+    assert response.status_code == 302 and response.location.endswith(page)
+    assert shown(resource["id"])["status"] == "success"
+    assert rows(resource["id"]) == [("Ысык-Көл", 513000), ("Нарын", 301600)]
+
+
+def test_a_stranger_cannot_validate_again(app, sysadmin, dataset, web_files):
+    resource = url_table(sysadmin, dataset, web_files.url("/population.csv"))
+    stranger = factories.UserWithToken()["token"]
+    response = app.post(f"/dataset/{dataset['name']}/resource/{resource['id']}"
+                        "/validation/retry", headers={"Authorization": stranger})
+    assert response.status_code == 404

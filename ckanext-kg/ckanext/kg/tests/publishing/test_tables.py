@@ -102,3 +102,31 @@ def test_a_new_dictionary_replaces_the_old_one_without_reloading(
     fields = helpers.call_action("datastore_info", id=dictionary_table["id"])["fields"]
     assert [f.get("info", {}).get("label") for f in fields if f["id"] == "population"] == [
         "Population, people"]
+
+
+def test_a_table_in_postgresqls_own_syntax_is_copied_as_it_is(tmp_path):
+    from ckanext.kg.publishing.datastore import copies_as_is
+    canonical = tmp_path / "canonical.csv"
+    canonical.write_text("region,share\nНарын,12.5\n", encoding="utf-8")
+    plain = {"fields": [{"name": "region", "type": "string"},
+                        {"name": "share", "type": "number"}]}
+    comma = {"fields": [plain["fields"][0], dict(plain["fields"][1], decimalChar=",")]}
+    assert copies_as_is(plain, canonical) is True
+    assert copies_as_is(comma, canonical) is False
+    assert copies_as_is(dict(plain, missingValues=["", "-"]), canonical) is False
+    assert copies_as_is({"fields": plain["fields"][::-1]}, canonical) is False
+
+
+@pytest.mark.parametrize("missing", [None, ["", "-"]], ids=["as-is", "row-by-row"])
+def test_missing_values_are_nulls_either_way(upload_file, dataset, missing):
+    schema = {"fields": [{"name": "region", "type": "string"},
+                         {"name": "population", "type": "integer"}]}
+    if missing:
+        schema["missingValues"] = missing
+    resource = upload_file('region,population\n"",301600\nНарын,\n', "population.csv",
+                           package_id=dataset["id"], url="population.csv", format="CSV",
+                           schema=json.dumps(schema))
+    result = helpers.call_action("datastore_search", resource_id=resource["id"],
+                                 sort="_id")
+    assert [(r["region"], r["population"]) for r in result["records"]] == [
+        (None, 301600), ("Нарын", None)]

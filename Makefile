@@ -34,4 +34,5 @@ lint: install
 bench: install
 	@$(PORTAL) prepare
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/validation_bench.py
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/ingestion_bench.py
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/search_bench.py

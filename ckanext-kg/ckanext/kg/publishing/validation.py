@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -110,9 +111,12 @@ def validate_file(resource: dict[str, Any], path: Path, digest: str,
 
     schema = table_schema(resource)
     progress(state.VALIDATING)
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="kg-canonical-") as work:
         canonical = Path(work) / "canonical.csv"
         result = validate_table(_named(path, resource, Path(work)), schema, output=canonical)
+        log.info("resource %s: checked in %.2f s", resource["id"],
+                 time.perf_counter() - started)
         if not result.valid:
             status = reports.FAILURE
         elif schema is None:
@@ -207,8 +211,11 @@ def _publish_rows(resource_id: str, canonical: Path, schema: dict[str, Any],
                   report: dict[str, Any], progress: Progress) -> str:
     """Load the passing table into the DataStore; a failed load is no success."""
     from ckanext.kg.publishing import datastore
+    started = time.perf_counter()
     try:
         rows = datastore.load_table(resource_id, canonical, schema, progress)
+        log.info("resource %s: %d rows loaded in %.2f s", resource_id, rows,
+                 time.perf_counter() - started)
     except Exception:  # the old rows stay; the publisher is told, ops get the trace
         log.exception("DataStore load failed for resource %s", resource_id)
         for lang, per_language in report.items():

@@ -130,3 +130,14 @@ def test_missing_values_are_nulls_either_way(upload_file, dataset, missing):
                                  sort="_id")
     assert [(r["region"], r["population"]) for r in result["records"]] == [
         (None, 301600), ("Нарын", None)]
+
+
+def test_full_text_search_finds_loaded_rows(upload_file, dataset):
+    resource = upload_file("region,population\nНарын,301600\nТалас,270000\n",
+                           "population.csv", package_id=dataset["id"],
+                           url="population.csv", format="CSV", schema=json.dumps(
+                               {"fields": [{"name": "region", "type": "string"},
+                                           {"name": "population", "type": "integer"}]}))
+    for q, expected in (("Талас", ["Талас"]), ("301600", ["Нарын"]), ("Ош", [])):
+        result = helpers.call_action("datastore_search", resource_id=resource["id"], q=q)
+        assert [r["region"] for r in result["records"]] == expected, q

@@ -116,8 +116,12 @@ def _is_gone(found: dict[str, Any]) -> bool:
         updated = dt.datetime.fromisoformat(found["updated"])
         return dt.datetime.now(dt.timezone.utc) - updated > STALE_AFTER
     from ckan.lib.jobs import job_from_id
+    from redis.exceptions import RedisError
     try:
         job = job_from_id(found["job_id"])
+        return job.get_status(refresh=True) in ("failed", "stopped", "canceled")
     except KeyError:
         return True
-    return job.get_status(refresh=True) in ("failed", "stopped", "canceled")
+    except RedisError:  # the queue cannot be asked: say what was last known
+        log.warning("cannot reach the jobs queue to check job %s", found["job_id"])
+        return False

@@ -68,8 +68,8 @@ def is_url_resource(resource: dict[str, Any]) -> bool:
 
 
 def source_key(resource: dict[str, Any]) -> Optional[str]:
-    """What validating the resource now would judge: its file (or URL) and
-    its Table Schema. None for a resource that is not a table to validate."""
+    """What validating the resource now would judge: its file (or URL), the
+    format it is read as, and its Table Schema. None for a resource that is not a table to validate."""
     if not resource.get("id") or not code.is_tabular(resource):
         return None
     path = current_file(resource)
@@ -79,7 +79,8 @@ def source_key(resource: dict[str, Any]) -> Optional[str]:
         source = "url:" + resource["url"].strip()
     else:
         return None
-    return f"{source} schema:{schema_digest(resource)}"
+    fmt = (resource.get("format") or "").strip().lower()
+    return f"{source} format:{fmt} schema:{schema_digest(resource)}"
 
 
 def validate_resource(resource: dict[str, Any], progress: Progress = None,

@@ -107,10 +107,42 @@ def kg_validation_retry(context: Context, data_dict: DataDict) -> dict[str, Any]
 
 @tk.chained_action
 def package_create(up_func, context: Context, data_dict: DataDict):
-    """Tables created with their dataset are validated like any other."""
+    """Tables created with their dataset are validated like any other.
+
+    CKAN 2.12's package_create does not store resource uploads (only
+    package_update does), so files given with the resources are stored
+    just after the dataset is created, each through resource_patch."""
+    uploads = _take_uploads(data_dict)
     result = up_func(context, data_dict)
+    if uploads:
+        result = _store_uploads(context, result, uploads)
     _validate_tables(context, result)
     return result
+
+
+def _take_uploads(data_dict: DataDict) -> dict[int, Any]:
+    from werkzeug.datastructures import FileStorage
+    uploads = {}
+    for index, resource in enumerate(data_dict.get("resources") or []):
+        if isinstance(resource, dict) and isinstance(resource.get("upload"), FileStorage):
+            uploads[index] = resource.pop("upload")
+    return uploads
+
+
+def _store_uploads(context: Context, result: Any, uploads: dict[int, Any]) -> Any:
+    from ckanext.kg.publishing import site_context
+    dataset_id = result["id"] if isinstance(result, dict) else result
+    dataset = tk.get_action("package_show")(site_context(), {"id": dataset_id})
+    patch_context = {k: context[k] for k in ("user", "ignore_auth", "kg_validate_sync")
+                     if k in context}
+    for index, upload in uploads.items():
+        resource = dataset["resources"][index]
+        tk.get_action("resource_patch")(dict(patch_context), {
+            "id": resource["id"], "upload": upload,
+            "url": upload.filename or resource.get("url")})
+    if not isinstance(result, dict):
+        return result
+    return tk.get_action("package_show")(dict(patch_context), {"id": dataset_id})
 
 
 @tk.chained_action

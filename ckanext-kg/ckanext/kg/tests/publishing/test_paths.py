@@ -198,3 +198,22 @@ def test_a_stranger_cannot_validate_again(app, sysadmin, dataset, web_files):
     response = app.post(f"/dataset/{dataset['name']}/resource/{resource['id']}"
                         "/validation/retry", headers={"Authorization": stranger})
     assert response.status_code == 404
+
+
+def test_an_upload_given_to_package_create_is_stored_and_validated(app, sysadmin):
+    """CKAN 2.12's package_create alone would not store the file."""
+    from ckanext.kg.tests.publishing.conftest import METADATA
+    files = [FileStorage(io.BytesIO(data.encode("utf-8")), filename="population.csv")
+             for data in (VALID, INVALID)]
+    dataset = call("package_create", sysadmin, owner_org=factories.Organization()["id"],
+                   private=True, **METADATA, resources=[
+                       {"name": name, "url": "population.csv", "upload": upload,
+                        "format": "CSV", "schema": SCHEMA}
+                       for name, upload in zip(("good", "bad"), files, strict=True)])
+    good, bad = dataset["resources"]
+    assert (good["url_type"], bad["url_type"]) == ("upload", "upload")
+    assert [shown(good["id"])["status"], shown(bad["id"])["status"]] == [
+        "success", "failure"]
+    assert rows(good["id"]) == [("Ысык-Көл", 513000), ("Нарын", 301600)]
+    assert download_status(app, dataset, bad) == 404
+    assert download_status(app, dataset, good) == 200

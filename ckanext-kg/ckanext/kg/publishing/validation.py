@@ -69,7 +69,8 @@ def is_url_resource(resource: dict[str, Any]) -> bool:
 
 def source_key(resource: dict[str, Any]) -> Optional[str]:
     """What validating the resource now would judge: its file (or URL), the
-    format it is read as, and its Table Schema. None for a resource that is not a table to validate."""
+    format it is read as, and its Table Schema. None for a resource that is
+    not a table to validate."""
     if not resource.get("id") or not code.is_tabular(resource):
         return None
     path = current_file(resource)

@@ -1,14 +1,23 @@
 # The portal's image: the same install script as `make run` and the tests.
+# docker-compose.yml runs it as `ckan` (gunicorn) and `worker` (jobs).
 FROM python:3.11-slim-bookworm
 RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential libmagic1 \
- && rm -rf /var/lib/apt/lists/*
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --user-group --home-dir /srv/portal --create-home portal
 WORKDIR /srv/portal
-COPY requirements.txt requirements-dev.txt constraints.txt ./
-COPY scripts ./scripts
-COPY ckanext-kg ./ckanext-kg
-COPY config ./config
+# Everything scripts/install.sh reads, owned by the unprivileged user that
+# installs and runs the portal (CKAN writes its JavaScript translations and
+# the portal its compiled catalogues next to the code).
+COPY --chown=portal:portal requirements.txt requirements-dev.txt constraints.txt ./
+COPY --chown=portal:portal scripts ./scripts
+COPY --chown=portal:portal validation ./validation
+COPY --chown=portal:portal ckanext-kg ./ckanext-kg
+COPY --chown=portal:portal config ./config
+COPY --chown=portal:portal datasets ./datasets
+USER portal
 RUN bash scripts/install.sh
+RUN mkdir -p var
 ENV KG_BIND_HOST=0.0.0.0 KG_VAR=/srv/portal/var
 EXPOSE 5000
 CMD [".venv/bin/python", "scripts/portal.py", "serve"]

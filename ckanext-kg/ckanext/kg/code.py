@@ -41,6 +41,18 @@ def translated(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def as_list(value: Any) -> list[Any]:
+    """A list value, stored (JSON text, or one plain value) or shown (list)."""
+    if isinstance(value, str):
+        if not value.startswith("["):
+            return [value] if value else []
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    return list(value) if isinstance(value, (list, tuple)) else []
+
+
 @dataclass(frozen=True)
 class Rule:
     number: str

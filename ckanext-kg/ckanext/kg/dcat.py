@@ -10,8 +10,6 @@ administrative-division codes (skos:notation) and names.
 """
 from __future__ import annotations
 
-import json
-
 from rdflib import BNode, Literal, URIRef
 
 from ckanext.dcat.profiles import DCAT, DCT, FOAF, RDF, SKOS, VCARD, XSD
@@ -134,9 +132,7 @@ class KgDCATAPProfile(RDFProfile):
                 if dataset.get(key):
                     self.g.add((period, predicate,
                                 Literal(dataset[key][:10], datatype=XSD.date)))
-        spatial = dataset.get("spatial_divisions") or []
-        if isinstance(spatial, str):
-            spatial = json.loads(spatial) if spatial.startswith("[") else [spatial]
+        spatial = code.as_list(dataset.get("spatial_divisions"))
         from kg_validation.codelist import admin_divisions
         divisions = admin_divisions()
         for division_code in spatial:

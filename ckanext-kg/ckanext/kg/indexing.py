@@ -5,6 +5,10 @@ from typing import Any
 
 from ckanext.kg import code, helpers
 
+# Stored as JSON strings in the dataset; indexed through the fields that
+# `add_languages` and `add_divisions` make of them.
+_JSON_FIELDS = ("title_translated", "notes_translated", "keywords", "spatial_divisions")
+
 
 def add_languages(doc: dict[str, Any]) -> dict[str, Any]:
     """Index every language of the title, description and keywords as text
@@ -18,6 +22,26 @@ def add_languages(doc: dict[str, Any]) -> dict[str, Any]:
     for lang, words in code.translated(doc.get("keywords")).items():
         if lang in code.LANGUAGES and words:
             doc[f"keywords_{lang}"] = words
+    return doc
+
+
+def add_divisions(doc: dict[str, Any]) -> dict[str, Any]:
+    """Each administrative division code as a value of its own, so that
+    `spatial_divisions:KG08000000000` filters and facets."""
+    codes = code.as_list(doc.get("spatial_divisions"))
+    doc["spatial_divisions"] = [c for c in codes if isinstance(c, str) and c]
+    return doc
+
+
+def search_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """The search document of a dataset: languages and divisions as fields
+    of their own, without the JSON strings they came from (and CKAN's
+    `extras_` copies of them), which would only make every row larger."""
+    doc = add_divisions(add_languages(doc))
+    for field in _JSON_FIELDS:
+        doc.pop(f"extras_{field}", None)
+        if field != "spatial_divisions":
+            doc.pop(field, None)
     return doc
 
 

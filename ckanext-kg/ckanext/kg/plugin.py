@@ -34,7 +34,7 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
         return app
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return indexing.add_languages(pkg_dict)
+        return indexing.search_document(pkg_dict)
 
     def before_dataset_view(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return indexing.localise(pkg_dict)

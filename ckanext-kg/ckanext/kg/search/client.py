@@ -16,7 +16,7 @@ import pysolr
 import sqlalchemy as sa
 
 from . import compiler, fields, lucene
-from .index_table import TABLE, delete_where, ensure_table, upsert
+from .index_table import TABLE, delete_where, ensure_table, has_field, upsert
 
 _SORT_SPEC = re.compile(r"^([A-Za-z_][A-Za-z0-9_\-.]*)\s+(asc|desc)$", re.I)
 _RANK_WEIGHTS = "'{0.1, 0.2, 0.5, 1.0}'"  # D, C, B, A
@@ -83,7 +83,7 @@ class PostgresSolr:
         params["q"] = q
         try:
             where, compiled = self._where(params)
-            order = self._order(params.get("sort"), compiled)
+            order = _Order.parse(params.get("sort"), compiled)
         except lucene.QuerySyntaxError as error:
             raise pysolr.SolrError(
                 f"org.apache.solr.search.SyntaxError: {error}") from None
@@ -91,11 +91,25 @@ class PostgresSolr:
         start = _int_param(params, "start", 0)
         if rows < 0 or start < 0:
             raise pysolr.SolrError("'rows' and 'start' must not be negative")
+        facet_fields = self._facet_fields(params)
         session = _session()
         ensure_table(session)
-        docs = self._docs(session, where, order, compiled, params, rows, start)
-        hits, facets = self._count_and_facets(session, where, compiled, params)
-        return Results(docs, hits, {"facet_fields": facets})
+        sql = _search_sql(where, order, self._rank(compiled),
+                          self._rank(compiled, "t.tsv"), facet_fields)
+        result = session.execute(sa.text(sql), dict(
+            compiled.params, _rows=rows, _start=start, _fields=facet_fields,
+            _min=max(_int_param(params, "facet.mincount", 0), 1),
+            _limit=_int_param(params, "facet.limit", 50))).all()
+        hits = result[0].n
+        wanted = set(re.split(r"[\s,]+", " ".join(_as_list(params.get("fl")))))
+        wanted.discard("")
+        docs = [self._project(row.doc, row.score, wanted)
+                for row in result if row.kind == _PAGE]
+        facets: dict[str, list[Any]] = {field: [] for field in facet_fields}
+        for row in result:
+            if row.kind == _FACET:
+                facets[row.field].extend([row.value, row.n])
+        return Results(self._decoded(docs), hits, {"facet_fields": facets})
 
     def _where(self, params: dict[str, Any]) -> tuple[str, compiler.Compiled]:
         compiled = compiler.Compiled()
@@ -114,48 +128,12 @@ class PostgresSolr:
             return lucene.parse_dismax(q, params.get("mm", ""))
         return lucene.parse_standard(q, params.get("df") or "text")
 
-    def _rank(self, compiled: compiler.Compiled) -> str:
+    @staticmethod
+    def _rank(compiled: compiler.Compiled, tsv: str = "tsv") -> str:
         if not compiled.rank_queries:
             return "1.0"
         query = " || ".join(compiled.rank_queries)
-        return f"ts_rank({_RANK_WEIGHTS}, tsv, {query})"
-
-    def _order(self, sort: Optional[str], compiled: compiler.Compiled) -> str:
-        terms = []
-        for spec in (s.strip() for s in (sort or "score desc").split(",")):
-            match = _SORT_SPEC.match(spec)
-            if not match:
-                raise lucene.QuerySyntaxError(
-                    f"Can't determine a Sort Order (asc or desc) in sort spec '{spec}'")
-            field, direction = match.group(1), match.group(2).upper()
-            if not _is_sortable(field):
-                raise lucene.QuerySyntaxError(
-                    f"Unknown sort order: can not sort on undefined field {field!r}")
-            if field == "score":
-                terms.append(f"score {direction}")
-                continue
-            f = compiled.param(field)
-            source = "sort_keys" if field in fields.SORT_KEYS else "doc"
-            terms.append(
-                f"(CASE WHEN jsonb_typeof({source}->{f}) = 'number' "
-                f"THEN ({source}->>{f})::numeric END) {direction} NULLS LAST")
-            terms.append(f"({source}->>{f}) COLLATE \"C\" {direction} NULLS LAST")
-        terms.append("seq ASC")
-        return ", ".join(terms)
-
-    def _docs(self, session: Any, where: str, order: str,
-              compiled: compiler.Compiled, params: dict[str, Any],
-              rows: int, start: int) -> list[dict[str, Any]]:
-        if rows == 0:
-            return []
-        sql = (f"SELECT doc, {self._rank(compiled)} AS score FROM {TABLE} "
-               f"WHERE {where} ORDER BY {order} LIMIT :_rows OFFSET :_start")
-        result = session.execute(
-            sa.text(sql), dict(compiled.params, _rows=rows, _start=start))
-        wanted = set(re.split(r"[\s,]+", " ".join(_as_list(params.get("fl")))))
-        wanted.discard("")
-        return self._decoded(
-            [self._project(doc, score, wanted) for doc, score in result])
+        return f"ts_rank({_RANK_WEIGHTS}, {tsv}, {query})"
 
     @staticmethod
     def _project(doc: dict[str, Any], score: float,
@@ -175,41 +153,15 @@ class PostgresSolr:
         from ckan.lib.search.common import solr_datetime_decoder
         return [solr_datetime_decoder(doc) for doc in docs]
 
-    def _count_and_facets(self, session: Any, where: str,
-                          compiled: compiler.Compiled,
-                          params: dict[str, Any]) -> tuple[int, dict[str, list[Any]]]:
-        """The number of hits and every facet, in one pass over the hits."""
-        wanted = []
-        if str(params.get("facet", "false")).lower() == "true":
-            wanted = _facet_fields(params.get("facet.field"))
+    @staticmethod
+    def _facet_fields(params: dict[str, Any]) -> list[str]:
+        if str(params.get("facet", "false")).lower() != "true":
+            return []
+        wanted = _facet_fields(params.get("facet.field"))
         for field in wanted:
             if not lucene.FIELD_NAME.match(field):
                 raise pysolr.SolrError(f"'{field}' is not a field name")
-        limit = _int_param(params, "facet.limit", 50)
-        mincount = max(_int_param(params, "facet.mincount", 0), 1)
-        sql = f"""
-            WITH hits AS MATERIALIZED (SELECT terms FROM {TABLE} WHERE {where}),
-            counted AS (
-                SELECT split_part(t, '=', 1) AS field,
-                       substr(t, strpos(t, '=') + 1) AS value, count(*) AS n
-                FROM hits, unnest(terms) AS t
-                WHERE split_part(t, '=', 1) = ANY(CAST(:_fields AS text[]))
-                GROUP BY 1, 2),
-            ranked AS (
-                SELECT field, value, n, row_number() OVER (
-                    PARTITION BY field ORDER BY n DESC, value COLLATE "C") AS r
-                FROM counted WHERE n >= :_min)
-            SELECT NULL, NULL, (SELECT count(*) FROM hits), 0
-            UNION ALL
-            SELECT field, value, n, r FROM ranked
-            WHERE :_limit < 0 OR r <= :_limit
-            ORDER BY 4"""
-        rows = session.execute(sa.text(sql), dict(
-            compiled.params, _fields=wanted, _min=mincount, _limit=limit)).all()
-        facets: dict[str, list[Any]] = {field: [] for field in wanted}
-        for field, value, count, _rank in rows[1:]:
-            facets[field].extend([value, count])
-        return rows[0][2], facets
+        return wanted
 
     # -- writes ------------------------------------------------------------
 
@@ -261,15 +213,111 @@ _ALWAYS_SORTABLE = frozenset({
     "metadata_created", "view_recent", "views_recent", "views_total"})
 
 
+class _Order:
+    """An ORDER BY over the hits, and what it needs from them."""
+
+    def __init__(self, sql: str, by_score: bool, needs_doc: bool) -> None:
+        self.sql = sql
+        self.by_score = by_score
+        self.needs_doc = needs_doc
+
+    @classmethod
+    def parse(cls, sort: Optional[str], compiled: compiler.Compiled) -> "_Order":
+        terms = []
+        by_score = needs_doc = False
+        for spec in (s.strip() for s in (sort or "score desc").split(",")):
+            match = _SORT_SPEC.match(spec)
+            if not match:
+                raise lucene.QuerySyntaxError(
+                    f"Can't determine a Sort Order (asc or desc) in sort spec '{spec}'")
+            field, direction = match.group(1), match.group(2).upper()
+            if not _is_sortable(field):
+                raise lucene.QuerySyntaxError(
+                    f"Unknown sort order: can not sort on undefined field {field!r}")
+            if field == "score":
+                by_score = True
+                terms.append(f"score {direction}")
+                continue
+            f = compiled.param(field)
+            source = "sort_keys" if field in fields.SORT_KEYS else "doc"
+            needs_doc = needs_doc or source == "doc"
+            terms.append(
+                f"(CASE WHEN jsonb_typeof({source}->{f}) = 'number' "
+                f"THEN ({source}->>{f})::numeric END) {direction} NULLS LAST")
+            terms.append(f"({source}->>{f}) COLLATE \"C\" {direction} NULLS LAST")
+        terms.append("seq ASC")
+        return cls(", ".join(terms), by_score, needs_doc)
+
+
+_COUNT, _PAGE, _FACET = 0, 1, 2
+
+
+def _search_sql(where: str, order: _Order, rank: str, page_rank: str,
+                facet_fields: list[str]) -> str:
+    """One statement, one pass over the matching rows: the number of hits,
+    the page of documents in order, and the facet counts.
+
+    The hits keep only what ordering and facets need. The documents, the
+    large part of a row, are read for the rows of the page alone, and so is
+    the score when the order does not depend on it.
+    """
+    hit_columns = ["index_id", "seq", "sort_keys"]
+    usual_facets = set(facet_fields) <= fields.FACET_FIELDS
+    if facet_fields:
+        hit_columns.append("facet_terms AS terms" if usual_facets else "terms")
+    if order.needs_doc:
+        hit_columns.append("doc")
+    if order.by_score:
+        hit_columns.append(f"{rank} AS score")
+    score = "page.score" if order.by_score else page_rank
+    parts = [f"""
+        SELECT {_COUNT} AS kind, 0::bigint AS pos, NULL::jsonb AS doc,
+               NULL::real AS score, NULL AS field, NULL AS value,
+               (SELECT count(*) FROM hits) AS n""", f"""
+        SELECT {_PAGE}, page.pos, t.doc, ({score})::real, NULL, NULL, NULL
+        FROM page JOIN {TABLE} AS t ON t.index_id = page.index_id"""]
+    facets = ""
+    if facet_fields:
+        # A row's facet_terms are few and mostly wanted: count each entry,
+        # then split the (few) distinct ones. `terms` hold unique values such
+        # as ids: keep the wanted fields' entries first.
+        counted = ("""
+            SELECT split_part(t, '=', 1) AS field,
+                   substr(t, strpos(t, '=') + 1) AS value, n
+            FROM (SELECT t, count(*) AS n FROM hits, unnest(terms) AS t
+                  GROUP BY t) AS entries
+            WHERE split_part(t, '=', 1) = ANY(CAST(:_fields AS text[]))"""
+                   if usual_facets else """
+            SELECT split_part(t, '=', 1) AS field,
+                   substr(t, strpos(t, '=') + 1) AS value, count(*) AS n
+            FROM hits, unnest(terms) AS t
+            WHERE split_part(t, '=', 1) = ANY(CAST(:_fields AS text[]))
+            GROUP BY 1, 2""")
+        facets = f""",
+        counted AS ({counted}),
+        ranked AS (
+            SELECT field, value, n, row_number() OVER (
+                PARTITION BY field ORDER BY n DESC, value COLLATE "C") AS r
+            FROM counted WHERE n >= :_min)"""
+        parts.append(f"""
+        SELECT {_FACET}, r, NULL, NULL, field, value, n FROM ranked
+        WHERE :_limit < 0 OR r <= :_limit""")
+    page_score = ", score" if order.by_score else ""
+    # row_number() over rows already in order numbers them in that order
+    return f"""
+        WITH hits AS MATERIALIZED (
+            SELECT {", ".join(hit_columns)} FROM {TABLE} WHERE {where}),
+        page AS MATERIALIZED (
+            SELECT index_id{page_score}, row_number() OVER () AS pos
+            FROM (SELECT * FROM hits ORDER BY {order.sql}
+                  LIMIT :_rows OFFSET :_start) AS ordered){facets}
+        {" UNION ALL ".join(parts)}
+        ORDER BY kind, pos"""
+
+
 def _is_sortable(field: str) -> bool:
     """A known field, or one that some indexed document has."""
-    if field in _ALWAYS_SORTABLE:
-        return True
-    session = _session()
-    ensure_table(session)
-    return bool(session.execute(
-        sa.text(f"SELECT EXISTS (SELECT 1 FROM {TABLE} WHERE doc ? :f)"),
-        {"f": field}).scalar())
+    return field in _ALWAYS_SORTABLE or has_field(_session(), field)
 
 
 def _facet_fields(value: Any) -> list[str]:

@@ -68,6 +68,8 @@ def _compile_or(node: q.Or, out: Compiled, scoring: bool) -> str:
             and len({c.field for c in plain}) == 1
             and plain[0].field and not fields.is_text_field(plain[0].field)
             and not any(isinstance(c, q.Term) and c.wildcard for c in plain)):
+        if plain[0].field in fields.COLUMN_FIELDS:
+            return _column_match(plain[0].field, [c.value for c in plain], out)
         values = [fields.term(c.field, c.value) for c in plain]
         return f"(terms && CAST({out.param(values)} AS text[]))"
     return "(" + " OR ".join(
@@ -159,7 +161,23 @@ def _compile_value(node: q.Term | q.Phrase, out: Compiled, scoring: bool) -> str
         pattern = _like_pattern(fields.term(field, ""), node.value)
         return (f"EXISTS (SELECT 1 FROM unnest(terms) AS t "
                 f"WHERE t LIKE {out.param(pattern)})")
+    if field in fields.COLUMN_FIELDS:
+        return _column_match(field, [node.value], out)
     return f"(terms @> CAST({out.param([fields.term(field, node.value)])} AS text[]))"
+
+
+def _column_match(field: str, values: list[str], out: Compiled) -> str:
+    """field:value (or any of values) on a field with a column of its own.
+
+    `field` is one of the fixed names in `fields.COLUMN_FIELDS`, so naming
+    the column is safe; the values are bound.
+    """
+    texts = [fields.scalar_text(v) for v in values]
+    if field in fields.ARRAY_COLUMNS:
+        return f"({field} && CAST({out.param(texts)} AS text[]))"
+    if len(texts) == 1:
+        return f"({field} = {out.param(texts[0])})"
+    return f"({field} = ANY(CAST({out.param(texts)} AS text[])))"
 
 
 def _like_pattern(prefix: str, value: str) -> str:

@@ -46,6 +46,21 @@ _WEIGHT_C_PREFIXES = ("extras_", "res_extras_", "vocab_")
 
 TERM_SEPARATOR = "="
 
+# Filters that CKAN adds to every query and that match most documents
+# (visibility, site, state, type). Each has a small column of its own, so
+# that the `terms` index only ever serves the selective part of a query and
+# the planner can use it.
+SCALAR_COLUMNS = ("capacity", "state", "site_id", "dataset_type")
+ARRAY_COLUMNS = ("permission_labels",)
+COLUMN_FIELDS = frozenset(SCALAR_COLUMNS + ARRAY_COLUMNS)
+
+# The fields that the portal's pages facet on (CKAN's default `search.facets`
+# and the code's vocabularies). Their `terms` entries are also kept in a
+# small array of their own, so counting facets over many hits reads a few
+# entries per row instead of all of them; other fields facet from `terms`.
+FACET_FIELDS = frozenset({"organization", "groups", "tags", "res_format", "license_id",
+                          "theme", "frequency", "access_level", "spatial_divisions"})
+
 # Copied into a small column of their own: the sorts CKAN's pages use.
 SORT_KEYS = ("name", "title_string", "metadata_modified", "metadata_created",
              "num_resources", "num_tags", "views_recent", "views_total")
@@ -80,16 +95,38 @@ def _values(value: Any) -> Iterable[Any]:
 
 
 def document_terms(doc: dict[str, Any]) -> list[str]:
-    """Every exact-match entry of a document, once each, sorted."""
+    """Every exact-match entry of a document, once each, sorted.
+
+    Text fields are matched through the ``tsvector`` (or their own text in
+    the document), never through ``terms``, so they are left out: that keeps
+    each row's ``terms`` small enough to stay in the row itself.
+    """
     terms = set()
     for key, value in doc.items():
-        if key in UNINDEXED_FIELDS or key == "text":
+        if key in UNINDEXED_FIELDS or is_text_field(key):
             continue
         for item in _values(value):
             text = scalar_text(item)
-            if len(text) <= 2000:  # long prose is for full text only
+            if len(text) <= 500:  # long prose is for full text only
                 terms.add(term(key, text))
     return sorted(terms)
+
+
+def facet_terms(terms: list[str]) -> list[str]:
+    """The entries of `terms` that belong to one of `FACET_FIELDS`."""
+    return [t for t in terms if t.split(TERM_SEPARATOR, 1)[0] in FACET_FIELDS]
+
+
+def column_values(doc: dict[str, Any]) -> dict[str, Any]:
+    """The values of the filter columns (`SCALAR_COLUMNS`, `ARRAY_COLUMNS`)."""
+    values: dict[str, Any] = {}
+    for key in SCALAR_COLUMNS:
+        value = doc.get(key)
+        scalar = value is not None and not isinstance(value, (dict, list, tuple, set))
+        values[key] = scalar_text(value) if scalar else None
+    for key in ARRAY_COLUMNS:
+        values[key] = [scalar_text(v) for v in _values(doc.get(key))]
+    return values
 
 
 def _joined(doc: dict[str, Any], names: Iterable[str],

@@ -9,55 +9,129 @@ created when it is first needed.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+import logging
+from typing import Any, Iterable, Optional
 
 import sqlalchemy as sa
 
 from . import fields
 
+log = logging.getLogger(__name__)
+
 TABLE = "kg_search_index"
+# Every field name any indexed document has had: what can be sorted on.
+FIELDS_TABLE = f"{TABLE}_fields"
+# The layout's version, kept as the table's comment. A table of an older
+# layout is rebuilt from the documents it stores (see `ensure_table`).
+LAYOUT = "kg-search layout 3"
 
 _DDL = [
     f"CREATE SEQUENCE IF NOT EXISTS {TABLE}_seq",
-    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+    f"""CREATE TABLE {TABLE} (
         index_id text PRIMARY KEY,
         id text NOT NULL,
         site_id text,
-        doc jsonb NOT NULL,
+        capacity text,
+        state text,
+        dataset_type text,
+        permission_labels text[] NOT NULL DEFAULT '{{}}',
         sort_keys jsonb NOT NULL,
         terms text[] NOT NULL,
+        facet_terms text[] NOT NULL,
         tsv tsvector NOT NULL,
-        seq bigint NOT NULL DEFAULT nextval('{TABLE}_seq')
-    )""",
-    # Every search reads tsv for each matching row: kept uncompressed, it is
-    # read without decompressing (about 3x faster matching and ranking).
+        seq bigint NOT NULL DEFAULT nextval('{TABLE}_seq'),
+        doc jsonb NOT NULL
+    ) WITH (toast_tuple_target = 4096)""",
+    # What every search reads for each candidate row (filters, `terms`,
+    # `tsv`) stays in the row, uncompressed, so a scan never has to fetch and
+    # decompress TOAST chunks. Only `doc`, read for the rows of one page,
+    # is compressed and moved out of line. toast_tuple_target lets a row keep
+    # half a page of those columns before anything is moved (PostgreSQL's
+    # default, a quarter page, would move `tsv` out of most rows).
+    f"ALTER TABLE {TABLE} ALTER COLUMN terms SET STORAGE MAIN",
+    f"ALTER TABLE {TABLE} ALTER COLUMN facet_terms SET STORAGE MAIN",
     f"ALTER TABLE {TABLE} ALTER COLUMN tsv SET STORAGE EXTERNAL",
-    f"CREATE INDEX IF NOT EXISTS {TABLE}_terms_idx ON {TABLE} USING gin (terms)",
-    f"CREATE INDEX IF NOT EXISTS {TABLE}_tsv_idx ON {TABLE} USING gin (tsv)",
-    f"CREATE INDEX IF NOT EXISTS {TABLE}_id_idx ON {TABLE} (id)",
+    f"ALTER TABLE {TABLE} ALTER COLUMN doc SET STORAGE EXTENDED",
+    f"CREATE INDEX {TABLE}_terms_idx ON {TABLE} USING gin (terms)",
+    f"CREATE INDEX {TABLE}_tsv_idx ON {TABLE} USING gin (tsv)",
+    f"CREATE INDEX {TABLE}_id_idx ON {TABLE} (id)",
+    f"CREATE TABLE IF NOT EXISTS {FIELDS_TABLE} (field text PRIMARY KEY)",
+    f"COMMENT ON TABLE {TABLE} IS '{LAYOUT}'",
 ]
 
+_COLUMNS = ("index_id, id, site_id, capacity, state, dataset_type, "
+            "permission_labels, doc, sort_keys, terms, facet_terms, tsv")
+
 _UPSERT = sa.text(f"""
-INSERT INTO {TABLE} (index_id, id, site_id, doc, sort_keys, terms, tsv)
-VALUES (:index_id, :id, :site_id, CAST(:doc AS jsonb), CAST(:sort_keys AS jsonb),
-    CAST(:terms AS text[]),
+INSERT INTO {TABLE} ({_COLUMNS})
+VALUES (:index_id, :id, :site_id, :capacity, :state, :dataset_type,
+    CAST(:permission_labels AS text[]), CAST(:doc AS jsonb),
+    CAST(:sort_keys AS jsonb), CAST(:terms AS text[]), CAST(:facet_terms AS text[]),
     setweight(to_tsvector('russian', :a) || to_tsvector('simple', :a), 'A') ||
     setweight(to_tsvector('russian', :b) || to_tsvector('simple', :b), 'B') ||
     setweight(to_tsvector('russian', :c) || to_tsvector('simple', :c), 'C'))
 ON CONFLICT (index_id) DO UPDATE SET
-    id = EXCLUDED.id, site_id = EXCLUDED.site_id, doc = EXCLUDED.doc,
-    sort_keys = EXCLUDED.sort_keys, terms = EXCLUDED.terms, tsv = EXCLUDED.tsv,
+    id = EXCLUDED.id, site_id = EXCLUDED.site_id, capacity = EXCLUDED.capacity,
+    state = EXCLUDED.state, dataset_type = EXCLUDED.dataset_type,
+    permission_labels = EXCLUDED.permission_labels, doc = EXCLUDED.doc,
+    sort_keys = EXCLUDED.sort_keys, terms = EXCLUDED.terms,
+    facet_terms = EXCLUDED.facet_terms, tsv = EXCLUDED.tsv,
     seq = nextval('{TABLE}_seq')
 """)
 
 
 def ensure_table(session: Any) -> None:
-    """Create the index table if it is not there (cheap when it is)."""
-    exists = session.execute(
-        sa.text("SELECT to_regclass(:t) IS NOT NULL"), {"t": TABLE}).scalar()
+    """Create the index table if it is not there (cheap when it is).
+
+    Creating it, or rebuilding a table of an older layout from the documents
+    it stores, happens in a transaction of its own that commits at once:
+    a search request, whose transaction is never committed, must not redo
+    it on every request. An upgrade needs no `search-index rebuild`, and a
+    failed rebuild leaves the old table as it was.
+    """
+    if _layout(session) == LAYOUT:
+        return
+    with session.get_bind().connect() as connection:
+        with connection.begin():
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:t))"),
+                               {"t": TABLE})
+            layout = _layout(connection)  # another process may have done it
+            if layout is None:
+                _create(connection)
+            elif layout != LAYOUT:
+                _rebuild_from_old_layout(connection)
+
+
+def _layout(connection: Any) -> Optional[str]:
+    """The table's layout, "" for an unmarked or incomplete one, None when
+    it is absent."""
+    exists, complete, comment = connection.execute(sa.text(
+        "SELECT to_regclass(:t) IS NOT NULL, to_regclass(:f) IS NOT NULL, "
+        "obj_description(to_regclass(:t), 'pg_class')"),
+        {"t": TABLE, "f": FIELDS_TABLE}).one()
     if not exists:
-        for statement in _DDL:
-            session.execute(sa.text(statement))
+        return None
+    return (comment or "") if complete else ""
+
+
+def _create(connection: Any) -> None:
+    for statement in _DDL:
+        connection.execute(sa.text(statement))
+
+
+def _rebuild_from_old_layout(connection: Any) -> None:
+    old = f"{TABLE}_old_layout"
+    connection.execute(sa.text(f"ALTER TABLE {TABLE} RENAME TO {old}"))
+    for index in ("terms_idx", "tsv_idx", "id_idx", "pkey"):
+        connection.execute(sa.text(
+            f"ALTER INDEX IF EXISTS {TABLE}_{index} RENAME TO {old}_{index}"))
+    _create(connection)
+    docs = connection.execute(sa.text(f"SELECT doc FROM {old} ORDER BY seq"))
+    rows = [index_row(doc) for (doc,) in docs]
+    _write(connection, rows)
+    connection.execute(sa.text(f"DROP TABLE {old}"))
+    log.warning("Search index: rebuilt %d documents in the new layout (%s)",
+                len(rows), LAYOUT)
 
 
 def _json_default(value: Any) -> str:
@@ -69,19 +143,22 @@ def _json_default(value: Any) -> str:
 def index_row(doc: dict[str, Any]) -> dict[str, Any]:
     doc = fields.normalise_dates(doc)
     a, b, c = fields.weighted_text(doc)
+    terms = fields.document_terms(doc)
     index_id = doc.get("index_id") or doc.get("id")
     if not index_id or not doc.get("id"):
         raise ValueError("a search document needs an id")
     return {
         "index_id": str(index_id),
         "id": str(doc["id"]),
-        "site_id": doc.get("site_id"),
+        **fields.column_values(doc),
         "doc": json.dumps(doc, default=_json_default),
         # small and uncompressed: sorting never has to read the whole document
         "sort_keys": json.dumps({k: doc[k] for k in fields.SORT_KEYS if k in doc},
                                 default=_json_default),
-        "terms": fields.document_terms(doc),
+        "terms": terms,
+        "facet_terms": fields.facet_terms(terms),
         "a": a, "b": b, "c": c,
+        "field_names": sorted(doc),
     }
 
 
@@ -89,7 +166,26 @@ def upsert(session: Any, docs: Iterable[dict[str, Any]]) -> None:
     rows = [index_row(doc) for doc in docs]
     if rows:
         ensure_table(session)
-        session.execute(_UPSERT, rows)
+        _write(session, rows)
+
+
+def _write(connection: Any, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    connection.execute(_UPSERT, rows)
+    # sorted, so that concurrent writers of new names wait in one order
+    names = sorted({name for row in rows for name in row["field_names"]})
+    connection.execute(sa.text(
+        f"INSERT INTO {FIELDS_TABLE} (field) SELECT unnest(CAST(:names AS text[])) "
+        "ON CONFLICT DO NOTHING"), {"names": names})
+
+
+def has_field(session: Any, field: str) -> bool:
+    """Whether any document indexed so far has had the field."""
+    ensure_table(session)
+    return bool(session.execute(sa.text(
+        f"SELECT EXISTS (SELECT 1 FROM {FIELDS_TABLE} WHERE field = :f)"),
+        {"f": field}).scalar())
 
 
 def delete_where(session: Any, condition: str, params: dict[str, Any]) -> int:

@@ -155,6 +155,17 @@ def test_search_finds_a_word_of_any_language(compliant, q):
     assert [d["name"] for d in result["results"]] == [dataset["name"]]
 
 
+def test_search_filters_and_facets_by_administrative_division(compliant):
+    chui = create(compliant(spatial_divisions=["KG08000000000"]))
+    create(compliant(spatial_divisions=["KG02000000000", "KG03000000000"]))
+    result = helpers.call_action(
+        "package_search", fq='spatial_divisions:"KG08000000000"',
+        **{"facet.field": '["spatial_divisions"]'})
+    assert [d["name"] for d in result["results"]] == [chui["name"]]
+    assert result["search_facets"]["spatial_divisions"]["items"] == [
+        {"name": "KG08000000000", "display_name": "KG08000000000", "count": 1}]
+
+
 @pytest.mark.parametrize("inn, valid", [
     ("01234567891234", True), ("", True), ("1234", False), ("0123456789123x", False)])
 def test_agency_inn_has_fourteen_digits(inn, valid):

@@ -39,8 +39,30 @@ def test_values_and_field_names_are_bound_never_inlined():
 
 def test_or_of_exact_values_becomes_one_array_overlap():
     out = compiler.Compiled()
+    sql = compiler.compile_node(lucene.parse_standard('tags:("калк" OR "эмгек")'), out)
+    assert sql == "(terms && CAST(:p0 AS text[]))"
+    assert out.params == {"p0": ["tags=калк", "tags=эмгек"]}
+
+
+def test_permission_labels_match_their_own_column():
+    out = compiler.Compiled()
     sql = compiler.compile_node(
         lucene.parse_standard('permission_labels:("public" OR "member-1")'), out)
-    assert sql == "(terms && CAST(:p0 AS text[]))"
-    assert out.params == {"p0": ["permission_labels=public",
-                                 "permission_labels=member-1"]}
+    assert sql == "(permission_labels && CAST(:p0 AS text[]))"
+    assert out.params == {"p0": ["public", "member-1"]}
+
+
+def test_the_filters_ckan_adds_to_every_query_match_columns_not_terms():
+    out = compiler.Compiled()
+    sql = compiler.compile_node(lucene.parse_standard(
+        '+capacity:public +state:(active OR draft) +site_id:"kg-portal"'), out)
+    assert sql == ("((capacity = :p0) AND (state = ANY(CAST(:p1 AS text[]))) "
+                   "AND (site_id = :p2))")
+    assert out.params == {"p0": "public", "p1": ["active", "draft"], "p2": "kg-portal"}
+
+
+def test_a_wildcard_on_a_column_field_still_reads_terms():
+    out = compiler.Compiled()
+    sql = compiler.compile_node(lucene.parse_standard("state:act*"), out)
+    assert "unnest(terms)" in sql
+    assert out.params == {"p0": "state=act%"}

@@ -187,3 +187,12 @@ class TestBadInput:
         expected = 0 if "fq" in params else 1
         assert response.json["result"]["count"] == expected
         assert model.Package.get("survivor") is not None
+
+
+def test_facets_on_any_string_field_not_only_the_usual_ones():
+    factories.Dataset(name="a-one", tags=[{"name": "калк"}])
+    factories.Dataset(name="b-two", tags=[{"name": "калк"}, {"name": "эмгек"}])
+    result = helpers.call_action("package_search", **{
+        "facet.field": '["tags", "name"]', "facet.limit": -1})
+    assert result["facets"] == {"tags": {"калк": 2, "эмгек": 1},
+                                "name": {"a-one": 1, "b-two": 1}}

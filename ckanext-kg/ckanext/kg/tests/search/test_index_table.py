@@ -1,0 +1,74 @@
+"""The index table's layout, and its upgrade from an older layout."""
+import json
+
+import ckan.model as model
+import pytest
+import sqlalchemy as sa
+
+from ckanext.kg.search import index_table
+from ckanext.kg.search.client import PostgresSolr
+
+pytestmark = [
+    pytest.mark.ckan_config("ckan.plugins", "kg_pgsearch"),
+    pytest.mark.usefixtures("with_plugins", "clean_db"),
+]
+
+# The first layout (before the filter columns), as it was created.
+_LAYOUT_1 = [
+    "DROP TABLE IF EXISTS kg_search_index",
+    "CREATE SEQUENCE IF NOT EXISTS kg_search_index_seq",
+    """CREATE TABLE kg_search_index (
+        index_id text PRIMARY KEY, id text NOT NULL, site_id text,
+        doc jsonb NOT NULL, sort_keys jsonb NOT NULL, terms text[] NOT NULL,
+        tsv tsvector NOT NULL, seq bigint NOT NULL DEFAULT nextval('kg_search_index_seq'))""",
+    "CREATE INDEX kg_search_index_terms_idx ON kg_search_index USING gin (terms)",
+    "CREATE INDEX kg_search_index_tsv_idx ON kg_search_index USING gin (tsv)",
+    "CREATE INDEX kg_search_index_id_idx ON kg_search_index (id)",
+]
+
+
+def _old_document(name):
+    return {"id": f"id-{name}", "index_id": f"ix-{name}", "name": name,
+            "title": "Калк", "site_id": "kg-portal", "capacity": "public",
+            "state": "active", "permission_labels": ["public"],
+            "dataset_type": "dataset", "metadata_modified": "2026-01-01T00:00:00Z"}
+
+
+def test_a_table_of_the_first_layout_is_rebuilt_from_its_documents():
+    session = model.Session
+    for statement in _LAYOUT_1:
+        session.execute(sa.text(statement))
+    for name in ("kalk", "eksport"):
+        session.execute(sa.text(
+            "INSERT INTO kg_search_index (index_id, id, site_id, doc, sort_keys, terms, tsv) "
+            "VALUES (:i, :id, 'kg-portal', CAST(:doc AS jsonb), '{}', '{}', ''::tsvector)"),
+            {"i": f"ix-{name}", "id": f"id-{name}",
+             "doc": json.dumps(_old_document(name))})
+    session.commit()
+
+    index_table.ensure_table(session)
+
+    rows = session.execute(sa.text(
+        "SELECT index_id, capacity, state, permission_labels, "
+        "obj_description('kg_search_index'::regclass, 'pg_class') "
+        "FROM kg_search_index ORDER BY seq")).all()
+    assert [tuple(r) for r in rows] == [
+        ("ix-kalk", "public", "active", ["public"], index_table.LAYOUT),
+        ("ix-eksport", "public", "active", ["public"], index_table.LAYOUT)]
+    assert session.execute(sa.text(
+        "SELECT to_regclass('kg_search_index_old_layout')")).scalar() is None
+    assert index_table.has_field(session, "permission_labels")
+    assert not index_table.has_field(session, "no_such_field")
+    result = PostgresSolr().search(q="калк", fq='+capacity:public +site_id:"kg-portal"')
+    assert sorted(d["name"] for d in result.docs) == ["eksport", "kalk"]
+
+
+def test_creating_the_table_commits_on_its_own():
+    session = model.Session
+    session.execute(sa.text("DROP TABLE IF EXISTS kg_search_index"))
+    session.commit()
+    index_table.ensure_table(session)
+    session.rollback()  # a search request never commits
+    assert session.execute(sa.text(
+        "SELECT obj_description(to_regclass('kg_search_index'), 'pg_class')")
+    ).scalar() == index_table.LAYOUT

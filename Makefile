@@ -34,6 +34,7 @@ lint: install
 bench: install
 	@$(PORTAL) prepare
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/validation_bench.py
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/ingestion_bench.py
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/search_bench.py
 
 # One archive of both databases and the uploaded files (scripts/backup.py).

@@ -25,7 +25,7 @@ def publish(folder: Path) -> None:
     unmet rules are printed otherwise.
     """
     from ckanext.kg.publishing import site_context
-    context = site_context()
+    context = dict(site_context(), kg_validate_sync=True)  # large files too
     organizations = folder / "_organizations.json"
     if organizations.exists():
         for org in json.loads(organizations.read_text(encoding="utf-8")):
@@ -65,7 +65,6 @@ def _package_fields(descriptor: dict[str, Any]) -> dict[str, Any]:
 
 
 def _publish_package(context: dict[str, Any], path: Path) -> None:
-    from ckanext.kg.publishing import validation
     descriptor = json.loads(path.read_text(encoding="utf-8"))
     fields = _package_fields(descriptor)
     try:
@@ -78,10 +77,7 @@ def _publish_package(context: dict[str, Any], path: Path) -> None:
         dataset = _action("package_patch", context, dict(fields, id=existing["id"]))
     current = {r["name"]: r for r in dataset.get("resources", [])}
     for resource in descriptor.get("resources", []):
-        uploaded = _upload(context, dataset["id"], path.parent, resource,
-                           current.get(resource["name"]))
-        if validation.status_of(uploaded) is None:  # large files: not left to a job
-            validation.validate_resource(uploaded)
+        _upload(context, dataset["id"], path.parent, resource, current.get(resource["name"]))
     result = _action("package_patch", context, {"id": dataset["id"], "private": False})
     state = "public" if not result["private"] else "private"
     click.echo(f"{dataset['name']}: {state}, {len(descriptor.get('resources', []))} tables")

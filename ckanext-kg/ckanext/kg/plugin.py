@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.kg import indexing, languages
-from ckanext.kg.publishing import jobs, serving
+from ckanext.kg.publishing import serving
 
 
 @tk.blanket.actions
@@ -22,7 +22,6 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
-    p.implements(p.IResourceController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
 
     def update_config(self, config: tk.CKANConfig) -> None:
@@ -40,9 +39,3 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def before_dataset_view(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return indexing.localise(pkg_dict)
-
-    def after_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
-        jobs.validate_after_upload(resource)
-
-    def after_resource_update(self, context: Any, resource: dict[str, Any]) -> None:
-        jobs.validate_after_upload(resource)

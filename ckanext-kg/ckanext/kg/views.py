@@ -41,6 +41,20 @@ def validation_report(id: str, resource_id: str):
                       "validation": shown, "dataset_type": dataset["type"]})
 
 
+@kg.route("/dataset/<id>/resource/<resource_id>/validation/retry", methods=["POST"])
+def validation_retry(id: str, resource_id: str):
+    """Validate a resource's current file again (after a failure or an
+    interrupted job), then show its report."""
+    context = _context()
+    try:
+        tk.get_action("kg_validation_retry")(dict(context), {"id": resource_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Resource not found"))
+    except tk.ValidationError as error:
+        tk.h.flash_error(" ".join(m for ms in error.error_dict.values() for m in ms))
+    return tk.redirect_to("kg.validation_report", id=id, resource_id=resource_id)
+
+
 @kg.route("/dataset/<id>/resource/<resource_id>/export/<fmt>")
 def download(id: str, resource_id: str, fmt: str):
     """A DataStore table as CSV, CSV for Excel, XLSX, Parquet or JSON, with

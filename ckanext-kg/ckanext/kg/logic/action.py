@@ -11,7 +11,12 @@ from ckanext.kg import code
 __all__ = [
     "kg_compliance_show",
     "kg_validation_show",
+    "kg_validation_retry",
     "bulk_update_public",
+    "package_create",
+    "package_update",
+    "datastore_info",
+    "datastore_search",
 ]
 
 
@@ -63,31 +68,114 @@ def _dataset_compliance(dataset: dict[str, Any]) -> dict[str, Any]:
 
 @tk.side_effect_free
 def kg_validation_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """The validation report of a resource's current file.
+    """The validation report of a resource's current file, and where its
+    validation stands.
 
     :param id: the id of a resource
     :type id: string
     :returns: ``status`` (``success``, ``failure``, ``needs-schema``, or
         ``None`` while the file has no report yet), ``checksum``,
-        ``created`` and ``report`` (detected encoding and dialect, changes
-        made, errors with messages in the request's language)
+        ``created``, ``report`` (detected encoding and dialect, changes
+        made, errors with messages in the request's language) and ``job``:
+        ``state`` (``queued``, ``running``, ``done``, ``error`` or
+        ``interrupted``), ``stage`` (``fetching``, ``validating``,
+        ``loading``), ``rows`` loaded so far and ``updated``, or ``None``
+        for a resource never validated
     """
     from ckanext.kg.helpers import current_language
-    from ckanext.kg.publishing import reports, validation
+    from ckanext.kg.publishing import jobs, validation
     resource_id = tk.get_or_bust(data_dict, "id")
     tk.check_access("kg_validation_show", context, {"id": resource_id})
     resource = tk.get_action("resource_show")(context, {"id": resource_id})
-    path = validation.current_file(resource)
-    if path is None:
-        return {"id": resource_id, "status": None, "report": None}
-    from ckan import model
-    found = reports.find(model.Session, resource_id, validation.checksum(path))
+    job = jobs.shown_state(resource_id)
+    found = validation.current_report(resource)
     if found is None:
-        return {"id": resource_id, "status": None, "report": None}
+        return {"id": resource_id, "status": None, "report": None, "job": job}
     report = found["report"]
     language = current_language()
-    return dict(found, id=resource_id,
+    return dict(found, id=resource_id, job=job,
                 report=report.get(language) or report.get("en"))
+
+
+def kg_validation_retry(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Validate a resource's current file again: after a failed or
+    interrupted run, or when the file behind its URL has changed.
+
+    :param id: the id of a resource
+    :type id: string
+    :returns: as :py:func:`kg_validation_show`
+    """
+    from ckanext.kg.publishing import jobs, state
+    resource_id = tk.get_or_bust(data_dict, "id")
+    tk.check_access("kg_validation_retry", context, {"id": resource_id})
+    resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
+    if not code.is_tabular(resource):
+        raise tk.ValidationError({"id": [tk._("This resource is not a table.")]})
+    current = jobs.shown_state(resource_id)
+    if current and current["state"] in (state.QUEUED, state.RUNNING):
+        raise tk.ValidationError({"id": [tk._("This table is being validated already.")]})
+    jobs.retry(resource)
+    return tk.get_action("kg_validation_show")(dict(context), {"id": resource_id})
+
+
+@tk.chained_action
+def package_create(up_func, context: Context, data_dict: DataDict):
+    """Tables created with their dataset are validated like any other.
+
+    CKAN 2.12's package_create does not store resource uploads (only
+    package_update does), so files given with the resources are stored
+    just after the dataset is created, each through resource_patch."""
+    uploads = _take_uploads(data_dict)
+    result = up_func(context, data_dict)
+    if uploads:
+        result = _store_uploads(context, result, uploads)
+    _validate_tables(context, result)
+    return result
+
+
+def _take_uploads(data_dict: DataDict) -> dict[int, Any]:
+    from werkzeug.datastructures import FileStorage
+    uploads = {}
+    for index, resource in enumerate(data_dict.get("resources") or []):
+        if isinstance(resource, dict) and isinstance(resource.get("upload"), FileStorage):
+            uploads[index] = resource.pop("upload")
+    return uploads
+
+
+def _store_uploads(context: Context, result: Any, uploads: dict[int, Any]) -> Any:
+    from ckanext.kg.publishing import site_context
+    dataset_id = result["id"] if isinstance(result, dict) else result
+    dataset = tk.get_action("package_show")(site_context(), {"id": dataset_id})
+    patch_context = {k: context[k] for k in ("user", "ignore_auth", "kg_validate_sync")
+                     if k in context}
+    for index, upload in uploads.items():
+        resource = dataset["resources"][index]
+        tk.get_action("resource_patch")(dict(patch_context), {
+            "id": resource["id"], "upload": upload,
+            "url": upload.filename or resource.get("url")})
+    if not isinstance(result, dict):
+        return result
+    return tk.get_action("package_show")(dict(patch_context), {"id": dataset_id})
+
+
+@tk.chained_action
+def package_update(up_func, context: Context, data_dict: DataDict):
+    """Every change of a table's file, URL or schema is validated: this is
+    the one action behind resource_create/update/patch and package_patch."""
+    result = up_func(context, data_dict)
+    _validate_tables(context, result)
+    return result
+
+
+def _validate_tables(context: Context, result: Any) -> None:
+    """After the action committed (never inside a caller's transaction)."""
+    from ckanext.kg.publishing import jobs, site_context
+    if context.get("defer_commit"):
+        return
+    dataset = result if isinstance(result, dict) else tk.get_action("package_show")(
+        site_context(), {"id": result})
+    jobs.validate_changed(dataset.get("resources") or [],
+                          sync=bool(context.get("kg_validate_sync")))
 
 
 @tk.chained_action
@@ -103,3 +191,25 @@ def bulk_update_public(up_func, context: Context, data_dict: DataDict):
     if errors:
         raise tk.ValidationError(errors)
     return up_func(context, data_dict)
+
+
+@tk.side_effect_free
+@tk.chained_action
+def datastore_info(up_func, context: Context, data_dict: DataDict):
+    """The data dictionary's labels and notes in the reader's language."""
+    return _localised_fields(up_func(context, data_dict))
+
+
+@tk.side_effect_free
+@tk.chained_action
+def datastore_search(up_func, context: Context, data_dict: DataDict):
+    """The data dictionary's labels and notes in the reader's language."""
+    return _localised_fields(up_func(context, data_dict))
+
+
+def _localised_fields(result: dict[str, Any]) -> dict[str, Any]:
+    from ckanext.kg.helpers import current_language
+    from ckanext.kg.publishing import dictionary
+    if isinstance(result, dict) and isinstance(result.get("fields"), list):
+        dictionary.localise(result["fields"], current_language(), code.LANGUAGES)
+    return result

@@ -1,25 +1,127 @@
-"""Validation after an upload: at once for small files, as a job for large ones."""
+"""When a table is validated: after every change of its file, URL or Table
+Schema; at once when small, by the jobs worker when large.
+
+`validate_changed` runs after every committed `package_create` and
+`package_update` (and so after `resource_create`, `resource_update`,
+`resource_patch`, the web form and the CLI). A resource is validated again
+only when what it would be judged on (`validation.source_key`) changed,
+or when the publisher asks for a retry. Each run records its state and
+progress (`state`); a run that fails or is interrupted leaves the previous
+report and DataStore rows in place.
+"""
 from __future__ import annotations
 
-from typing import Any
+import contextvars
+import datetime as dt
+import functools
+import logging
+import uuid
+from typing import Any, Iterable, Optional
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.kg import code
-from ckanext.kg.publishing import validation
+from ckanext.kg.publishing import fetch, state, validation
+
+log = logging.getLogger(__name__)
+# resources being validated in this thread: loading the DataStore updates
+# the resource (datastore_active), which must not start another validation
+_validating: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
+    "kg_validating", default=frozenset())
+STALE_AFTER = dt.timedelta(minutes=10)  # a run in a request that made no progress
 
 
-def validate_after_upload(resource: dict[str, Any]) -> None:
+def validate_changed(resources: Iterable[dict[str, Any]], sync: bool = False) -> None:
+    for resource in resources:
+        key = validation.source_key(resource)
+        if key is None or resource["id"] in _validating.get():
+            continue
+        found = state.find(resource["id"])
+        if found is None or found["key"] != key:
+            validate(resource, key, sync)
+
+
+def validate(resource: dict[str, Any], key: str, sync: bool = False) -> None:
+    """At once when small (or `sync`), else by a job."""
+    limit = tk.config.get("ckanext.kg.validation.sync_max_bytes")
     path = validation.current_file(resource)
-    if path is None or not code.is_tabular(resource):
+    if path is not None and path.stat().st_size > limit and not sync:
+        return enqueue(resource["id"], key)
+    state.start(resource["id"], key, state.RUNNING)
+    try:
+        _run(resource, max_fetch_bytes=None if sync else limit)
+    except fetch.TooLarge:  # a URL file too large to wait for
+        enqueue(resource["id"], key)
+    except Exception:  # the upload itself succeeded; the publisher can retry
+        log.exception("validation of resource %s failed", resource["id"])
+
+
+def enqueue(resource_id: str, key: str) -> None:
+    job_id = str(uuid.uuid4())
+    state.start(resource_id, key, state.QUEUED, job_id)
+    tk.enqueue_job(validate_resource_job, [resource_id, key],
+                   title=f"kg: validate resource {resource_id}",
+                   rq_kwargs={"job_id": job_id})
+
+
+def _run(resource: dict[str, Any], max_fetch_bytes: Optional[int] = None) -> None:
+    resource_id = resource["id"]
+    token = _validating.set(_validating.get() | {resource_id})
+    try:
+        validation.validate_resource(
+            resource, functools.partial(state.progress, resource_id), max_fetch_bytes)
+    except fetch.TooLarge:
+        raise
+    except Exception:
+        state.fail(resource_id)
+        raise
+    finally:
+        _validating.reset(token)
+    state.finish(resource_id)
+
+
+def validate_resource_job(resource_id: str, key: Optional[str] = None) -> None:
+    """The job: validate the resource's current file, unless it has changed
+    again since the job was queued (a newer job then does it)."""
+    from ckanext.kg.publishing import site_context
+    try:
+        resource = tk.get_action("resource_show")(site_context(), {"id": resource_id})
+    except tk.ObjectNotFound:
         return
-    if path.stat().st_size <= tk.config.get("ckanext.kg.validation.sync_max_bytes"):
-        validation.validate_resource(resource)
-    else:
-        tk.enqueue_job(validate_resource_job, [resource["id"]],
-                       title=f"kg: validate resource {resource['id']}")
+    found = state.find(resource_id)
+    if key is not None and found is not None and found["key"] != key:
+        return
+    state.progress(resource_id, state.VALIDATING)
+    _run(resource)
 
 
-def validate_resource_job(resource_id: str) -> None:
-    resource = tk.get_action("resource_show")({"ignore_auth": True}, {"id": resource_id})
-    validation.validate_resource(resource)
+def retry(resource: dict[str, Any]) -> None:
+    """Validate the resource's current file again, even if unchanged."""
+    state.forget(resource["id"])
+    validate_changed([resource])
+
+
+def shown_state(resource_id: str) -> Optional[dict[str, Any]]:
+    """The state for the publisher: a queued or running job that no longer
+    exists, or failed, or a run that stopped reporting, is `interrupted`."""
+    found = state.find(resource_id)
+    if found is None:
+        return None
+    if found["state"] in (state.QUEUED, state.RUNNING) and _is_gone(found):
+        found["state"] = state.INTERRUPTED
+    return {k: found[k] for k in ("state", "stage", "rows", "updated")}
+
+
+def _is_gone(found: dict[str, Any]) -> bool:
+    if not found["job_id"]:
+        updated = dt.datetime.fromisoformat(found["updated"])
+        return dt.datetime.now(dt.timezone.utc) - updated > STALE_AFTER
+    from ckan.lib.jobs import job_from_id
+    from redis.exceptions import RedisError
+    try:
+        job = job_from_id(found["job_id"])
+        return job.get_status(refresh=True) in ("failed", "stopped", "canceled")
+    except KeyError:
+        return True
+    except RedisError:  # the queue cannot be asked: say what was last known
+        log.warning("cannot reach the jobs queue to check job %s", found["job_id"])
+        return False

@@ -1,5 +1,6 @@
-"""Nothing invalid is served: an uploaded table's file is downloadable only
-when its current version has passed validation.
+"""Nothing invalid is served: a table's file (uploaded, or behind its URL)
+is downloadable through the portal only when its current version has
+passed validation.
 
 CKAN's resource download view has no hook, so the check runs before that
 view (a Flask `before_request` function registered by the plugin). The
@@ -27,7 +28,8 @@ def hold_unvalidated_downloads() -> Optional[Any]:
         resource = tk.get_action("resource_show")(context, {"id": resource_id})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return None  # CKAN's own view answers, as it would for any resource
-    if not code.is_tabular(resource) or resource.get("url_type") != "upload":
+    if not code.is_tabular(resource) or not (
+            resource.get("url_type") == "upload" or validation.is_url_resource(resource)):
         return None
     if validation.status_of(resource) == reports.SUCCESS:
         return None

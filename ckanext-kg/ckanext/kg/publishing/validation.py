@@ -6,17 +6,22 @@ import hashlib
 import json
 import logging
 import tempfile
+import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
+import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib import uploader
 
 from ckanext.kg import code
-from ckanext.kg.publishing import reports
+from ckanext.kg.publishing import fetch, reports, state
 
 log = logging.getLogger(__name__)
 LANGUAGES = ("ky", "ru", "en")
+SPREADSHEETS = ("xlsx", "ods")
+# told the stage ("fetching", "validating", "loading") and rows loaded so far
+Progress = Optional[Callable[..., None]]
 
 
 def current_file(resource: dict[str, Any]) -> Optional[Path]:
@@ -52,22 +57,68 @@ def table_schema(resource: dict[str, Any]) -> Optional[dict[str, Any]]:
     return schema if isinstance(schema, dict) and schema.get("fields") else None
 
 
-def validate_resource(resource: dict[str, Any]) -> Optional[dict[str, Any]]:
-    """Validate the resource's current file and store the report.
+def schema_digest(resource: dict[str, Any]) -> str:
+    schema = table_schema(resource)
+    text = json.dumps(schema, sort_keys=True, ensure_ascii=False) if schema else ""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
-    Returns the stored report, or None for a resource that is not an
-    uploaded table.
+
+def is_url_resource(resource: dict[str, Any]) -> bool:
+    return not resource.get("url_type") and fetch.is_web_address(resource.get("url"))
+
+
+def source_key(resource: dict[str, Any]) -> Optional[str]:
+    """What validating the resource now would judge: its file (or URL), the
+    format it is read as, and its Table Schema. None for a resource that is
+    not a table to validate."""
+    if not resource.get("id") or not code.is_tabular(resource):
+        return None
+    path = current_file(resource)
+    if path is not None:
+        source = checksum(path)
+    elif is_url_resource(resource):
+        source = "url:" + resource["url"].strip()
+    else:
+        return None
+    fmt = (resource.get("format") or "").strip().lower()
+    return f"{source} format:{fmt} schema:{schema_digest(resource)}"
+
+
+def validate_resource(resource: dict[str, Any], progress: Progress = None,
+                      max_fetch_bytes: Optional[int] = None) -> Optional[dict[str, Any]]:
+    """Validate the resource's current file (uploaded, or fetched from its
+    URL) and store the report.
+
+    Returns the stored report, or None for a resource that is not a table
+    to validate. A URL file larger than `max_fetch_bytes` raises
+    `fetch.TooLarge` when `max_fetch_bytes` is given (the caller then
+    queues a job), and is a failure report otherwise.
     """
+    if not code.is_tabular(resource):
+        return None
+    progress = progress or (lambda stage, rows=None: None)
+    path = current_file(resource)
+    if path is not None:
+        return validate_file(resource, path, checksum(path), progress)
+    if is_url_resource(resource):
+        return _validate_url(resource, progress, max_fetch_bytes)
+    return None
+
+
+def validate_file(resource: dict[str, Any], path: Path, digest: str,
+                  progress: Progress) -> dict[str, Any]:
+    """Validate one file of the resource, load it if it passes, keep the report."""
     from kg_validation.report import build_report
     from kg_validation.validate import validate_table
 
-    path = current_file(resource)
-    if path is None or not code.is_tabular(resource):
-        return None
     schema = table_schema(resource)
+    progress(state.VALIDATING)
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="kg-canonical-") as work:
         canonical = Path(work) / "canonical.csv"
-        result = validate_table(path, schema, output=canonical)
+        result = validate_table(_named(path, resource, Path(work)), schema, output=canonical)
+        log.info("resource %s: checked in %.2f s", resource["id"],
+                 time.perf_counter() - started)
         if not result.valid:
             status = reports.FAILURE
         elif schema is None:
@@ -76,14 +127,73 @@ def validate_resource(resource: dict[str, Any]) -> Optional[dict[str, Any]]:
             status = reports.SUCCESS
         report = {lang: build_report(result, lang=lang) for lang in LANGUAGES}
         if status == reports.SUCCESS:
-            status = _publish_rows(resource["id"], canonical, schema, report)
+            status = _publish_rows(resource["id"], canonical, schema, report, progress)
     for per_language in report.values():
-        per_language["path"] = path.name  # never the server's own path
-    digest = checksum(path)
-    reports.save(model.Session, resource["id"], digest, status, report)
+        per_language["path"] = _file_name(resource, path)  # never the server's own path
+    return _store(resource["id"], digest, status, report)
+
+
+def _named(path: Path, resource: dict[str, Any], work: Path) -> Path:
+    """The file under a name whose extension says its format (CKAN stores
+    uploads without one; the engine reads spreadsheets by extension)."""
+    fmt = (resource.get("format") or "").strip().lower()
+    if fmt not in SPREADSHEETS or path.suffix.lower() == "." + fmt:
+        return path
+    named = work / f"source.{fmt}"
+    named.symlink_to(path.resolve())
+    return named
+
+
+def _file_name(resource: dict[str, Any], path: Path) -> str:
+    url = (resource.get("url") or "").rstrip("/")
+    return url.rsplit("/", 1)[-1] or path.name
+
+
+def _store(resource_id: str, digest: str, status: str,
+           report: dict[str, Any]) -> dict[str, Any]:
+    reports.save(model.Session, resource_id, digest, status, report)
     model.Session.commit()
-    log.info("validated resource %s (%s): %s", resource["id"], digest, status)
-    return reports.find(model.Session, resource["id"], digest)
+    log.info("validated resource %s (%s): %s", resource_id, digest, status)
+    return reports.find(model.Session, resource_id, digest)
+
+
+def _validate_url(resource: dict[str, Any], progress: Progress,
+                  max_fetch_bytes: Optional[int]) -> dict[str, Any]:
+    url = resource["url"].strip()
+    largest = tk.config.get("ckanext.kg.fetch.max_bytes")
+    limit = min(max_fetch_bytes or largest, largest)
+    progress(state.FETCHING)
+    with tempfile.TemporaryDirectory(prefix="kg-fetch-") as work:
+        suffix = Path(url.split("?")[0]).suffix[:8]
+        target = Path(work) / f"source{suffix}"
+        try:
+            fetch.fetch(url, target, limit,
+                        tk.config.get("ckanext.kg.fetch.timeout"),
+                        tk.config.get("ckanext.kg.fetch.allow_private_addresses"))
+        except fetch.TooLarge:
+            if limit < largest:
+                raise  # too large to wait for: the caller queues a job
+            return _fetch_failed(resource["id"], url, fetch.TooLarge(largest))
+        except fetch.FetchError as error:
+            return _fetch_failed(resource["id"], url, error)
+        digest = checksum(target)
+        found = validate_file(resource, target, digest, progress)
+    state.finish(resource["id"], source=url, checksum=digest)
+    return found
+
+
+def _fetch_failed(resource_id: str, url: str, error: fetch.FetchError) -> dict[str, Any]:
+    """A report saying why the URL gave no file, in every language."""
+    digest = "fetch:" + hashlib.sha256(url.encode("utf-8")).hexdigest()
+    report = {lang: {
+        "valid": False, "path": url,
+        "fetch": {"url": url, "error": error.code},
+        "totals": {"errors": 1},
+        "errors": [{"type": f"fetch-{error.code}", "message": error.message(lang)}],
+    } for lang in LANGUAGES}
+    found = _store(resource_id, digest, reports.FAILURE, report)
+    state.finish(resource_id, source=url, checksum=digest)
+    return found
 
 
 LOAD_FAILED = {
@@ -100,11 +210,14 @@ LOAD_FAILED = {
 
 
 def _publish_rows(resource_id: str, canonical: Path, schema: dict[str, Any],
-                  report: dict[str, Any]) -> str:
+                  report: dict[str, Any], progress: Progress) -> str:
     """Load the passing table into the DataStore; a failed load is no success."""
     from ckanext.kg.publishing import datastore
+    started = time.perf_counter()
     try:
-        rows = datastore.load_table(resource_id, canonical, schema)
+        rows = datastore.load_table(resource_id, canonical, schema, progress)
+        log.info("resource %s: %d rows loaded in %.2f s", resource_id, rows,
+                 time.perf_counter() - started)
     except Exception:  # the old rows stay; the publisher is told, ops get the trace
         log.exception("DataStore load failed for resource %s", resource_id)
         for lang, per_language in report.items():
@@ -115,10 +228,23 @@ def _publish_rows(resource_id: str, canonical: Path, schema: dict[str, Any],
     return reports.SUCCESS
 
 
+def current_report(resource: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """The stored report of the resource's current file, if it has one: an
+    uploaded file by its checksum; a URL by the last file fetched from that
+    very URL."""
+    if not resource.get("id"):
+        return None
+    path = current_file(resource)
+    if path is not None:
+        return reports.find(model.Session, resource["id"], checksum(path))
+    if is_url_resource(resource):
+        found = state.find(resource["id"])
+        if found and found["checksum"] and found["source"] == resource["url"].strip():
+            return reports.find(model.Session, resource["id"], found["checksum"])
+    return None
+
+
 def status_of(resource: dict[str, Any]) -> Optional[str]:
     """The validation status of the resource's current file, if it has one."""
-    path = current_file(resource)
-    if path is None:
-        return None
-    found = reports.find(model.Session, resource["id"], checksum(path))
+    found = current_report(resource)
     return found["status"] if found else None

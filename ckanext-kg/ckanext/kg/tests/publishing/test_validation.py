@@ -152,6 +152,7 @@ def test_a_new_passing_file_replaces_the_rows(upload_file, dataset):
                        url="population.csv", format="CSV", schema=SCHEMA)
     result = helpers.call_action("datastore_search", resource_id=resource["id"])
     assert [(r["region"], r["year"]) for r in result["records"]] == [("Талас", 2024)]
+    assert result["total"] == 1  # the DataStore's cached row count follows
 
 
 def test_decimal_commas_are_read_as_the_schema_declares(upload_file, dataset):

@@ -1,0 +1,231 @@
+"""Benchmark: publishing a table through the portal against bare COPY.
+
+Not a test. Generates the validation benchmark's N-row CSV (same generator,
+same schema), then, one after the other in the same run:
+
+- bare PostgreSQL COPY of the file into a typed table of the DataStore's
+  own database (`datastore_bench`);
+- frictionless validation alone, and kg-validate alone (the engine);
+- the portal's whole path: a fresh portal (`bench` databases) served by
+  gunicorn with a jobs worker; the file uploaded through the Action API
+  (`resource_create`, multipart), until `kg_validation_show` says it passed
+  and `datastore_search` counts every row: validated, canonical CSV,
+  typed DataStore table with its primary key and full-text column;
+- then whole-table downloads from the portal: Parquet, CSV and CSV for
+  Excel, with their throughput against reading the same file from disk.
+
+It prints each time and the ratios::
+
+    make bench
+    python bench/ingestion_bench.py --rows 200000
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from search_bench import load_portal_script  # noqa: E402
+from validation_bench import (  # noqa: E402
+    FRICTIONLESS,
+    SCHEMA,
+    copy_command,
+    kg_command,
+    measure,
+    write_table,
+)
+
+ORGANIZATION = {"name": "bench-agency", "kind": "state_committee", "title_translated": {
+    "ky": "Өлчөө мекемеси", "ru": "Ведомство для замеров", "en": "Benchmark agency"}}
+DATASET = {
+    "name": "bench-table", "private": True, "owner_org": "bench-agency",
+    "title_translated": {"ky": "Өлчөө таблицасы", "ru": "Таблица для замеров"},
+    "notes_translated": {"ky": "Түзүлгөн маалымат.", "ru": "Сгенерированные данные."},
+    "keywords": {"ky": ["өлчөө"], "ru": ["замер"]}, "license_id": "cc-by",
+    "access_level": "open", "frequency": "ANNUAL", "temporal_start": "2023-01-01",
+    "spatial_divisions": ["KG02000000000"], "theme": "SOCI"}
+
+
+class Portal:
+    def __init__(self, base: str, token: str) -> None:
+        self.base, self.session = base, requests.Session()
+        self.session.headers["Authorization"] = token
+
+    def action(self, action: str, **data):
+        response = self.session.post(f"{self.base}/api/3/action/{action}", json=data)
+        body = response.json()
+        if not body.get("success"):
+            raise SystemExit(f"{action}: {body.get('error')}")
+        return body["result"]
+
+    def upload(self, table: Path, dataset_id: str) -> dict:
+        with table.open("rb") as stream:
+            response = self.session.post(
+                f"{self.base}/api/3/action/resource_create",
+                data={"package_id": dataset_id, "name": "bench", "format": "CSV",
+                      "url": table.name, "schema": json.dumps(SCHEMA)},
+                files={"upload": (table.name, stream, "text/csv")})
+        return response.json()["result"]
+
+    def wait_until_published(self, resource_id: str, rows: int, timeout: float) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            shown = self.action("kg_validation_show", id=resource_id)
+            if shown["status"] is not None or (shown["job"] or {}).get("state") in (
+                    "error", "interrupted"):
+                break
+            time.sleep(0.1)
+        else:
+            raise SystemExit("timed out waiting for validation")
+        if shown["status"] != "success":
+            raise SystemExit(f"not published: {shown['status']} {shown['job']}")
+        total = self.action("datastore_search", resource_id=resource_id, limit=0)["total"]
+        if total != rows:
+            raise SystemExit(f"the DataStore holds {total} rows, not {rows}")
+        return shown
+
+    def download(self, dataset: str, resource_id: str, fmt: str, target: Path) -> float:
+        started = time.perf_counter()
+        with self.session.get(f"{self.base}/dataset/{dataset}/resource/{resource_id}"
+                              f"/export/{fmt}", stream=True) as response:
+            response.raise_for_status()
+            with target.open("wb") as out:
+                for block in response.iter_content(1 << 20):
+                    out.write(block)
+        return time.perf_counter() - started
+
+
+def wait_for_line(path: Path, text: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in path.read_text(errors="replace"):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"no '{text}' in {path}")
+        time.sleep(0.2)
+
+
+def stage_seconds(log_path: Path) -> dict[str, float]:
+    """The job's own timings of its two stages, from the worker's log."""
+    text = log_path.read_text(errors="replace")
+    found = {}
+    for name, pattern in (("checked", r"checked in ([0-9.]+) s"),
+                          ("loaded", r"rows loaded in ([0-9.]+) s")):
+        match = re.search(pattern, text)
+        if match:
+            found[name] = float(match.group(1))
+    return found
+
+
+def datastore_dsn(admin_url: str, database: str) -> str:
+    return admin_url.rsplit("/", 1)[0] + "/" + database
+
+
+def read_seconds(path: Path) -> float:
+    started = time.perf_counter()
+    with path.open("rb") as stream:
+        while stream.read(1 << 20):
+            pass
+    return time.perf_counter() - started
+
+
+def portal_path(ps, ini: Path, token_file: Path, table: Path, rows: int,
+                work: Path) -> dict[str, float]:
+    """Upload through the API until public and queryable; then downloads."""
+    import subprocess
+    port = ps.PORTS["bench"]
+    web = ps.serve(ini, port, workers=1)
+    log_path = ps.LOG / "bench-worker.log"
+    log_path.unlink(missing_ok=True)
+    with log_path.open("ab") as log:
+        worker = subprocess.Popen([str(ps.VENV_BIN / "ckan"), "-c", str(ini), "jobs",
+                                   "worker"], stdout=log, stderr=log)
+    try:
+        wait_for_line(log_path, "has started on queue")  # as in production: running
+        portal = Portal(f"http://127.0.0.1:{port}", token_file.read_text().strip())
+        portal.action("organization_create", **ORGANIZATION)
+        dataset = portal.action("package_create", **DATASET)
+        started = time.perf_counter()
+        resource = portal.upload(table, dataset["id"])
+        uploaded = time.perf_counter() - started
+        shown = portal.wait_until_published(resource["id"], rows, timeout=3600)
+        results = {"upload (API)": uploaded,
+                   "upload -> public, queryable": time.perf_counter() - started,
+                   "engine": shown["report"].get("engine") or "?",
+                   **stage_seconds(log_path)}
+        for fmt in ("parquet", "csv", "excel"):
+            target = work / f"download.{fmt}"
+            results[f"download {fmt}"] = portal.download(
+                dataset["name"], resource["id"], fmt, target)
+            results[f"download {fmt} MiB"] = target.stat().st_size / 1024**2
+        return results
+    finally:
+        worker.terminate()
+        web.terminate()
+        worker.wait(30)
+        web.wait(30)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--skip-frictionless", action="store_true")
+    args = parser.parse_args()
+    ps = load_portal_script()
+    admin_url = ps.start_postgres(ps.load_secrets())
+    with tempfile.TemporaryDirectory(prefix="kg-ingest-bench-") as workdir:
+        work = Path(workdir)
+        table, schema = work / "bench.csv", work / "schema.json"
+        schema.write_text(json.dumps(SCHEMA), encoding="utf-8")
+        write_table(table, args.rows)
+        mib = table.stat().st_size / 1024**2
+        print(f"rows {args.rows:,}, {mib:.1f} MiB", flush=True)
+        ini, token_file = ps.fresh_portal("bench")  # empty bench databases
+        times = {"COPY": measure(copy_command(
+            datastore_dsn(admin_url, ps.DATABASES["bench"][1]), table))[0]}
+        times["kg-validate"] = measure(kg_command(table, schema, work / "canonical.csv"))[0]
+        if not args.skip_frictionless:
+            times["frictionless"] = measure(
+                [sys.executable, "-c", FRICTIONLESS, str(table), str(schema)])[0]
+        full = portal_path(ps, ini, token_file, table, args.rows, work)
+        disk = read_seconds(table)
+    report(times, full, mib, disk)
+    return 0
+
+
+def report(times: dict, full: dict, mib: float, disk: float) -> None:
+    copy = times["COPY"]
+    print(f"{'bare COPY into datastore_bench':38}{copy:8.2f} s")
+    print(f"{'kg-validate alone':38}{times['kg-validate']:8.2f} s")
+    if "frictionless" in times:
+        print(f"{'frictionless validate alone':38}{times['frictionless']:8.2f} s")
+    print(f"{'portal: upload through the API':38}{full['upload (API)']:8.2f} s")
+    public = full["upload -> public, queryable"]
+    print(f"{'portal: upload -> public, queryable':38}{public:8.2f} s"
+          f"  (validation engine: {full['engine']})")
+    for stage, label in (("checked", "of which: validation"),
+                         ("loaded", "of which: DataStore load")):
+        if stage in full:
+            print(f"{'  ' + label:38}{full[stage]:8.2f} s")
+    print(f"{'portal: then Parquet download':38}{full['download parquet']:8.2f} s"
+          f"  ({full['download parquet MiB']:.1f} MiB)")
+    print(f"portal publish / bare COPY            {public / copy:8.2f}")
+    print(f"portal publish + Parquet / bare COPY  "
+          f"{(public + full['download parquet']) / copy:8.2f}")
+    if "frictionless" in times:
+        print(f"frictionless alone / bare COPY        {times['frictionless'] / copy:8.2f}")
+        print(f"frictionless alone / portal publish   {times['frictionless'] / public:8.2f}")
+    print(f"reading the CSV from disk: {mib / disk:8.1f} MiB/s")
+    for fmt in ("csv", "excel"):
+        seconds, size = full[f"download {fmt}"], full[f"download {fmt} MiB"]
+        print(f"download {fmt:6} {size:7.1f} MiB in {seconds:7.2f} s: {size / seconds:7.1f} "
+              f"MiB/s, disk / download {(mib / disk) / (size / seconds):8.1f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

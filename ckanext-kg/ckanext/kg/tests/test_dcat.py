@@ -119,6 +119,9 @@ def conforms_to_dcat_ap(turtle: str):
     return ok, text
 
 
+@pytest.mark.ckan_config("ckanext.kg.catalog.publisher_name",
+                         "ky:Порталдын ээси|ru:Оператор портала|en:Portal operator")
+@pytest.mark.ckan_config("ckanext.kg.catalog.publisher_url", "https://portal.example.invalid")
 def test_dataset_and_catalogue_conform_to_semics_dcat_ap_3_shapes(app, published):
     for path in (f"/dataset/{published['name']}.ttl", "/catalog.ttl"):
         ok, report = conforms_to_dcat_ap(app.get(path).body)

@@ -26,15 +26,17 @@ from typing import Any, Callable, Optional
 import ckan.plugins.toolkit as tk
 
 from ckanext.kg.publishing import reports, validation
+from kg_validation.datapackage import (  # noqa: F401 (PackageError: for callers)
+    PackageError,
+    package_fields,
+    read_descriptor,
+    resource_fields,
+)
 
 CREATE, UPLOAD, UPDATE, UNCHANGED = "create", "upload", "update", "unchanged"
 ORG_FIELDS = ("name", "title_translated", "notes_translated", "kind", "inn",
               "tunduk_member_code")
 Say = Callable[[str], None]
-
-
-class PackageError(Exception):
-    """A folder that cannot be read as a Data Package."""
 
 
 @dataclass
@@ -87,35 +89,6 @@ class PackagePlan:
 
 def action(name: str, context: dict[str, Any], data: dict[str, Any]) -> Any:
     return tk.get_action(name)(dict(context), data)
-
-
-# --- reading the folder ---------------------------------------------------
-
-def read_descriptor(path: Path) -> dict[str, Any]:
-    try:
-        descriptor = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise PackageError(f"cannot read {path.name}: {error}") from None
-    if not isinstance(descriptor, dict) or not descriptor.get("name"):
-        raise PackageError(f"{path.name} has no \"name\"")
-    for resource in descriptor.get("resources") or []:
-        if not resource.get("name") or not resource.get("path"):
-            raise PackageError("every resource needs a \"name\" and a \"path\"")
-        if not (path.parent / resource["path"]).is_file():
-            raise PackageError(f"{resource['path']}: no such file")
-    return descriptor
-
-
-def package_fields(descriptor: dict[str, Any]) -> dict[str, Any]:
-    kg_fields = dict(descriptor.get("kg") or {})
-    publisher = kg_fields.pop("publisher", None)
-    return dict(kg_fields, name=descriptor["name"], owner_org=publisher)
-
-
-def resource_fields(resource: dict[str, Any]) -> dict[str, Any]:
-    return {"name": resource["name"], "description": resource.get("title", ""),
-            "format": resource.get("format", "CSV"),
-            "schema": json.dumps(resource.get("schema") or {}, ensure_ascii=False)}
 
 
 # --- planning -------------------------------------------------------------

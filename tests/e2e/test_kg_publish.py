@@ -97,15 +97,18 @@ def test_a_second_run_sends_no_file_again(portal, editor, tmp_path):
     folder = data_package(tmp_path, "kalk-kg-publish-e2e",
                           "region,year,population\nЫсык-Көл,2023,513000\nНарын,2023,301600\n")
     kg_publish(portal, folder, editor)
-    [before] = portal.api().action.package_show(id="kalk-kg-publish-e2e")["resources"]
+    dataset = portal.api().action.package_show(id="kalk-kg-publish-e2e")
+    [before] = dataset["resources"]
 
     result = kg_publish(portal, folder, editor)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "population: the portal holds this file already" in result.stdout
+    assert "kalk-kg-publish-e2e: metadata unchanged" in result.stdout
+    assert "population: unchanged, the portal holds this file already" in result.stdout
     assert "uploading" not in result.stdout
-    [after] = portal.api().action.package_show(id="kalk-kg-publish-e2e")["resources"]
-    assert after["last_modified"] == before["last_modified"]  # set by every upload
+    after = portal.api().action.package_show(id="kalk-kg-publish-e2e")
+    assert after["resources"][0]["last_modified"] == before["last_modified"]  # every upload sets it
+    assert after["metadata_modified"] == dataset["metadata_modified"]  # no write at all
 
 
 def test_a_locally_invalid_package_is_refused_before_any_api_call(portal, editor, tmp_path):

@@ -51,6 +51,43 @@ def resource_fields(resource: dict[str, Any]) -> dict[str, Any]:
             "schema": json.dumps(resource.get("schema") or {}, ensure_ascii=False)}
 
 
+def same_metadata(fields: dict[str, Any], existing: dict[str, Any]) -> bool:
+    """Whether the portal's dataset (as package_show shows it) already has
+    every field the descriptor gives; the agency by its name or id."""
+    for key, wanted in fields.items():
+        have = existing.get(key)
+        if key == "owner_org":
+            organization = existing.get("organization") or {}
+            if wanted not in (have, organization.get("name")):
+                return False
+        elif normal(have) != normal(wanted):
+            return False
+    return True
+
+
+def normal(value: Any) -> Any:
+    """Stored and shown values compare alike (JSON text, empty values)."""
+    if isinstance(value, str):
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            return value.strip()
+        return normal(decoded) if isinstance(decoded, (dict, list)) else value.strip()
+    if isinstance(value, dict):
+        return {k: normal(v) for k, v in value.items() if v not in (None, "", [], {})}
+    if isinstance(value, list):
+        return [normal(v) for v in value]
+    return "" if value is None else value
+
+
+def same_table(fields: dict[str, Any], existing: dict[str, Any]) -> bool:
+    """Whether the portal's resource already has the table's description,
+    format and Table Schema."""
+    return (normal(existing.get("schema")) == normal(fields["schema"])
+            and (existing.get("description") or "") == fields["description"]
+            and (existing.get("format") or "").lower() == fields["format"].lower())
+
+
 def sha256(path: Path) -> str:
     """The checksum the portal stores reports against: ``sha256:<hex>``."""
     digest = hashlib.sha256()

@@ -28,7 +28,16 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from .datapackage import DESCRIPTOR, PackageError, package_fields, read_descriptor, resource_fields, sha256
+from .datapackage import (
+    DESCRIPTOR,
+    PackageError,
+    package_fields,
+    read_descriptor,
+    resource_fields,
+    same_metadata,
+    same_table,
+    sha256,
+)
 from .messages import LANGUAGES
 from .report import build_report, format_text
 from .validate import validate_table
@@ -142,7 +151,9 @@ def publish(portal: Any, folder: Path, descriptor: dict[str, Any], say: Say, wai
               for resource in descriptor.get("resources") or []]
     disagreed = [table for table in tables if not _passed_on_portal(reader, table, wait, say)]
     if disagreed:
-        raise Refused(f"{dataset['name']}: stays private: the portal's validation refused "
+        outcome = ("stays private" if dataset.get("private", True)
+                   else "the previous version of these tables stays published")
+        raise Refused(f"{dataset['name']}: {outcome}: the portal's validation refused "
                       + ", ".join(t["name"] for t in disagreed))
     if dataset.get("private", True):
         import ckanapi
@@ -161,6 +172,9 @@ def _write_dataset(portal: Any, fields: dict[str, Any], say: Say) -> dict[str, A
     except ckanapi.errors.NotFound:
         say(f"{fields['name']}: creating the dataset (private until every table has passed)")
         return portal.action.package_create(**dict(fields, private=True))
+    if same_metadata(fields, existing):
+        say(f"{fields['name']}: metadata unchanged")
+        return existing
     say(f"{fields['name']}: updating the dataset's metadata")
     return portal.action.package_patch(**dict(fields, id=existing["id"]))
 
@@ -170,6 +184,9 @@ def _write_table(portal: Any, dataset_id: str, folder: Path, resource: dict[str,
     path = folder / resource["path"]
     fields = dict(resource_fields(resource), package_id=dataset_id)
     if existing and _stored_checksum(portal, existing["id"]) == sha256(path):
+        if same_table(fields, existing):
+            say(f"{resource['name']}: unchanged, the portal holds this file already")
+            return existing
         say(f"{resource['name']}: the portal holds this file already; updating its description")
         return portal.action.resource_patch(**dict(fields, id=existing["id"]))
     say(f"{resource['name']}: uploading {path.name}")

@@ -28,9 +28,11 @@ import ckan.plugins.toolkit as tk
 from ckanext.kg.publishing import reports, validation
 from kg_validation.datapackage import (  # noqa: F401 (PackageError: for callers)
     PackageError,
+    normal,
     package_fields,
     read_descriptor,
     resource_fields,
+    same_metadata,
 )
 
 CREATE, UPLOAD, UPDATE, UNCHANGED = "create", "upload", "update", "unchanged"
@@ -103,40 +105,13 @@ def plan_package(context: dict[str, Any], descriptor_path: Path) -> PackagePlan:
     if existing is None:
         metadata = CREATE
     else:
-        metadata = UNCHANGED if _same_metadata(fields, existing) else UPDATE
+        metadata = UNCHANGED if same_metadata(fields, existing) else UPDATE
     plan = PackagePlan(descriptor_path.parent, fields, existing, metadata)
     current = {r["name"]: r for r in (existing or {}).get("resources", [])}
     for resource in descriptor.get("resources") or []:
         plan.tables.append(_plan_table(descriptor_path.parent, resource,
                                        current.get(resource["name"])))
     return plan
-
-
-def _same_metadata(fields: dict[str, Any], existing: dict[str, Any]) -> bool:
-    for key, wanted in fields.items():
-        have = existing.get(key)
-        if key == "owner_org":
-            organization = existing.get("organization") or {}
-            if wanted not in (have, organization.get("name")):
-                return False
-        elif _normal(have) != _normal(wanted):
-            return False
-    return True
-
-
-def _normal(value: Any) -> Any:
-    """Stored and shown values compare alike (JSON text, empty values)."""
-    if isinstance(value, str):
-        try:
-            decoded = json.loads(value)
-        except ValueError:
-            return value.strip()
-        return _normal(decoded) if isinstance(decoded, (dict, list)) else value.strip()
-    if isinstance(value, dict):
-        return {k: _normal(v) for k, v in value.items() if v not in (None, "", [], {})}
-    if isinstance(value, list):
-        return [_normal(v) for v in value]
-    return "" if value is None else value
 
 
 def _plan_table(folder: Path, resource: dict[str, Any],
@@ -251,7 +226,7 @@ def plan_organization(context: dict[str, Any], org: dict[str, Any]) -> str:
         existing = action("organization_show", context, {"id": org["name"]})
     except tk.ObjectNotFound:
         return CREATE
-    same = all(_normal(existing.get(k)) == _normal(v) for k, v in data.items())
+    same = all(normal(existing.get(k)) == normal(v) for k, v in data.items())
     return UNCHANGED if same else UPDATE
 
 

@@ -32,7 +32,8 @@ def editor(portal):
     admin.action.organization_member_create(id=AGENCY, username=user["name"], role="editor")
     token = admin.action.api_token_create(user=user["name"], name="kg-publish")["token"]
     yield token
-    for name in ("kalk-kg-publish-e2e", "kalk-invalid-kg-publish-e2e"):
+    for name in ("kalk-kg-publish-e2e", "kalk-invalid-kg-publish-e2e",
+                 "kalk-disagree-kg-publish-e2e"):
         try:
             admin.action.dataset_purge(id=name)
         except ckanapi.NotFound:
@@ -41,7 +42,7 @@ def editor(portal):
     admin.action.user_delete(id=user["name"])
 
 
-def data_package(root: Path, name: str, table: str) -> Path:
+def data_package(root: Path, name: str, table: str, schema: dict = SCHEMA) -> Path:
     folder = root / name
     folder.mkdir()
     (folder / "datapackage.json").write_text(json.dumps({"name": name, "kg": {
@@ -54,7 +55,7 @@ def data_package(root: Path, name: str, table: str) -> Path:
         "theme": "SOCI", "contact_name": "Маалымат бөлүмү",
         "contact_email": "info@example.invalid"},
         "resources": [{"name": "population", "title": "Облустардын калкы",
-                       "path": "population.csv", "format": "CSV", "schema": SCHEMA}]},
+                       "path": "population.csv", "format": "CSV", "schema": schema}]},
         ensure_ascii=False), encoding="utf-8")
     (folder / "population.csv").write_text(table, encoding="utf-8")
     return folder
@@ -134,3 +135,22 @@ def test_without_a_token_it_says_where_to_get_one(portal, tmp_path):
 
     assert result.returncode == 2
     assert "Set KG_API_TOKEN to an API token" in result.stderr
+
+
+def test_when_the_portal_disagrees_its_report_is_printed_and_the_dataset_stays_private(
+        portal, editor, tmp_path):
+    # valid for the engine, but the DataStore refuses column names that
+    # begin with "_": the portal's own validation fails at the load
+    schema = {"fields": [dict(SCHEMA["fields"][0], name="_region"), *SCHEMA["fields"][1:]]}
+    folder = data_package(tmp_path, "kalk-disagree-kg-publish-e2e",
+                          "_region,year,population\nЫсык-Көл,2023,513000\n", schema)
+
+    result = kg_publish(portal, folder, editor)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "population: valid" in result.stdout
+    assert "population: the portal disagrees (failure):" in result.stdout
+    assert "could not be loaded into the DataStore" in result.stdout  # the portal's report
+    assert "kalk-disagree-kg-publish-e2e: stays private" in result.stderr
+    dataset = portal.sysadmin().action.package_show(id="kalk-disagree-kg-publish-e2e")
+    assert dataset["private"] is True

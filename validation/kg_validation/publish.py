@@ -115,7 +115,7 @@ def _publish(args: argparse.Namespace, token: str, descriptor: dict[str, Any]) -
     # the portal answers in the language its address names (/ky/, /ru/, /en/)
     reader = ckanapi.RemoteCKAN(f"{address}/{args.lang}", apikey=token, user_agent=USER_AGENT)
     try:
-        publish(portal, args.folder, descriptor, _say, args.wait, reader)
+        publish(portal, args.folder, descriptor, _say, args.wait, reader, args.lang)
     except Refused as error:
         print(str(error), file=sys.stderr)
         return EXIT_REFUSED
@@ -141,7 +141,7 @@ def _detail(error: Exception) -> str:
 
 
 def publish(portal: Any, folder: Path, descriptor: dict[str, Any], say: Say, wait: float,
-            reader: Any = None) -> None:
+            reader: Any = None, lang: str = "en") -> None:
     """Create or update the dataset and its tables; raises Refused when it
     cannot be public. `reader` asks for the portal's reports (in a language)."""
     reader = reader or portal
@@ -149,7 +149,7 @@ def publish(portal: Any, folder: Path, descriptor: dict[str, Any], say: Say, wai
     current = {r["name"]: r for r in dataset.get("resources", [])}
     tables = [_write_table(portal, dataset["id"], folder, resource, current.get(resource["name"]), say)
               for resource in descriptor.get("resources") or []]
-    disagreed = [table for table in tables if not _passed_on_portal(reader, table, wait, say)]
+    disagreed = [table for table in tables if not _passed_on_portal(reader, table, wait, say, lang)]
     if disagreed:
         outcome = ("stays private" if dataset.get("private", True)
                    else "the previous version of these tables stays published")
@@ -201,7 +201,8 @@ def _stored_checksum(portal: Any, resource_id: str) -> str | None:
     return portal.action.kg_validation_show(id=resource_id).get("checksum")
 
 
-def _passed_on_portal(portal: Any, table: dict[str, Any], wait: float, say: Say) -> bool:
+def _passed_on_portal(portal: Any, table: dict[str, Any], wait: float, say: Say,
+                      lang: str) -> bool:
     """Wait for the portal's verdict; print its report when it disagrees."""
     deadline = time.monotonic() + wait
     shown = portal.action.kg_validation_show(id=table["id"])
@@ -216,7 +217,7 @@ def _passed_on_portal(portal: Any, table: dict[str, Any], wait: float, say: Say)
             "run again later")
         return False
     say(f"{table['name']}: the portal disagrees ({shown.get('status') or 'no report'}):")
-    say(portal_report_text(shown.get("report") or {}))
+    say(portal_report_text(shown.get("report") or {}, lang))
     return False
 
 
@@ -224,11 +225,11 @@ def _is_pending(shown: dict[str, Any]) -> bool:
     return (shown.get("job") or {}).get("state") in PENDING
 
 
-def portal_report_text(report: dict[str, Any]) -> str:
+def portal_report_text(report: dict[str, Any], lang: str = "en") -> str:
     """The portal's stored report as text: the engine's own when it is one,
     else its errors (a file that could not be fetched, a failed load)."""
     try:
-        text = format_text(report)
+        text = format_text(report, lang)
     except (KeyError, TypeError):
         text = "\n".join(f"  [{e.get('type')}] {e.get('message')}" for e in report.get("errors") or [])
     datastore = report.get("datastore") or {}

@@ -257,3 +257,23 @@ def test_publish_is_the_same_command_as_ingest(packages):
     result = CliRunner().invoke(kg, ["publish", "--dry-run", str(packages)])
     assert result.exit_code == 0, result.output
     assert "kalk: create dataset" in result.output
+
+
+def test_a_new_table_title_updates_the_resource_without_an_upload(packages):
+    ingest(packages)
+    descriptor_path = packages / "kalk" / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    descriptor["resources"][1]["title"] = "Шаарлардын калкы"
+    descriptor_path.write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    before = {r["name"]: r for r in database_resources()}
+
+    dry = ingest(packages, "--dry-run")
+    result = ingest(packages)
+
+    assert "  update table (schema, title or format) towns" in dry.output.splitlines()
+    assert result.exit_code == 0, result.output
+    assert "kalk: public, 2 tables, 1 changed" in result.output
+    towns = next(r for r in model.Package.get("kalk").resources if r.name == "towns")
+    assert towns.description == "Шаарлардын калкы"
+    assert towns.last_modified == before["towns"]["last_modified"]  # no upload
+    assert "kalk: public, 2 tables, unchanged" in ingest(packages).output

@@ -554,13 +554,13 @@ def worker_health() -> None:
 
 
 def publish_datasets(ini: Path) -> None:
-    """Publish what datasets/ holds (ckan kg publish); a dataset that does not
+    """Publish what datasets/ holds (ckan kg ingest); a dataset that does not
     meet the code stays private, and the command says why."""
     folder = ROOT / "datasets"
     if not any(folder.glob("*/datapackage.json")):
         return
-    say("publishing datasets/ (ckan kg publish)")
-    result = subprocess.run([str(VENV_BIN / "ckan"), "-c", str(ini), "kg", "publish",
+    say("publishing datasets/ (ckan kg ingest)")
+    result = subprocess.run([str(VENV_BIN / "ckan"), "-c", str(ini), "kg", "ingest",
                              str(folder)], text=True, capture_output=True)
     for line in (result.stdout + result.stderr).splitlines():
         if not re.match(r"^\d{4}-\d\d-\d\d \d\d:", line):

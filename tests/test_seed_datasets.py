@@ -1,4 +1,4 @@
-"""The Data Packages in datasets/: valid, publishable through `ckan kg publish`,
+"""The Data Packages in datasets/: valid, publishable through `ckan kg ingest`,
 and private only for the reasons the sources leave open."""
 import json
 from pathlib import Path
@@ -32,7 +32,7 @@ def test_every_table_passes_kg_validate_with_its_schema(path):
 
 
 def test_publishing_the_folder_creates_every_dataset_with_only_the_sources_gaps():
-    CliRunner().invoke(kg, ["publish", str(DATASETS)], catch_exceptions=False)
+    CliRunner().invoke(kg, ["ingest", str(DATASETS)], catch_exceptions=False)
     names = [json.loads(p.read_text(encoding="utf-8"))["name"] for p in PACKAGES]
     for name in names:
         dataset = helpers.call_action("package_show", id=name)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from kg_validation import publish
 from kg_validation.cli import build_parser
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
@@ -17,6 +18,15 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding=
      if opt not in ("-h", "--help")],
 )
 def test_cli_option_is_documented(option):
+    assert f"`{option}" in README
+
+
+@pytest.mark.parametrize(
+    "option",
+    [opt for action in publish.build_parser()._actions for opt in action.option_strings
+     if opt not in ("-h", "--help")],
+)
+def test_kg_publish_option_is_documented(option):
     assert f"`{option}" in README
 
 

@@ -1,4 +1,4 @@
-"""`ckan kg ...`: publish Data Packages from a folder (datasets/)."""
+"""`ckan kg ...`: ingest Data Packages from a folder (datasets/)."""
 from __future__ import annotations
 
 import json
@@ -14,91 +14,98 @@ def kg() -> None:
     pass
 
 
-@kg.command("publish")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def publish(folder: Path) -> None:
+FOLDER = click.argument(
+    "folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+DRY_RUN = click.option("--dry-run", is_flag=True,
+                       help="Print what would change and change nothing.")
+
+
+@kg.command("ingest")
+@FOLDER
+@DRY_RUN
+def ingest(folder: Path, dry_run: bool) -> None:
     """Publish every Data Package under FOLDER (one folder per dataset).
 
-    Agencies come from FOLDER/_organizations.json. Each dataset is created
-    (or updated) privately, its tables uploaded and validated; it is made
-    public only when it meets every rule of the data-exchange code, and the
-    unmet rules are printed otherwise.
+    Agencies come from FOLDER/_organizations.json. A dataset is created (or
+    updated) privately, its new or changed tables uploaded and validated;
+    unchanged files (by SHA-256) are not uploaded again. It is made public
+    only when every table passed and it meets the data-exchange code; the
+    reasons are printed otherwise. A public dataset is changed only when
+    all its changed tables pass validation here first. Exits 1 when
+    anything failed.
     """
-    from ckanext.kg.publishing import site_context
-    context = dict(site_context(), kg_validate_sync=True)  # large files too
-    organizations = folder / "_organizations.json"
-    if organizations.exists():
-        for org in json.loads(organizations.read_text(encoding="utf-8")):
-            _ensure_organization(context, org)
-    failures = 0
+    _ingest(folder, dry_run)
+
+
+@kg.command("publish")
+@FOLDER
+@DRY_RUN
+def publish(folder: Path, dry_run: bool) -> None:
+    """The same as `ckan kg ingest`."""
+    _ingest(folder, dry_run)
+
+
+def _ingest(folder: Path, dry_run: bool) -> None:
+    from ckanext.kg.publishing import ingest, site_context
+    # a dry run reads as nobody in particular: even the site user is not created
+    context = {"ignore_auth": True} if dry_run else dict(
+        site_context(), kg_validate_sync=True)  # large files too
+    failures = _organizations(context, folder, dry_run)
     for descriptor in sorted(folder.glob("*/datapackage.json")):
+        name = descriptor.parent.name
         try:
-            _publish_package(context, descriptor)
+            plan = ingest.plan_package(context, descriptor)
+            if dry_run:
+                failures += _show(plan)
+            elif not ingest.apply(context, plan, _fail):
+                failures += 1
+        except ingest.PackageError as error:
+            failures += 1
+            _fail(f"{name}: not published: {error}")
         except tk.ValidationError as error:
             failures += 1
-            click.secho(f"{descriptor.parent.name}: not published: {error.error_dict}",
-                        fg="red", err=True)
+            _fail(f"{name}: not published: {error.error_dict}")
     if failures:
         raise click.exceptions.Exit(1)
 
 
-def _action(name: str, context: dict[str, Any], data: dict[str, Any]) -> Any:
-    return tk.get_action(name)(dict(context), data)
-
-
-def _ensure_organization(context: dict[str, Any], org: dict[str, Any]) -> None:
-    data = {k: v for k, v in org.items() if k in (
-        "name", "title_translated", "notes_translated", "kind", "inn", "tunduk_member_code")}
+def _organizations(context: dict[str, Any], folder: Path, dry_run: bool) -> int:
+    from ckanext.kg.publishing import ingest
+    path = folder / "_organizations.json"
+    if not path.exists():
+        return 0
     try:
-        _action("organization_show", context, {"id": org["name"]})
-    except tk.ObjectNotFound:
-        _action("organization_create", context, data)
-        click.echo(f"agency {org['name']}: created")
-    else:
-        _action("organization_patch", context, dict(data, id=org["name"]))
+        organizations = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        _fail(f"{path.name}: {error}")
+        return 1
+    for org in organizations:
+        change = ingest.plan_organization(context, org)
+        if dry_run:
+            if change != ingest.UNCHANGED:
+                click.echo(f"agency {org['name']}: would {change}")
+            continue
+        try:
+            ingest.apply_organization(context, org, change)
+        except tk.ValidationError as error:
+            _fail(f"agency {org['name']}: {error.error_dict}")
+            return 1
+        if change != ingest.UNCHANGED:
+            click.echo(f"agency {org['name']}: {change}d")
+    return 0
 
 
-def _package_fields(descriptor: dict[str, Any]) -> dict[str, Any]:
-    kg_fields = dict(descriptor.get("kg") or {})
-    publisher = kg_fields.pop("publisher", None)
-    return dict(kg_fields, name=descriptor["name"], owner_org=publisher)
+def _show(plan: Any) -> int:
+    """Print the plan of a dry run; 1 when a table would fail validation."""
+    from ckanext.kg.publishing import ingest
+    passes = plan.unchanged or ingest.check_locally(plan)
+    for line in plan.lines():
+        click.echo(line)
+    return 0 if passes else 1
 
 
-def _publish_package(context: dict[str, Any], path: Path) -> None:
-    descriptor = json.loads(path.read_text(encoding="utf-8"))
-    fields = _package_fields(descriptor)
-    try:
-        existing = _action("package_show", context, {"id": fields["name"]})
-    except tk.ObjectNotFound:
-        existing = None
-    if existing is None:
-        dataset = _action("package_create", context, dict(fields, private=True))
-    else:
-        dataset = _action("package_patch", context, dict(fields, id=existing["id"]))
-    current = {r["name"]: r for r in dataset.get("resources", [])}
-    for resource in descriptor.get("resources", []):
-        _upload(context, dataset["id"], path.parent, resource, current.get(resource["name"]))
-    result = _action("package_patch", context, {"id": dataset["id"], "private": False})
-    state = "public" if not result["private"] else "private"
-    click.echo(f"{dataset['name']}: {state}, {len(descriptor.get('resources', []))} tables")
-
-
-def _upload(context: dict[str, Any], dataset_id: str, folder: Path,
-            resource: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
-    from werkzeug.datastructures import FileStorage
-    source = folder / resource["path"]
-    data = {
-        "package_id": dataset_id, "name": resource["name"],
-        "description": resource.get("title", ""),
-        "format": resource.get("format", "CSV"),
-        "schema": json.dumps(resource.get("schema") or {}, ensure_ascii=False),
-        "url": source.name,
-    }
-    with source.open("rb") as stream:
-        data["upload"] = FileStorage(stream=stream, filename=source.name)
-        if existing:
-            return _action("resource_update", context, dict(data, id=existing["id"]))
-        return _action("resource_create", context, data)
+def _fail(message: str) -> None:
+    click.secho(message, fg="red", err=True)
 
 
 __all__ = ["kg"]

@@ -69,3 +69,211 @@ def test_publishing_again_changes_nothing(folder):
     dataset = model.Package.get("oblustardyn-kalky")
     assert [r.id for r in dataset.resources] == [first]
     assert model.Session.query(model.Package).count() == 2
+
+
+# --- `ckan kg ingest`: idempotent, dry run, never half a package ----------
+
+SCHEMA = {"fields": [{"name": "region", "type": "string"},
+                     {"name": "population", "type": "integer"}]}
+
+
+def write_package(root, name, tables):
+    """A Data Package folder under root: tables maps a name to its CSV text."""
+    descriptor = package(name)
+    descriptor["resources"] = [
+        {"name": table, "path": f"{table}.csv", "format": "CSV", "schema": SCHEMA}
+        for table in tables]
+    (root / name).mkdir(exist_ok=True)
+    (root / name / "datapackage.json").write_text(
+        json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    for table, text in tables.items():
+        (root / name / f"{table}.csv").write_text(text, encoding="utf-8")
+    return root / name
+
+
+@pytest.fixture
+def packages(tmp_path):
+    (tmp_path / "_organizations.json").write_text(json.dumps(ORGANIZATIONS))
+    write_package(tmp_path, "kalk", {
+        "population": "region,population\nЫсык-Көл,513000\n",
+        "towns": "region,population\nКаракол,84000\n"})
+    return tmp_path
+
+
+def ingest(folder, *options):
+    return CliRunner().invoke(kg, ["ingest", *options, str(folder)], catch_exceptions=False)
+
+
+def database_state():
+    """Everything an ingestion could write: rows of CKAN's and our tables,
+    and when each dataset, resource and report last changed."""
+    queries = {
+        "counts": """SELECT (SELECT count(*) FROM package), (SELECT count(*) FROM resource),
+                            (SELECT count(*) FROM activity), (SELECT count(*) FROM "user"),
+                            (SELECT count(*) FROM "group"), (SELECT count(*) FROM member)""",
+        "datasets": "SELECT name, private, metadata_modified FROM package ORDER BY name",
+        "resources": "SELECT id, url, last_modified, extras FROM resource ORDER BY id",
+        "reports": """SELECT resource_id, checksum, created FROM kg_validation_report
+                      WHERE to_regclass('kg_validation_report') IS NOT NULL
+                      ORDER BY 1, 2""",
+    }
+    import sqlalchemy as sa
+    exists = model.Session.execute(sa.text(
+        "SELECT to_regclass('kg_validation_report') IS NOT NULL")).scalar()
+    state = {}
+    for key, sql in queries.items():
+        if key == "reports" and not exists:
+            state[key] = []
+            continue
+        state[key] = [tuple(row) for row in model.Session.execute(sa.text(sql))]
+    model.Session.remove()
+    return state
+
+
+def rows(resource_name, dataset="kalk"):
+    resource = next(r for r in model.Package.get(dataset).resources
+                    if r.name == resource_name)
+    found = helpers.call_action("datastore_search", resource_id=resource.id)["records"]
+    return [(r["region"], r["population"]) for r in found]
+
+
+def test_ingest_publishes_then_a_second_run_changes_and_loads_nothing(packages):
+    first = ingest(packages)
+    assert first.exit_code == 0, first.output
+    assert "kalk: public, 2 tables, 2 changed" in first.output
+    assert rows("population") == [("Ысык-Көл", 513000)]
+    before = database_state()
+
+    second = ingest(packages)
+
+    assert second.exit_code == 0, second.output
+    assert "kalk: public, 2 tables, unchanged" in second.output
+    assert "agency" not in second.output
+    assert database_state() == before  # no upload, no report, no activity
+
+
+def test_ingest_uploads_only_the_changed_table(packages):
+    ingest(packages)
+    before = {r["name"]: r for r in database_resources()}
+    (packages / "kalk" / "towns.csv").write_text(
+        "region,population\nКаракол,85000\nНарын,41000\n", encoding="utf-8")
+
+    result = ingest(packages)
+
+    assert result.exit_code == 0, result.output
+    assert "kalk: public, 2 tables, 1 changed" in result.output
+    after = {r["name"]: r for r in database_resources()}
+    assert after["population"] == before["population"]
+    assert after["towns"]["last_modified"] != before["towns"]["last_modified"]
+    assert rows("towns") == [("Каракол", 85000), ("Нарын", 41000)]
+
+
+def database_resources():
+    return [{"name": r.name, "last_modified": r.last_modified}
+            for r in model.Package.get("kalk").resources]
+
+
+def test_dry_run_on_an_empty_portal_says_what_it_would_create_and_changes_nothing(packages):
+    before = database_state()
+
+    result = ingest(packages, "--dry-run")
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "agency nsc: would create",
+        "kalk: create dataset",
+        "  upload new table population",
+        "  upload new table towns"]
+    assert database_state() == before
+
+
+def test_dry_run_after_a_change_names_it_and_changes_nothing(packages):
+    ingest(packages)
+    (packages / "kalk" / "towns.csv").write_text(
+        "region,population\nКаракол,85000\n", encoding="utf-8")
+    (packages / "kalk" / "population.csv").write_text(
+        "region,population\nЫсык-Көл,много\n", encoding="utf-8")
+    before = database_state()
+
+    result = ingest(packages, "--dry-run")
+
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "kalk: metadata unchanged"
+    assert lines[1].startswith("  upload table population - fails validation: 1 error(s)")
+    assert lines[2] == "  upload table towns"
+    assert database_state() == before
+    assert rows("towns") == [("Каракол", 84000)]
+
+
+def test_a_failing_table_keeps_a_new_dataset_private(packages):
+    write_package(packages, "kalk", {
+        "population": "region,population\nЫсык-Көл,513000\n",
+        "towns": "region,population\nКаракол,много\n"})
+
+    result = ingest(packages)
+
+    assert result.exit_code == 1, result.output
+    assert "kalk: not published, tables that did not pass validation: towns" in result.output
+    dataset = model.Package.get("kalk")
+    assert dataset.private is True
+    assert sorted(r.name for r in dataset.resources) == ["population", "towns"]
+    again = ingest(packages)
+    assert again.exit_code == 1 and model.Package.get("kalk").private is True
+
+
+def test_a_failing_table_leaves_a_public_dataset_as_it_was(packages):
+    ingest(packages)
+    before = database_state()
+    write_package(packages, "kalk", {
+        "population": "region,population\nЫсык-Көл,520000\n",
+        "towns": "region,population\nКаракол,много\n"})
+
+    result = ingest(packages)
+
+    assert result.exit_code == 1, result.output
+    assert "kalk: not changed, the published version stays: towns: 1 error(s)" \
+        in result.output
+    assert database_state() == before  # not even the valid table was uploaded
+    assert model.Package.get("kalk").private is False
+    assert rows("population") == [("Ысык-Көл", 513000)]
+
+
+def test_a_folder_that_is_no_data_package_fails_with_its_reason(packages):
+    (packages / "broken").mkdir()
+    (packages / "broken" / "datapackage.json").write_text("{not json", encoding="utf-8")
+    write_package(packages, "missing", {"population": "region,population\n"})
+    (packages / "missing" / "population.csv").unlink()
+
+    result = ingest(packages)
+
+    assert result.exit_code == 1, result.output
+    assert "broken: not published: cannot read datapackage.json" in result.output
+    assert "missing: not published: population.csv: no such file" in result.output
+    assert "kalk: public, 2 tables" in result.output
+
+
+def test_publish_is_the_same_command_as_ingest(packages):
+    result = CliRunner().invoke(kg, ["publish", "--dry-run", str(packages)])
+    assert result.exit_code == 0, result.output
+    assert "kalk: create dataset" in result.output
+
+
+def test_a_new_table_title_updates_the_resource_without_an_upload(packages):
+    ingest(packages)
+    descriptor_path = packages / "kalk" / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    descriptor["resources"][1]["title"] = "Шаарлардын калкы"
+    descriptor_path.write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    before = {r["name"]: r for r in database_resources()}
+
+    dry = ingest(packages, "--dry-run")
+    result = ingest(packages)
+
+    assert "  update table (schema, title or format) towns" in dry.output.splitlines()
+    assert result.exit_code == 0, result.output
+    assert "kalk: public, 2 tables, 1 changed" in result.output
+    towns = next(r for r in model.Package.get("kalk").resources if r.name == "towns")
+    assert towns.description == "Шаарлардын калкы"
+    assert towns.last_modified == before["towns"]["last_modified"]  # no upload
+    assert "kalk: public, 2 tables, unchanged" in ingest(packages).output

@@ -1,0 +1,97 @@
+"""A Data Package folder as the portal publishes it: one dataset, with the
+data-exchange code's metadata under ``"kg"`` (the agency in
+``kg.publisher``), and one table per resource with its Table Schema.
+
+Shared by the portal's ``ckan kg ingest`` and by ``kg-publish`` on an
+agency's own machine, so both read a folder the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+DESCRIPTOR = "datapackage.json"
+
+
+class PackageError(Exception):
+    """A folder that cannot be read as a Data Package."""
+
+
+def read_descriptor(path: Path) -> dict[str, Any]:
+    """The descriptor at ``path``, checked: a name, and for every resource a
+    name and a data file that exists next to it."""
+    try:
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise PackageError(f"cannot read {path.name}: {error}") from None
+    if not isinstance(descriptor, dict) or not descriptor.get("name"):
+        raise PackageError(f'{path.name} has no "name"')
+    for resource in descriptor.get("resources") or []:
+        if not isinstance(resource, dict) or not resource.get("name") or not resource.get("path"):
+            raise PackageError('every resource needs a "name" and a "path"')
+        if not (path.parent / resource["path"]).is_file():
+            raise PackageError(f"{resource['path']}: no such file")
+    return descriptor
+
+
+def package_fields(descriptor: dict[str, Any]) -> dict[str, Any]:
+    """The dataset's fields for the portal's Action API."""
+    kg_fields = dict(descriptor.get("kg") or {})
+    publisher = kg_fields.pop("publisher", None)
+    return dict(kg_fields, name=descriptor["name"], owner_org=publisher)
+
+
+def resource_fields(resource: dict[str, Any]) -> dict[str, Any]:
+    """A table's fields for the portal's Action API (without its file)."""
+    return {"name": resource["name"], "description": resource.get("title", ""),
+            "format": resource.get("format", "CSV"),
+            "schema": json.dumps(resource.get("schema") or {}, ensure_ascii=False)}
+
+
+def same_metadata(fields: dict[str, Any], existing: dict[str, Any]) -> bool:
+    """Whether the portal's dataset (as package_show shows it) already has
+    every field the descriptor gives; the agency by its name or id."""
+    for key, wanted in fields.items():
+        have = existing.get(key)
+        if key == "owner_org":
+            organization = existing.get("organization") or {}
+            if wanted not in (have, organization.get("name")):
+                return False
+        elif normal(have) != normal(wanted):
+            return False
+    return True
+
+
+def normal(value: Any) -> Any:
+    """Stored and shown values compare alike (JSON text, empty values)."""
+    if isinstance(value, str):
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            return value.strip()
+        return normal(decoded) if isinstance(decoded, (dict, list)) else value.strip()
+    if isinstance(value, dict):
+        return {k: normal(v) for k, v in value.items() if v not in (None, "", [], {})}
+    if isinstance(value, list):
+        return [normal(v) for v in value]
+    return "" if value is None else value
+
+
+def same_table(fields: dict[str, Any], existing: dict[str, Any]) -> bool:
+    """Whether the portal's resource already has the table's description,
+    format and Table Schema."""
+    return (normal(existing.get("schema")) == normal(fields["schema"])
+            and (existing.get("description") or "") == fields["description"]
+            and (existing.get("format") or "").lower() == fields["format"].lower())
+
+
+def sha256(path: Path) -> str:
+    """The checksum the portal stores reports against: ``sha256:<hex>``."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return "sha256:" + digest.hexdigest()

@@ -68,7 +68,8 @@ def test_the_image_copies_everything_the_install_script_reads_before_running_it(
     copied = {source.rstrip("/").removeprefix("./")
               for line in before_install.splitlines() if line.startswith("COPY ")
               for source in line.split()[1:-1] if not source.startswith("--")}
-    assert needed == {"requirements.txt", "requirements-dev.txt", "constraints.txt",
+    assert needed == {"requirements.txt", "requirements-dev.txt", "requirements-shapes.txt",
+                      "constraints.txt",
                       "ckanext-kg", "validation", "scripts"}
     assert needed <= copied
 

@@ -1,12 +1,15 @@
 """Actions of the data-exchange code."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.kg import code
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "kg_compliance_show",
@@ -128,9 +131,38 @@ def package_create(up_func, context: Context, data_dict: DataDict):
     uploads = _take_uploads(data_dict)
     result = up_func(context, data_dict)
     if uploads:
-        result = _store_uploads(context, result, uploads)
+        try:
+            result = _store_uploads(context, result, uploads)
+        except Exception as error:  # noqa: BLE001 - nothing may be half-saved
+            _purge_unfinished(result)
+            if isinstance(error, tk.ValidationError):
+                raise _in_users_language(error) from None
+            log.exception("Uploads given to package_create could not be stored")
+            raise tk.ValidationError({"upload": [tk._(
+                "The files could not be stored, so the dataset was not created.")]}
+            ) from None
     _validate_tables(context, result)
     return result
+
+
+def _in_users_language(error: tk.ValidationError) -> tk.ValidationError:
+    """CKAN's uploader refuses a large file in English only."""
+    messages = error.error_dict.get("upload")
+    if messages == ["File upload too large"]:
+        return tk.ValidationError({"upload": [tk._(
+            "The file is larger than the portal accepts ({size} MB).").format(
+                size=tk.config.get("ckan.max_resource_size"))]})
+    return error
+
+
+def _purge_unfinished(result: Any) -> None:
+    """A dataset whose files could not all be stored is removed whole."""
+    from ckan import model
+
+    from ckanext.kg.publishing import site_context
+    model.Session.rollback()
+    dataset_id = result["id"] if isinstance(result, dict) else result
+    tk.get_action("dataset_purge")(site_context(), {"id": dataset_id})
 
 
 def _take_uploads(data_dict: DataDict) -> dict[int, Any]:

@@ -217,3 +217,23 @@ def test_an_upload_given_to_package_create_is_stored_and_validated(app, sysadmin
     assert rows(good["id"]) == [("Ысык-Көл", 513000), ("Нарын", 301600)]
     assert download_status(app, dataset, bad) == 404
     assert download_status(app, dataset, good) == 200
+
+
+@pytest.mark.ckan_config("ckan.max_resource_size", 1)
+def test_a_dataset_whose_upload_cannot_be_stored_is_not_created(sysadmin):
+    """No half-saved dataset: the second file is over the size limit."""
+    from ckanext.kg.tests.publishing.conftest import METADATA
+    too_large = "region,population\n" + "Ысык-Көл,513000\n" * 80000  # about 1.6 MB
+    files = [FileStorage(io.BytesIO(data.encode("utf-8")), filename="population.csv")
+             for data in (VALID, too_large)]
+    from ckan import model
+    agency = factories.Organization()
+    with pytest.raises(helpers.logic.ValidationError) as refused:
+        call("package_create", sysadmin, name="half-saved", private=True,
+             owner_org=agency["id"], **METADATA, resources=[
+                 {"name": name, "url": "population.csv", "upload": upload,
+                  "format": "CSV", "schema": SCHEMA}
+                 for name, upload in zip(("good", "large"), files, strict=True)])
+    assert refused.value.error_dict == {
+        "upload": ["The file is larger than the portal accepts (1 MB)."]}
+    assert model.Session.query(model.Package).filter_by(owner_org=agency["id"]).count() == 0

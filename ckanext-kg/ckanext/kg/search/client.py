@@ -241,6 +241,12 @@ class _Order:
             f = compiled.param(field)
             source = "sort_keys" if field in fields.SORT_KEYS else "doc"
             needs_doc = needs_doc or source == "doc"
+            if fields.is_date_field(field):
+                # Solr's stored form drops trailing zeros (".1Z", ".12Z"),
+                # so times compare as times, not as text
+                terms.append(
+                    f"(CASE WHEN {source}->>{f} ~ '^\\d{{4}}-\\d{{2}}-\\d{{2}}' "
+                    f"THEN ({source}->>{f})::timestamptz END) {direction} NULLS LAST")
             terms.append(
                 f"(CASE WHEN jsonb_typeof({source}->{f}) = 'number' "
                 f"THEN ({source}->>{f})::numeric END) {direction} NULLS LAST")

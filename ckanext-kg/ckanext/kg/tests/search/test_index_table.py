@@ -72,3 +72,15 @@ def test_creating_the_table_commits_on_its_own():
     assert session.execute(sa.text(
         "SELECT obj_description(to_regclass('kg_search_index'), 'pg_class')")
     ).scalar() == index_table.LAYOUT
+
+
+def test_times_sort_as_times_not_as_their_text():
+    """Solr's stored form drops trailing zeros: ".1Z" is later than ".12Z"
+    as text, earlier as a time."""
+    client = PostgresSolr()
+    times = {"a": "2026-01-01T00:00:00.1Z", "b": "2026-01-01T00:00:00.12Z",
+             "c": "2026-01-01T00:00:00Z", "d": "2026-01-01T00:00:01Z"}
+    client.add([{"id": name, "index_id": name, "name": name, "metadata_modified": time,
+                 "site_id": "kg-portal"} for name, time in times.items()])
+    result = client.search(q="*:*", sort="metadata_modified desc", rows=10)
+    assert [d["name"] for d in result.docs] == ["d", "b", "a", "c"]

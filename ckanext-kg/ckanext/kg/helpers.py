@@ -1,7 +1,7 @@
 """Template helpers: texts in the reader's language, code lists for forms."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
 
@@ -11,6 +11,15 @@ __all__ = [
     "kg_translated",
     "kg_admin_division_choices",
     "kg_languages",
+    "kg_validation_status",
+    "kg_tables",
+    "kg_table_preview",
+    "kg_table_examples",
+    "kg_download_formats",
+    "kg_front_page",
+    "kg_agency_compliance",
+    "kg_agency_title",
+    "kg_percent",
 ]
 
 
@@ -46,3 +55,96 @@ def kg_admin_division_choices(field: dict[str, Any]) -> list[dict[str, str]]:
 
 def kg_languages() -> tuple[str, ...]:
     return code.LANGUAGES
+
+
+def _viewer_context() -> dict[str, Any]:
+    """An action context for the requesting user (anonymous: empty name)."""
+    user = tk.current_user
+    return {"user": user.name if user and user.is_authenticated else ""}
+
+
+def kg_validation_status(resource: dict[str, Any]) -> Optional[str]:
+    """For a table: the status of its current file's report (`success`,
+    `failure`, `needs-schema`), or `none` while it has none; None for a
+    resource that is not a table."""
+    if not code.is_tabular(resource):
+        return None
+    return code.validation_status(resource) or "none"
+
+
+def kg_tables(dataset: dict[str, Any]) -> list[dict[str, Any]]:
+    """The dataset's tables, each with `kg_status`, its validation status."""
+    return [dict(resource, kg_status=kg_validation_status(resource))
+            for resource in dataset.get("resources") or [] if code.is_tabular(resource)]
+
+
+def kg_table_preview(resource: dict[str, Any], rows: int = 10) -> Optional[dict[str, Any]]:
+    """The first rows of a table from the DataStore, which only ever holds
+    rows of a file that passed validation; None when it holds none."""
+    if not resource.get("datastore_active"):
+        return None
+    try:
+        result = tk.get_action("datastore_search")(
+            _viewer_context(), {"resource_id": resource["id"], "limit": rows,
+                                "include_total": True})
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+        return None
+    fields = [f for f in result["fields"] if f["id"] != "_id"]
+    return {"fields": fields, "total": result.get("total"),
+            "rows": [[record.get(f["id"]) for f in fields] for record in result["records"]]}
+
+
+def kg_table_examples(resource_id: str) -> dict[str, str]:
+    from ckanext.kg import developers
+    return developers.table_examples(resource_id)
+
+
+def kg_download_formats() -> list[tuple[str, str]]:
+    """The formats a published table downloads as: (name in the URL, label)."""
+    return [("csv", tk._("CSV")), ("excel", tk._("CSV for Excel")),
+            ("xlsx", tk._("Excel workbook (XLSX)")), ("parquet", tk._("Parquet")),
+            ("json", tk._("JSON"))]
+
+
+def _theme_choices() -> list[dict[str, Any]]:
+    schema = tk.h.scheming_get_dataset_schema("dataset")
+    field = tk.h.scheming_field_by_name(schema["dataset_fields"], "theme")
+    return field["choices"]
+
+
+def kg_front_page(recent: int = 6) -> dict[str, Any]:
+    """What the front page shows: the code's themes and the agencies with
+    how many public datasets each has, and the recently updated datasets."""
+    search = tk.get_action("package_search")(_viewer_context(), {
+        "rows": recent, "sort": "metadata_modified desc",
+        "facet.field": ["theme"], "facet.limit": -1})
+    counts = search["search_facets"].get("theme", {}).get("items", [])
+    counts = {item["name"]: item["count"] for item in counts}
+    themes = [{"value": c["value"], "label": kg_translated(c["label"]),
+               "count": counts.get(c["value"], 0)} for c in _theme_choices()]
+    agencies = tk.get_action("organization_list")(_viewer_context(), {
+        "all_fields": True, "include_extras": True, "sort": "package_count"})
+    return {"themes": themes, "agencies": agencies, "recent": search["results"],
+            "count": search["count"]}
+
+
+def kg_agency_title(agency: dict[str, Any]) -> str:
+    return (kg_translated(code.translated(agency.get("title_translated")))
+            or agency.get("display_name") or agency.get("title") or agency["name"])
+
+
+def kg_agency_compliance(agency_id: str) -> Optional[dict[str, Any]]:
+    """The share of an agency's datasets (those the viewer may see) that comply."""
+    try:
+        return tk.get_action("kg_compliance_show")(
+            _viewer_context(), {"organization": agency_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return None
+
+
+def kg_percent(share: Optional[float]) -> str:
+    """A share (0.5) as a percentage in the reader's locale ("50%", "50 %")."""
+    if share is None:
+        return "—"
+    from flask_babel import format_percent
+    return format_percent(share)

@@ -27,6 +27,7 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def update_config(self, config: tk.CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
+        tk.add_resource("assets", "kg")
         languages.use_portal_catalogues(config)
 
     def make_middleware(self, app: Any, config: Any) -> Any:

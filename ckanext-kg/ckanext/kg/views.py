@@ -1,4 +1,5 @@
-"""Pages of the data-exchange code: a dataset's compliance."""
+"""Pages of the portal: compliance with the data-exchange code, validation
+reports, downloads, and the developers' page with the OpenAPI description."""
 from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
@@ -72,6 +73,38 @@ def download(id: str, resource_id: str, fmt: str):
         stream_with_context(downloads.WRITERS[fmt](fields, rows)),
         content_type=content_type,
         headers={"Content-Disposition": f'attachment; filename="{base}.{extension}"'})
+
+
+@kg.route("/organization/<id>/compliance")
+def agency_compliance(id: str):
+    """An agency's datasets that the viewer may see, with their unmet rules."""
+    context = _context()
+    try:
+        agency = tk.get_action("organization_show")(
+            dict(context), {"id": id, "include_datasets": False})
+        result = tk.get_action("kg_compliance_show")(dict(context), {"organization": id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Organization not found"))
+    return tk.render("kg/agency_compliance.html",
+                     {"group_dict": agency, "group_type": agency["type"],
+                      "compliance": result})
+
+
+@kg.route("/developers")
+def developers():
+    """How to query the portal: the actions that matter, with live examples."""
+    from ckanext.kg import developers as docs
+    return tk.render("kg/developers.html", docs.page_examples(_context()))
+
+
+@kg.route("/api/openapi.json")
+def openapi():
+    from flask import jsonify
+
+    from ckanext.kg import developers as docs
+    response = jsonify(docs.openapi_document(docs.site_url()))
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 __all__ = ["kg"]

@@ -26,7 +26,8 @@ def kg_compliance_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :type organization: string
     :returns: for a dataset, ``rules`` (number, field, text, met), ``met``,
         ``total``, ``publishable`` and ``openness_stars``; for an agency,
-        ``datasets``, ``compliant`` and ``share``
+        ``datasets``, ``compliant`` and ``share`` over the datasets the
+        caller may see, and ``results``: each of them with its unmet rules
     """
     if data_dict.get("organization"):
         return _agency_compliance(context, data_dict["organization"])
@@ -37,15 +38,27 @@ def kg_compliance_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
 
 
 def _agency_compliance(context: Context, organization: str) -> dict[str, Any]:
-    org = tk.get_action("organization_show")(context, {"id": organization})
+    """Counts only the datasets the caller may see (package_search applies
+    the caller's permissions), and lists each with its unmet rules."""
+    org = tk.get_action("organization_show")(
+        context, {"id": organization, "include_datasets": False})
     result = tk.get_action("package_search")(context, {
-        "fq": f'owner_org:"{org["id"]}"', "rows": 1000,
+        "fq": f'owner_org:"{org["id"]}"', "rows": 1000, "sort": "name asc",
         "include_private": True})
-    datasets = result["results"]
-    compliant = sum(1 for d in datasets if code.compliance(d)["publishable"])
+    datasets = [_dataset_compliance(d) for d in result["results"]]
+    compliant = sum(1 for d in datasets if d["publishable"])
     return {"organization": org["name"], "datasets": len(datasets),
             "compliant": compliant,
-            "share": round(compliant / len(datasets), 3) if datasets else None}
+            "share": round(compliant / len(datasets), 3) if datasets else None,
+            "results": datasets}
+
+
+def _dataset_compliance(dataset: dict[str, Any]) -> dict[str, Any]:
+    found = code.compliance(dataset)
+    return {"id": dataset["id"], "name": dataset["name"], "title": dataset.get("title"),
+            "private": dataset.get("private"), "publishable": found["publishable"],
+            "unmet": [{"number": r["number"], "field": r["field"], "text": r["text"]}
+                      for r in found["rules"] if not r["met"]]}
 
 
 @tk.side_effect_free

@@ -1,0 +1,251 @@
+"""The portal's pages: the front page, a dataset's tables, an agency's
+compliance and the developers' page, in Kyrgyz and Russian."""
+import json
+
+import pytest
+from bs4 import BeautifulSoup
+from ckan.tests import factories, helpers
+
+from ckanext.kg.tests.conftest import portal_schema
+from ckanext.kg.tests.publishing.test_validation import (
+    INVALID,
+    VALID,
+    dataset,  # noqa: F401 (fixture)
+    publish,
+    upload,
+)
+
+pytestmark = portal_schema + [
+    pytest.mark.ckan_config("ckan.datastore.sqlsearch.enabled", True)]
+
+
+def soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.body, "html.parser")
+
+
+def texts(elements) -> list[str]:
+    return [" ".join(e.get_text(" ", strip=True).split()) for e in elements]
+
+
+@pytest.fixture
+def published(upload_file, dataset):  # noqa: F811
+    table = upload(upload_file, dataset, VALID, name="Облустардын калкы")
+    publish(dataset)
+    return dataset, table
+
+
+def test_a_published_table_shows_status_downloads_preview_and_examples(app, published):
+    pkg, table = published
+    page = soup(app.get(f"/dataset/{pkg['name']}"))
+    status = page.select("[data-kg-validation-status]")
+    assert [s["data-kg-validation-status"] for s in status] == ["success"]
+    links = page.select("section#kg-downloads a[data-kg-format]")
+    assert [(a["data-kg-format"], a["href"]) for a in links] == [
+        (fmt, f"/dataset/{pkg['name']}/resource/{table['id']}/export/{fmt}")
+        for fmt in ("csv", "excel", "xlsx", "parquet", "json")]
+    preview = page.select_one("table#kg-preview")
+    assert texts(preview.select("th")) == ["region", "year", "population"]
+    assert [texts(row.select("td")) for row in preview.select("tbody tr")] == [
+        ["Ысык-Көл", "2023", "513000"], ["Нарын", "2023", "301600"]]
+    examples = page.select_one("section#kg-developer-examples")
+    assert examples.select_one('pre > code[data-kg-example="curl"]').get_text() == (
+        "curl 'http://test.ckan.net/api/3/action/datastore_search"
+        f"?resource_id={table['id']}&limit=5'")
+    assert examples.select_one('code[data-kg-example="python"]').get_text() == (
+        "from ckanapi import RemoteCKAN\n\n"
+        'portal = RemoteCKAN("http://test.ckan.net")\n'
+        f'result = portal.action.datastore_search(resource_id="{table["id"]}", limit=5)\n'
+        'for row in result["records"]:\n    print(row)')
+    assert examples.select_one('code[data-kg-example="sql"]').get_text() == (
+        "curl -G 'http://test.ckan.net/api/3/action/datastore_search_sql' "
+        f"--data-urlencode 'sql=SELECT * FROM \"{table['id']}\" LIMIT 5'")
+    assert page.select_one("#kg-compliance a")["href"] == \
+        f"/dataset/{pkg['name']}/compliance"
+
+
+def test_the_examples_keep_the_portals_address_in_russian(app, published):
+    pkg, table = published
+    page = soup(app.get(f"/ru/dataset/{pkg['name']}"))
+    assert page.select_one('code[data-kg-example="curl"]').get_text().startswith(
+        "curl 'http://test.ckan.net/api/3/action/datastore_search?")
+    assert texts(page.select("#kg-downloads a")) == [
+        "CSV", "CSV для Excel", "Книга Excel (XLSX)", "Parquet", "JSON"]
+    assert texts(page.select("#kg-developer-examples h2")) == ["Для разработчиков"]
+    assert texts(page.select("[data-kg-validation-status]")) == ["прошла проверку"]
+    assert texts(page.select("#kg-preview caption")) == [
+        "Облустардын калкы: первые 2 из 2 строк"]
+
+
+def test_the_dataset_page_speaks_kyrgyz(app, published):
+    pkg, table = published
+    page = soup(app.get(f"/ky/dataset/{pkg['name']}"))
+    assert texts(page.select("#kg-downloads h2, #kg-preview-section h2, "
+                             "#kg-developer-examples h2")) == [
+        "Жүктөп алуу", "Алдын ала көрүү", "Иштеп чыгуучуларга"]
+    assert texts(page.select("#kg-downloads a"))[:3] == [
+        "CSV", "Excel үчүн CSV", "Excel китеби (XLSX)"]
+    assert texts(page.select("[data-kg-validation-status]")) == ["текшерүүдөн өттү"]
+
+
+def test_a_failed_table_has_no_downloads_preview_or_examples(app, upload_file,
+                                                             dataset):  # noqa: F811
+    table = upload(upload_file, dataset, INVALID)
+    token = factories.SysadminWithToken()["token"]
+    page = soup(app.get(f"/ky/dataset/{dataset['name']}", headers={"Authorization": token}))
+    assert [s["data-kg-validation-status"]
+            for s in page.select("[data-kg-validation-status]")] == ["failure"]
+    assert texts(page.select("[data-kg-validation-status]")) == ["текшерүүдөн өткөн жок"]
+    assert page.select_one(f'a[href="/dataset/{dataset["name"]}/resource/{table["id"]}'
+                           '/validation"]') is not None
+    assert page.select("#kg-downloads, #kg-preview, #kg-developer-examples") == []
+
+
+def test_anonymous_users_can_read_a_public_tables_report(app, published):
+    pkg, table = published
+    page = soup(app.get(f"/dataset/{pkg['name']}"))
+    link = page.select_one(f'[data-kg-resource-id="{table["id"]}"] a')["href"]
+    assert link == f"/dataset/{pkg['name']}/resource/{table['id']}/validation"
+    assert "kg-status-success" in app.get(link).body
+
+
+# the front page
+
+def test_the_front_page_shows_themes_agencies_and_recent_datasets(app, published):
+    pkg, _ = published
+    page = soup(app.get("/ky/"))
+    assert page.html["lang"] == "ky"
+    assert page.select_one("form[role=search] input[type=search]")["name"] == "q"
+    themes = page.select(".kg-themes a")
+    assert len(themes) == 13
+    assert texts(themes[10:11]) == ["Калк жана коом 1 маалымат топтому"]
+    assert themes[10]["href"] == "/dataset/?theme=SOCI"
+    assert texts(page.select(".kg-agencies a")) == ["nsc 1 маалымат топтому"]
+    assert [a["href"] for a in page.select(".kg-recent a")] == [f"/dataset/{pkg['name']}"]
+    assert texts(page.select(".kg-recent a")) == ["Облустардын калкы"]
+
+
+def test_the_front_page_speaks_russian(app, published):
+    page = soup(app.get("/ru/"))
+    assert texts(page.select("main h2, [role=main] h2")) == [
+        "Темы", "Ведомства", "Недавно обновлённые наборы данных"]
+    assert texts(page.select(".kg-themes a"))[10] == "Население и общество 1 набор данных"
+    assert texts(page.select(".kg-recent a")) == ["Население областей"]
+
+
+def test_private_datasets_stay_off_the_front_page(app, dataset):  # noqa: F811
+    page = soup(app.get("/"))
+    assert page.select(".kg-recent a") == []
+    assert "Облустардын" not in page.get_text()
+
+
+def test_the_theme_link_finds_the_themes_datasets(app, published):
+    pkg, _ = published
+    page = soup(app.get("/dataset/?theme=SOCI"))
+    assert f'/dataset/{pkg["name"]}' in [a["href"] for a in page.select(".dataset-heading a")]
+    page = soup(app.get("/dataset/?theme=ECON"))
+    assert page.select(".dataset-heading a") == []
+
+
+# agencies
+
+@pytest.fixture
+def agency_datasets(published):
+    """nsc: one public compliant dataset, one private one without a theme."""
+    pkg, _ = published
+    sysadmin = factories.Sysadmin()
+    private = helpers.call_action(
+        "package_create", context={"user": sysadmin["name"]}, private=True,
+        owner_org=pkg["owner_org"],
+        title_translated={"ky": "Жашыруун маалымат", "ru": "Скрытые данные"})
+    return pkg, private
+
+
+def test_the_agency_page_shows_the_share_of_compliant_datasets(app, agency_datasets):
+    token = factories.SysadminWithToken()["token"]
+    page = soup(app.get("/ru/organization/nsc", headers={"Authorization": token}))
+    share = page.select_one(".kg-agency-compliance .kg-share")
+    assert share["data-kg-share"] == "0.5"
+    assert texts([share]) == ["50 % наборов данных соответствуют кодексу (1 из 2)."]
+    assert page.select_one(".kg-agency-compliance a")["href"] == "/ru/organization/nsc/compliance"
+    page = soup(app.get("/ky/organization/nsc"))
+    assert texts(page.select(".kg-agency-compliance .kg-share")) == [
+        "100 % маалымат топтомдору кодекске ылайык (1/1)."]
+
+
+def test_the_agency_compliance_page_lists_unmet_rules(app, agency_datasets):
+    public, private = agency_datasets
+    token = factories.SysadminWithToken()["token"]
+    page = soup(app.get("/ky/organization/nsc/compliance", headers={"Authorization": token}))
+    rows = page.select("tr[data-kg-dataset]")
+    assert [r["data-kg-dataset"] for r in rows] == sorted([public["name"], private["name"]])
+    unmet = {r["data-kg-dataset"]: [li.get_text().split()[0] for li in r.select("li")]
+             for r in rows}
+    assert unmet == {public["name"]: [],
+                     private["name"]: ["1.2", "1.3", "2.2", "4.1", "4.2", "4.3", "4.4",
+                                       "5.1"]}
+    private_rules = page.select(f'tr[data-kg-dataset="{private["name"]}"] li')
+    assert "4.4 Тема тандалган." in texts(private_rules)
+
+
+def test_anonymous_users_never_see_the_agencys_private_datasets(app, agency_datasets):
+    public, private = agency_datasets
+    page = app.get("/organization/nsc/compliance")
+    rows = soup(page).select("tr[data-kg-dataset]")
+    assert [r["data-kg-dataset"] for r in rows] == [public["name"]]
+    assert private["name"] not in page.body
+    assert "Жашыруун" not in page.body
+
+
+def test_an_unknown_agency_is_not_found(app):
+    app.get("/organization/no-such-agency/compliance", status=404)
+
+
+# developers
+
+def test_the_developers_page_documents_each_action_with_live_examples(app, published):
+    pkg, table = published
+    page = soup(app.get("/ru/developers"))
+    assert page.html["lang"] == "ru"
+    sections = page.select("section[id] > h2 > code")
+    assert texts(sections) == ["package_search", "package_show", "datastore_search",
+                               "datastore_search_sql", "kg_compliance_show",
+                               "kg_validation_show"]
+    commands = {c["data-kg-action"]: c.get_text() for c in page.select("code[data-kg-action]")}
+    assert commands["package_show"] == \
+        f"curl 'http://test.ckan.net/api/3/action/package_show?id={pkg['name']}'"
+    assert commands["kg_validation_show"] == \
+        f"curl 'http://test.ckan.net/api/3/action/kg_validation_show?id={table['id']}'"
+    assert page.select_one("a[data-kg-openapi]")["href"] == "http://test.ckan.net/api/openapi.json"
+    assert texts(page.select("h1")) == ["Для разработчиков: API этого портала"]
+
+
+def test_the_developers_page_on_an_empty_portal_shows_placeholders(app):
+    page = soup(app.get("/developers"))
+    commands = {c["data-kg-action"]: c.get_text() for c in page.select("code[data-kg-action]")}
+    assert commands["package_show"] == \
+        "curl 'http://test.ckan.net/api/3/action/package_show?id=%3Cdataset%3E'"
+    assert texts(page.select("h1")) == ["Иштеп чыгуучуларга: бул порталдын API"]
+    assert len(page.select("a[rel=nofollow]")) == 1  # only package_search is live
+
+
+def test_the_header_links_to_the_developers_page(app):
+    page = soup(app.get("/en/dataset/"))
+    assert "/en/developers" in [a["href"] for a in page.select("header a")]
+
+
+def test_the_openapi_description_is_valid_and_names_this_portal(app):
+    from openapi_spec_validator import validate
+
+    from ckanext.kg.developers import ACTIONS
+    document = app.get("/api/openapi.json").json
+    validate(document)
+    assert document["openapi"] == "3.1.0"
+    assert document["servers"] == [{"url": "http://test.ckan.net"}]
+    assert sorted(document["paths"]) == sorted(f"/api/3/action/{a}" for a in ACTIONS)
+
+
+def test_the_openapi_file_in_the_extension_is_valid():
+    from openapi_spec_validator import validate
+
+    from ckanext.kg.developers import _openapi_file
+    validate(json.loads(json.dumps(_openapi_file())))

@@ -1,0 +1,50 @@
+"""Switching language keeps the page and changes what it says."""
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+# The main navigation's link to the datasets, in each language.
+DATASETS = {"ky": "Маалыматтар топтомдору", "ru": "Наборы данных", "en": "Datasets"}
+# CKAN's own English strings that stock CKAN shows on these pages.
+ENGLISH = ["Datasets", "Organizations", "Groups", "About", "Log in", "Register", "Search",
+           "Language", "Order by", "Data and Resources", "Additional Info", "Followers",
+           "License", "Explore", "Activity Stream", "Home", "Powered by", "No description"]
+
+PAGES = {
+    "front": lambda table: "/",
+    "dataset list": lambda table: "/dataset/",
+    "dataset": lambda table: f"/dataset/{table['dataset']['name']}",
+    "organization": lambda table: f"/organization/{table['organization']['name']}",
+}
+
+
+def switch_language(journey, lang: str) -> None:
+    page = journey.page
+    switch = page.locator("select[name=url]").filter(has=page.locator(f'option[lang="{lang}"]'))
+    value = switch.locator(f'option[lang="{lang}"]').get_attribute("value")
+    with page.expect_navigation():
+        switch.select_option(value)
+    journey.step(f"{lang} {page.url}")
+
+
+def english_left(page) -> list[str]:
+    text = page.locator("body").inner_text()
+    return [s for s in ENGLISH if re.search(rf"\b{re.escape(s)}\b", text)]
+
+
+@pytest.mark.parametrize("kind", PAGES)
+def test_switching_language_keeps_the_page_and_changes_its_words(
+        journey, published_table, kind):
+    path = PAGES[kind](published_table)
+    page = journey.visit(path, f"ky {kind}")
+    assert journey.html_lang() == "ky"
+    assert english_left(page) == []
+    for lang, prefix in (("ru", "/ru"), ("en", "/en"), ("ky", "/ky")):
+        switch_language(journey, lang)
+        assert page.url == journey.base_url + prefix + path
+        assert journey.html_lang() == lang
+        assert page.get_by_role("link", name=DATASETS[lang], exact=True).count() >= 1
+        if lang != "en":
+            assert english_left(page) == []

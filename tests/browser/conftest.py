@@ -108,7 +108,7 @@ class Journey:
         """Screenshot, accessibility check and JavaScript errors of the page now."""
         self.page.wait_for_load_state("load")
         self.steps += 1
-        slug = re.sub(r"[^\w.-]+", "-", name, flags=re.ASCII).strip("-") or "page"
+        slug = re.sub(r"[^\w.-]+", "-", name).strip("-") or "page"
         self.page.screenshot(path=str(self.shots / f"{self.steps:02d}-{slug}.png"),
                              full_page=True)
         violations = axe_blocking_violations(self.page)
@@ -158,12 +158,12 @@ def upload_table(api, dataset_id: str, data: str, name: str, schema=TABLE_SCHEMA
                                       name=name, schema=json.dumps(schema), upload=upload)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def published_table(portal, compliant_dataset):
     """A public, code-compliant dataset whose table passed validation and is
-    in the DataStore: what journalists and developers find. Purged after the
-    browser tests, so that the other end-to-end tests sharing the portal see
-    only their own catalogue."""
+    in the DataStore: what journalists and developers find. Purged after each
+    module, so that the other end-to-end tests sharing the session's portal
+    see only their own catalogue."""
     admin = portal.sysadmin()
     org = admin.action.organization_create(
         name="stat-browser", title_translated={"ky": "Улуттук статистика комитети",

@@ -73,30 +73,39 @@ def _public_table(context: dict[str, Any]) -> tuple[Optional[dict], Optional[dic
     return (found["results"][0] if found["results"] else None), None
 
 
+# stand-ins for a dataset name and a table id in the examples, replaced by a
+# real public one, or by a translated placeholder on a portal without any
+DATASET_SLOT, TABLE_SLOT = "kg-dataset-slot", "kg-table-slot"
+
+
+def _fill(text: str, dataset: Optional[dict], resource: Optional[dict]) -> str:
+    return (text.replace(DATASET_SLOT, dataset["name"] if dataset else tk._("<dataset name>"))
+            .replace(TABLE_SLOT, resource["id"] if resource else tk._("<resource id>")))
+
+
 def page_examples(context: dict[str, Any]) -> dict[str, Any]:
     """Live examples of each documented action against this portal, built
     on a real public dataset and table when the portal has one."""
     dataset, resource = _public_table(context)
-    name = dataset["name"] if dataset else "<dataset>"
-    resource_id = resource["id"] if resource else "<resource id>"
+    table = table_examples(TABLE_SLOT)
     urls = {
         "package_search": action_url("package_search", q="калк", rows=5),
-        "package_show": action_url("package_show", id=name),
-        "datastore_search": action_url("datastore_search", resource_id=resource_id, limit=5),
-        "datastore_search_sql": None,
-        "kg_compliance_show": action_url("kg_compliance_show", id=name),
-        "kg_validation_show": action_url("kg_validation_show", id=resource_id),
+        "package_show": action_url("package_show", id=DATASET_SLOT),
+        "datastore_search": action_url("datastore_search", resource_id=TABLE_SLOT, limit=5),
+        "kg_compliance_show": action_url("kg_compliance_show", id=DATASET_SLOT),
+        "kg_validation_show": action_url("kg_validation_show", id=TABLE_SLOT),
     }
-    table = table_examples(resource_id)
-    commands = {action: f"curl '{url}'" for action, url in urls.items() if url}
-    commands["datastore_search_sql"] = table["sql"]
+    commands = dict({a: f"curl '{url}'" for a, url in urls.items()},
+                    datastore_search_sql=table["sql"])
     live = {"package_search": True, "package_show": bool(dataset),
-            "datastore_search": bool(resource), "datastore_search_sql": bool(resource),
-            "kg_compliance_show": bool(dataset), "kg_validation_show": bool(resource)}
+            "kg_compliance_show": bool(dataset), "datastore_search": bool(resource),
+            "kg_validation_show": bool(resource)}
     return {
         "site_url": site_url(),
         "openapi_url": tk.h.url_for("kg.openapi", _external=True, locale="default"),
-        "dataset": dataset, "resource": resource, "python": table["python"],
-        "actions": [{"name": a, "url": urls[a] if live[a] else None,
-                     "command": commands[a]} for a in ACTIONS],
+        "dataset": dataset, "resource": resource,
+        "python": _fill(table["python"], dataset, resource),
+        "actions": [{"name": a, "command": _fill(commands[a], dataset, resource),
+                     "url": _fill(urls[a], dataset, resource) if live.get(a) else None}
+                    for a in ACTIONS],
     }

@@ -13,6 +13,7 @@ __all__ = [
     "kg_languages",
     "kg_validation_status",
     "kg_tables",
+    "kg_compliance",
     "kg_table_preview",
     "kg_table_examples",
     "kg_download_formats",
@@ -70,6 +71,11 @@ def kg_validation_status(resource: dict[str, Any]) -> Optional[str]:
     if not code.is_tabular(resource):
         return None
     return code.validation_status(resource) or "none"
+
+
+def kg_compliance(dataset: dict[str, Any]) -> dict[str, Any]:
+    """Which rules of the code a dataset (as package_show returns it) meets."""
+    return code.compliance(dataset)
 
 
 def kg_tables(dataset: dict[str, Any]) -> list[dict[str, Any]]:

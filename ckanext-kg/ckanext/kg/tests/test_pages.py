@@ -85,6 +85,8 @@ def test_the_dataset_page_speaks_kyrgyz(app, published):
     assert texts(page.select("#kg-downloads a"))[:3] == [
         "CSV", "Excel үчүн CSV", "Excel китеби (XLSX)"]
     assert texts(page.select("[data-kg-validation-status]")) == ["текшерүүдөн өттү"]
+    assert texts(page.select(".kg-compliance-summary"))[0].startswith(
+        "14 эреженин 14 аткарылды. Ачыктык: 5 жылдыздан 3.")
 
 
 def test_a_failed_table_has_no_downloads_preview_or_examples(app, upload_file,
@@ -95,7 +97,7 @@ def test_a_failed_table_has_no_downloads_preview_or_examples(app, upload_file,
     assert [s["data-kg-validation-status"]
             for s in page.select("[data-kg-validation-status]")] == ["failure"]
     assert texts(page.select("[data-kg-validation-status]")) == ["текшерүүдөн өткөн жок"]
-    assert page.select_one(f'a[href="/dataset/{dataset["name"]}/resource/{table["id"]}'
+    assert page.select_one(f'a[href="/ky/dataset/{dataset["name"]}/resource/{table["id"]}'
                            '/validation"]') is not None
     assert page.select("#kg-downloads, #kg-preview, #kg-developer-examples") == []
 
@@ -117,10 +119,12 @@ def test_the_front_page_shows_themes_agencies_and_recent_datasets(app, published
     assert page.select_one("form[role=search] input[type=search]")["name"] == "q"
     themes = page.select(".kg-themes a")
     assert len(themes) == 13
-    assert texts(themes[10:11]) == ["Калк жана коом 1 маалымат топтому"]
-    assert themes[10]["href"] == "/dataset/?theme=SOCI"
-    assert texts(page.select(".kg-agencies a")) == ["nsc 1 маалымат топтому"]
-    assert [a["href"] for a in page.select(".kg-recent a")] == [f"/dataset/{pkg['name']}"]
+    assert texts(themes[10:11]) == ["Калк жана коом 1 маалыматтар топтому"]
+    assert themes[10]["href"] == "/ky/dataset/?theme=SOCI"
+    agencies = page.select(".kg-agencies a")
+    assert [a["href"] for a in agencies] == ["/ky/organization/nsc"]
+    assert texts(agencies)[0].endswith(" 1 маалыматтар топтому")
+    assert [a["href"] for a in page.select(".kg-recent a")] == [f"/ky/dataset/{pkg['name']}"]
     assert texts(page.select(".kg-recent a")) == ["Облустардын калкы"]
 
 
@@ -169,7 +173,7 @@ def test_the_agency_page_shows_the_share_of_compliant_datasets(app, agency_datas
     assert page.select_one(".kg-agency-compliance a")["href"] == "/ru/organization/nsc/compliance"
     page = soup(app.get("/ky/organization/nsc"))
     assert texts(page.select(".kg-agency-compliance .kg-share")) == [
-        "100 % маалымат топтомдору кодекске ылайык (1/1)."]
+        "100% — кодекске ылайык келген маалыматтар топтомдорунун үлүшү (1 ичинен 1)."]
 
 
 def test_the_agency_compliance_page_lists_unmet_rules(app, agency_datasets):
@@ -220,10 +224,13 @@ def test_the_developers_page_documents_each_action_with_live_examples(app, publi
 
 
 def test_the_developers_page_on_an_empty_portal_shows_placeholders(app):
-    page = soup(app.get("/developers"))
+    page = soup(app.get("/ky/developers"))
     commands = {c["data-kg-action"]: c.get_text() for c in page.select("code[data-kg-action]")}
     assert commands["package_show"] == \
-        "curl 'http://test.ckan.net/api/3/action/package_show?id=%3Cdataset%3E'"
+        "curl 'http://test.ckan.net/api/3/action/package_show?id=<маалыматтар топтомунун аты>'"
+    assert commands["datastore_search_sql"] == (
+        "curl -G 'http://test.ckan.net/api/3/action/datastore_search_sql' "
+        "--data-urlencode 'sql=SELECT * FROM \"<ресурстун идентификатору>\" LIMIT 5'")
     assert texts(page.select("h1")) == ["Иштеп чыгуучуларга: бул порталдын API"]
     assert len(page.select("a[rel=nofollow]")) == 1  # only package_search is live
 

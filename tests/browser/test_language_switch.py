@@ -31,14 +31,19 @@ VISIBLE_TEXT = """() => {
 }"""
 
 
+def without_names(text: str) -> str:
+    """The text less addresses, codes, file names and "e-mail" (a Russian
+    word, as Russian writes it)."""
+    return re.sub(r"\S*[@/.\d]\S*|\be-mail\b", " ", text)
+
+
 def english_left(page) -> list[str]:
     """CKAN's known English strings, and any other visible text with a
     Latin-script word that is not a name."""
     texts = page.evaluate(VISIBLE_TEXT)
     text = "\n".join(texts)
     known = [s for s in ENGLISH if re.search(rf"\b{re.escape(s)}\b", text)]
-    other = [t for t in texts
-             if set(re.findall(r"\b[A-Za-z]+\b", re.sub(r"\S*[@/.\d]\S*", " ", t))) - NAMES]
+    other = [t for t in texts if set(re.findall(r"\b[A-Za-z]+\b", without_names(t))) - NAMES]
     return known + other
 
 

@@ -21,12 +21,14 @@ def test_journalist_searches_in_kyrgyz_and_russian_and_downloads_for_excel(
     page = journey.page
     journey.visit("/", "front")
     search(journey, "Маалыматтар топтомдорун издөө", "калк")
-    assert page.locator("html").get_attribute("lang") == "ky"
+    assert journey.html_lang() == "ky"
+    assert "/dataset/?q=%D0%BA%D0%B0%D0%BB%D0%BA" in page.url  # калк
     assert page.get_by_role("link", name=TITLE_KY).count() == 1
 
     journey.visit("/ru/", "front ru")
     search(journey, "Поиск наборов данных", "население")
     assert journey.html_lang() == "ru"
+    assert page.get_by_role("link", name=TITLE_RU).count() == 1
     with page.expect_navigation():
         page.get_by_role("link", name=TITLE_RU).click()
     journey.step("dataset ru")

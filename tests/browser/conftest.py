@@ -133,22 +133,35 @@ def _watch(page, errors: list[str]) -> None:
 
 
 @pytest.fixture
-def journey(request, chromium, portal):
-    """A fresh browser context (no cookies) on the e2e portal."""
+def open_journey(request, chromium):
+    """Opens journeys in fresh browser contexts (no cookies), closed after
+    the test; screenshots in var/screenshots/<test>/."""
     shots = SCREENSHOTS / re.sub(r"[^\w.-]+", "-", request.node.name, flags=re.ASCII)
     shutil.rmtree(shots, ignore_errors=True)
     shots.mkdir(parents=True)
-    context = chromium.new_context(viewport={"width": 1280, "height": 900},
-                                   accept_downloads=True)
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    trip = Journey(page, portal.url, shots)
-    _watch(page, trip.errors)
-    try:
-        yield trip
-        trip.assert_no_javascript_errors()
-    finally:
+    contexts = []
+
+    def open_(base_url: str) -> Journey:
+        context = chromium.new_context(viewport={"width": 1280, "height": 900},
+                                       accept_downloads=True)
+        context.set_default_timeout(30_000)
+        contexts.append(context)
+        trip = Journey(context.new_page(), base_url, shots)
+        _watch(trip.page, trip.errors)
+        return trip
+
+    yield open_
+    for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def journey(open_journey, portal):
+    """A journey on the e2e portal; fails on JavaScript errors logged after
+    its last step too."""
+    trip = open_journey(portal.url)
+    yield trip
+    trip.assert_no_javascript_errors()
 
 
 def upload_table(api, dataset_id: str, data: str, name: str, schema=TABLE_SCHEMA) -> dict:

@@ -59,9 +59,8 @@ def kg_languages() -> tuple[str, ...]:
 
 
 def _viewer_context() -> dict[str, Any]:
-    """An action context for the requesting user (anonymous: empty name)."""
-    user = tk.current_user
-    return {"user": user.name if user and user.is_authenticated else ""}
+    from ckanext.kg.views import _context  # the one context helper
+    return _context()
 
 
 def kg_validation_status(resource: dict[str, Any]) -> Optional[str]:
@@ -119,8 +118,8 @@ def _theme_choices() -> list[dict[str, Any]]:
 
 
 def kg_front_page(recent: int = 6) -> dict[str, Any]:
-    """What the front page shows: the code's themes and the agencies with
-    how many public datasets each has, and the recently updated datasets."""
+    """What the front page shows: the code's themes and the agencies, each
+    with how many datasets the viewer may see, and the recently updated ones."""
     search = tk.get_action("package_search")(_viewer_context(), {
         "rows": recent, "sort": "metadata_modified desc",
         "facet.field": ["theme"], "facet.limit": -1})

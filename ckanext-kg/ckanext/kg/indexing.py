@@ -53,4 +53,18 @@ def localise(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         pkg_dict["title"] = title
     if notes:
         pkg_dict["notes"] = notes
+    agency = pkg_dict.get("organization")
+    if isinstance(agency, dict) and agency.get("id"):
+        name = helpers.kg_translated(_agency_names(agency["id"]))
+        if name:
+            pkg_dict["organization"] = dict(agency, title=name)
     return pkg_dict
+
+
+def _agency_names(agency_id: str) -> dict[str, Any]:
+    """An agency's official names per language (its `title_translated`)."""
+    from ckan import model
+    agency = model.Group.get(agency_id)
+    if agency is None:
+        return {}
+    return code.translated(agency.extras.get("title_translated"))

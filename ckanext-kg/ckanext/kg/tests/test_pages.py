@@ -256,3 +256,22 @@ def test_the_openapi_file_in_the_extension_is_valid():
 
     from ckanext.kg.developers import _openapi_file
     validate(json.loads(json.dumps(_openapi_file())))
+
+
+def test_the_dataset_page_names_the_agency_in_the_readers_language(app):
+    agency = factories.Organization(title_translated={
+        "ky": "Улуттук статистика комитети", "ru": "Национальный статистический комитет"})
+    pkg = helpers.call_action(
+        "package_create", context={"user": factories.Sysadmin()["name"]}, private=False,
+        owner_org=agency["id"], name="kalk",
+        title_translated={"ky": "Калк", "ru": "Население"},
+        notes_translated={"ky": "Калктын саны.", "ru": "Численность населения."},
+        keywords={"ky": ["калк"], "ru": ["население"]},
+        contact_name="Маалымат бөлүмү", contact_email="info@example.invalid",
+        license_id="cc-by", access_level="open", frequency="ANNUAL",
+        temporal_start="2023-01-01", spatial_divisions=["KG02000000000"], theme="SOCI",
+        resources=[{"url": "http://example.invalid/report.pdf", "format": "PDF"}])
+    for lang, name in (("ky", "Улуттук статистика комитети"),
+                       ("ru", "Национальный статистический комитет")):
+        page = soup(app.get(f"/{lang}/dataset/{pkg['name']}"))
+        assert name in texts(page.select(".breadcrumb a")), lang

@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import uuid
 from pathlib import Path
 from typing import Any, BinaryIO, Optional
@@ -65,6 +66,15 @@ def open_current(resource_id: str, kind: str) -> Optional[BinaryIO]:
         return (folder(resource_id) / name).open("rb")
     except OSError:
         return None
+
+
+def withdraw(resource_id: str) -> None:
+    """The rows were changed other than by publication: serve no stored
+    file for them (and free the space)."""
+    target = folder(resource_id)
+    if target.is_dir():
+        shutil.rmtree(target, ignore_errors=True)
+        log.info("resource %s: stored files withdrawn", resource_id)
 
 
 def sha256(path: Path) -> str:

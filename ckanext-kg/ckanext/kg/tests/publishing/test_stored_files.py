@@ -10,8 +10,12 @@ from ckan.tests import factories, helpers
 
 from ckanext.kg.publishing import stored
 from ckanext.kg.tests.conftest import portal_schema
-from ckanext.kg.tests.publishing.test_downloads import SCHEMA, TABLE, get
-from ckanext.kg.tests.publishing.test_downloads import table  # noqa: F401 (fixture)
+from ckanext.kg.tests.publishing.test_downloads import (
+    SCHEMA,
+    TABLE,
+    get,
+    table,  # noqa: F401 (fixture)
+)
 from ckanext.kg.tests.publishing.test_validation import dataset  # noqa: F401 (fixture)
 
 pytestmark = portal_schema
@@ -164,3 +168,25 @@ def test_a_private_tables_stored_files_are_not_downloadable_anonymously(
     user = factories.UserWithToken()  # signed in, but not a member of the agency
     response = app.get(url, headers={"Authorization": user["token"]}, status=404)
     assert "Ысык-Көл" not in response.body
+
+
+@pytest.mark.parametrize("change", ["upsert", "records_delete", "create_with_records"])
+def test_rows_changed_by_hand_withdraw_the_stored_files(app, table, change):  # noqa: F811
+    folder = stored.folder(table["id"])
+    assert folder.is_dir()
+    if change == "upsert":
+        helpers.call_action("datastore_upsert", resource_id=table["id"], method="insert",
+                            force=True, records=[{"region": "Ош", "year": 2024}])
+        expected = [*CANONICAL.splitlines(), "Ош,2024,,"]
+    elif change == "records_delete":
+        helpers.call_action("datastore_records_delete", resource_id=table["id"],
+                            force=True, filters={"region": "Нарын"})
+        expected = [line for line in CANONICAL.splitlines() if "Нарын" not in line]
+    else:
+        helpers.call_action("datastore_create", resource_id=table["id"], force=True,
+                            records=[{"region": "Ош", "year": 2024}])
+        expected = [*CANONICAL.splitlines(), "Ош,2024,,"]
+    assert not folder.exists()
+    # the whole table now comes from the DataStore, with the change
+    assert get(app, table, "csv").data.decode().splitlines() == expected
+    assert "Content-Length" not in get(app, table, "csv").headers

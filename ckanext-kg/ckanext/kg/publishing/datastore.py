@@ -18,6 +18,7 @@ import decimal
 import io
 import json
 import logging
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
@@ -120,8 +121,10 @@ def _load(resource_id: str, canonical: Path, schema: dict[str, Any],
     columns = [f["id"] for f in fields]
     if copies_as_is(schema, canonical):
         from psycopg2 import DataError
+        started = time.perf_counter()
         version.copy_csv(canonical)
         version.write_parquet(empty_is_null=True)
+        _log_stored(resource_id, started)
         try:
             with version.csv.open("rb") as source:
                 return _copy_and_swap(resource_id, columns, RowCounter(source, report),
@@ -133,10 +136,17 @@ def _load(resource_id: str, canonical: Path, schema: dict[str, Any],
         csv.writer(target, lineterminator="\n").writerow(columns)
         write_copy_csv(typed_rows(canonical, schema), target,
                        lambda rows: report(state.LOADING, rows))
+    started = time.perf_counter()
     version.write_parquet(empty_is_null=False)
+    _log_stored(resource_id, started)
     with version.csv.open("rb") as source:
         return _copy_and_swap(resource_id, columns, source, as_is=False,
                               before_commit=version.place)
+
+
+def _log_stored(resource_id: str, started: float) -> None:
+    log.info("resource %s: stored files written in %.2f s", resource_id,
+             time.perf_counter() - started)
 
 
 # Table Schema properties under which a value is read differently from

@@ -77,6 +77,16 @@ def withdraw(resource_id: str) -> None:
         log.info("resource %s: stored files withdrawn", resource_id)
 
 
+def withdraw_deleted(package_id: str) -> None:
+    """The stored files of the dataset's deleted tables (CKAN's DataStore
+    drops their tables without an action this extension could chain)."""
+    from ckan import model
+    deleted = model.Session.query(model.Resource.id).filter_by(
+        package_id=package_id, state="deleted")
+    for (resource_id,) in deleted:
+        withdraw(resource_id)
+
+
 def sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:

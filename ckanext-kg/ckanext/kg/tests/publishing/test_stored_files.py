@@ -190,3 +190,24 @@ def test_rows_changed_by_hand_withdraw_the_stored_files(app, table, change):  # 
     # the whole table now comes from the DataStore, with the change
     assert get(app, table, "csv").data.decode().splitlines() == expected
     assert "Content-Length" not in get(app, table, "csv").headers
+
+
+def test_a_table_pyarrow_reads_differently_gets_its_parquet_from_the_datastore(
+        app, upload_file, table):  # noqa: F811
+    import pyarrow.parquet as pq
+    signed = TABLE.replace("Нарын,2023", "Нарын,+2023")  # PostgreSQL reads +2023, pyarrow not
+    assert replace(upload_file, table, signed) == "success"
+    assert sorted(files_of(table["id"])) == ["csv"]
+    assert "Нарын,+2023" in get(app, table, "csv").data.decode()
+    response = get(app, table, "parquet")
+    assert "Content-Length" not in response.headers  # streamed from the DataStore
+    parquet = pq.read_table(io.BytesIO(response.data))
+    assert parquet.column("year").to_pylist() == [2023, 2023, 2022]
+
+
+def test_a_deleted_tables_stored_files_are_removed(table):  # noqa: F811
+    folder = stored.folder(table["id"])
+    assert folder.is_dir()
+    helpers.call_action("resource_delete", context={"user": factories.Sysadmin()["name"]},
+                        id=table["id"])
+    assert not folder.exists()

@@ -69,8 +69,11 @@ def test_only_unfiltered_downloads_come_from_the_stored_file(app, table):  # noq
     path = files_of(table["id"])["csv"]
     path.write_text(CANONICAL.replace("Нарын", "Naryn"), "utf-8")  # tell them apart
     assert "Naryn,2023" in get(app, table, "csv").data.decode()
-    filtered = get(app, table, "csv", filters=json.dumps({"year": 2023})).data.decode()
-    assert filtered.splitlines()[2] == "Нарын,2023,-3.25,+1"
+    response = get(app, table, "csv", filters=json.dumps({"year": 2023}))
+    assert response.data.decode().splitlines()[2] == "Нарын,2023,-3.25,+1"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == \
+        'attachment; filename="oblustardyn-kalky.csv"'
 
 
 def test_csv_for_excel_of_the_whole_table_is_transcoded_from_the_stored_csv(app, table):  # noqa: F811,E501

@@ -38,6 +38,13 @@ def stored_file(portal_script, resource_id: str) -> Path:
             / resource_id[3:6] / resource_id[6:])
 
 
+def published_files(portal_script, resource_id: str) -> dict[str, Path]:
+    """The table's stored CSV and Parquet files (ckanext.kg.publishing.stored)."""
+    folder = portal_script.storage_path("ops") / "kg" / "tables" / resource_id
+    pointer = json.loads((folder / "current.json").read_text())
+    return {kind: folder / name for kind, name in pointer["files"].items()}
+
+
 @pytest.fixture(scope="module")
 def ops_portal(portal_script, tmp_path_factory):
     """An empty `ops` portal with one dataset: (ini, ids, what it shows)."""
@@ -79,6 +86,10 @@ def test_a_backup_is_one_private_archive_of_both_databases_and_the_files(
     resource = ids["resource"]
     assert {"manifest.json", "portal-secrets.json", "ckan.dump", "datastore.dump",
             f"storage/resources/{resource[:3]}/{resource[3:6]}/{resource[6:]}"} <= set(names)
+    published = {f"storage/kg/tables/{resource}/{path.name}"
+                 for path in published_files(portal_script, resource).values()}
+    assert len(published) == 2
+    assert published | {f"storage/kg/tables/{resource}/current.json"} <= set(names)
     assert manifest["databases"] == {"ckan": "ckan_ops", "datastore": "datastore_ops"}
     assert sorted(secrets) == ["jwt_secret", "secret_key", "sysadmin"]
 
@@ -96,8 +107,11 @@ def test_restore_brings_back_a_purged_dataset_its_rows_and_its_file(
     ini, ids, shown = ops_portal
     uploaded = stored_file(portal_script, ids["resource"])
     checksum = hashlib.sha256(uploaded.read_bytes()).hexdigest()
+    published = {kind: path.read_bytes() for kind, path
+                 in published_files(portal_script, ids["resource"]).items()}
     actions(ini, "purge", ids["dataset"])
     shutil.rmtree(portal_script.storage_path("ops") / "resources")
+    shutil.rmtree(portal_script.storage_path("ops") / "kg")
     gone = subprocess.run([sys.executable, str(ROOT / "tests" / "portal_actions.py"),
                            str(ini), "show", ids["dataset"]], capture_output=True, text=True)
     assert gone.returncode == 1 and "NotFound" in gone.stderr
@@ -107,6 +121,9 @@ def test_restore_brings_back_a_purged_dataset_its_rows_and_its_file(
 
     assert actions(ini, "show", ids["dataset"]) == shown
     assert hashlib.sha256(uploaded.read_bytes()).hexdigest() == checksum
+    assert {kind: path.read_bytes() for kind, path in published_files(
+        portal_script, ids["resource"]).items()} == published
+    assert published["csv"].decode() == TABLE
 
 
 def test_restore_of_something_else_is_refused(tmp_path):

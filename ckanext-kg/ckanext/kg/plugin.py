@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.kg import indexing, languages
-from ckanext.kg.publishing import serving
+from ckanext.kg.publishing import serving, stored
 
 
 @tk.blanket.actions
@@ -23,6 +23,7 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.IResourceController, inherit=True)
 
     def update_config(self, config: tk.CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
@@ -39,3 +40,6 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def before_dataset_view(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return indexing.localise(pkg_dict)
+
+    def after_resource_delete(self, context: Any, resources: Any) -> None:
+        stored.withdraw_deleted(context["package"].id)

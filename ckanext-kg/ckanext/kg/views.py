@@ -63,11 +63,14 @@ def download(id: str, resource_id: str, fmt: str):
 
     from flask import Response, request, stream_with_context
 
-    from ckanext.kg import names
     from ckanext.kg.publishing import downloads
     if fmt not in downloads.FORMATS:
         return tk.abort(404, tk._("Unknown download format"))
     context = _context()
+    if not any(request.args.get(key) for key in downloads.SEARCH):
+        stored = _stored_download(context, resource_id, fmt)
+        if stored is not None:
+            return stored
     search = {}
     for key in ("q", "fields", "sort"):
         if request.args.get(key):
@@ -81,12 +84,49 @@ def download(id: str, resource_id: str, fmt: str):
         return tk.abort(404, tk._("Resource not found"))
     except (ValueError, tk.ValidationError):
         return tk.abort(400, tk._("Bad download parameters"))
+    return Response(stream_with_context(downloads.WRITERS[fmt](fields, rows)),
+                    headers=_download_headers(resource, fmt))
+
+
+def _download_headers(resource: dict, fmt: str) -> dict:
+    from ckanext.kg import names
+    from ckanext.kg.publishing import downloads
     extension, content_type = downloads.FORMATS[fmt]
-    base = names.name_from_title(resource.get("name") or "") or resource_id
-    return Response(
-        stream_with_context(downloads.WRITERS[fmt](fields, rows)),
-        content_type=content_type,
-        headers={"Content-Disposition": f'attachment; filename="{base}.{extension}"'})
+    base = names.name_from_title(resource.get("name") or "") or resource["id"]
+    return {"Content-Type": content_type,
+            "Content-Disposition": f'attachment; filename="{base}.{extension}"'}
+
+
+def _stored_download(context: dict, resource_id: str, fmt: str):
+    """A whole table from its stored file (`publishing.stored`), streamed
+    as it is (CSV, Parquet) or transcoded row by row (CSV for Excel); None
+    when there is none, or the viewer may not see the resource."""
+    import os
+
+    from flask import Response, send_file, stream_with_context
+
+    from ckanext.kg.publishing import downloads, stored
+    kind = downloads.STORED_KIND.get(fmt)
+    if kind is None:
+        return None
+    try:
+        resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return None  # the DataStore path answers, as for any resource
+    if not resource.get("datastore_active"):
+        return None
+    source = stored.open_current(resource["id"], kind)
+    if source is None:
+        return None
+    headers = _download_headers(resource, fmt)
+    if fmt == "excel":
+        fields = stored.current_fields(resource["id"])
+        return Response(stream_with_context(downloads.excel_csv_stream(
+            fields, downloads.stored_csv_pages(source))), headers=headers)
+    response = send_file(source, mimetype=headers["Content-Type"], etag=False, max_age=0)
+    response.headers.update(headers)
+    response.content_length = os.fstat(source.fileno()).st_size
+    return response
 
 
 @kg.route("/organization/<id>/compliance")

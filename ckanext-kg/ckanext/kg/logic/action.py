@@ -20,6 +20,9 @@ __all__ = [
     "package_update",
     "datastore_info",
     "datastore_search",
+    "datastore_create",
+    "datastore_upsert",
+    "datastore_delete",
 ]
 
 
@@ -237,6 +240,43 @@ def datastore_info(up_func, context: Context, data_dict: DataDict):
 def datastore_search(up_func, context: Context, data_dict: DataDict):
     """The data dictionary's labels and notes in the reader's language."""
     return _localised_fields(up_func(context, data_dict))
+
+
+@tk.chained_action
+def datastore_create(up_func, context: Context, data_dict: DataDict):
+    """Rows written into a table by hand: its stored files no longer match."""
+    writes_rows = bool(data_dict.get("records"))  # taken out of data_dict by CKAN
+    result = up_func(context, data_dict)
+    if writes_rows:
+        _withdraw_stored_files(data_dict, result)
+    return result
+
+
+@tk.chained_action
+def datastore_upsert(up_func, context: Context, data_dict: DataDict):
+    """Rows changed by hand: the table's stored files no longer match."""
+    result = up_func(context, data_dict)
+    _withdraw_stored_files(data_dict, result)
+    return result
+
+
+@tk.chained_action
+def datastore_delete(up_func, context: Context, data_dict: DataDict):
+    """Rows or the table deleted (`datastore_records_delete` too, which
+    calls this): the table's stored files no longer match."""
+    result = up_func(context, data_dict)
+    _withdraw_stored_files(data_dict, result)
+    return result
+
+
+def _withdraw_stored_files(data_dict: DataDict, result: Any) -> None:
+    """Whole-table downloads then come from the DataStore, until the next
+    publication stores new files."""
+    from ckanext.kg.publishing import stored
+    found = result.get("resource_id") if isinstance(result, dict) else None
+    resource_id = found or data_dict.get("resource_id")
+    if resource_id:
+        stored.withdraw(resource_id)
 
 
 def _localised_fields(result: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,9 @@ labels from the Table Schema. The rows are written as a PostgreSQL-ready
 CSV (values read with the schema's own rules: decimal and group characters,
 true/false values, formats), COPYed into a staging table, and swapped into
 the live table in one transaction: readers see the old rows until the new
-ones are all there, and a failed load leaves the old rows in place.
+ones are all there, and a failed load leaves the old rows in place. The
+same step writes the table's stored CSV and Parquet files (`stored`),
+switched with the rows.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import decimal
 import io
 import json
 import logging
-import tempfile
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
@@ -85,34 +87,66 @@ def write_copy_csv(rows: Iterator[list[Any]], target: io.TextIOBase,
 
 def load_table(resource_id: str, canonical: Path, schema: dict[str, Any],
                progress: Optional[Callable[..., None]] = None) -> int:
-    """Make the DataStore table of `resource_id` hold exactly this table.
+    """Make the DataStore table of `resource_id` hold exactly this table,
+    and its stored CSV and Parquet files (`stored`) those very rows.
 
     The canonical CSV goes to PostgreSQL as it is when PostgreSQL reads its
     cells as the schema does (`copies_as_is`); otherwise, or if PostgreSQL
     refuses a value, the rows are read by the schema's rules first.
     `progress` is told the stage ("loading") and the rows read so far."""
-    from ckanext.kg.publishing import state
+    from ckanext.kg.publishing import state, stored
     report = progress or (lambda stage, rows=None: None)
     fields = datastore_fields(schema)
-    columns = [f["id"] for f in fields]
     _declare(resource_id, fields, schema.get("primaryKey"))
     report(state.LOADING, 0)
+    version = stored.Version(resource_id, fields)
+    try:
+        count = _load(resource_id, canonical, schema, fields, version, report)
+    except BaseException:
+        version.discard()
+        raise
+    try:
+        version.publish(count)
+    except OSError:  # the rows are in: never serve the previous files with them
+        log.exception("resource %s: stored files not switched", resource_id)
+        (stored.folder(resource_id) / stored.POINTER).unlink(missing_ok=True)
+    return count
+
+
+def _load(resource_id: str, canonical: Path, schema: dict[str, Any],
+          fields: list[dict[str, Any]], version: Any, report: Callable[..., None]) -> int:
+    """Write the stored CSV and Parquet files, COPY the CSV, swap; the files
+    get their final names just before the swap commits."""
+    from ckanext.kg.publishing import state
+    columns = [f["id"] for f in fields]
     if copies_as_is(schema, canonical):
         from psycopg2 import DataError
+        started = time.perf_counter()
+        version.copy_csv(canonical)
+        version.write_parquet(empty_is_null=True)
+        _log_stored(resource_id, started)
         try:
-            with canonical.open("rb") as source:
-                return _copy_and_swap(resource_id, columns,
-                                      RowCounter(source, report), header=True)
+            with version.csv.open("rb") as source:
+                return _copy_and_swap(resource_id, columns, RowCounter(source, report),
+                                      as_is=True, before_commit=version.place)
         except DataError:
             log.info("resource %s: PostgreSQL read a value differently; "
                      "loading row by row", resource_id)
-    with tempfile.NamedTemporaryFile("w+", suffix=".csv", encoding="utf-8",
-                                     newline="") as staging_csv:
-        write_copy_csv(typed_rows(canonical, schema), staging_csv,
+    with version.csv.open("w", encoding="utf-8", newline="") as target:
+        csv.writer(target, lineterminator="\n").writerow(columns)
+        write_copy_csv(typed_rows(canonical, schema), target,
                        lambda rows: report(state.LOADING, rows))
-        staging_csv.flush()
-        staging_csv.seek(0)
-        return _copy_and_swap(resource_id, columns, staging_csv)
+    started = time.perf_counter()
+    version.write_parquet(empty_is_null=False)
+    _log_stored(resource_id, started)
+    with version.csv.open("rb") as source:
+        return _copy_and_swap(resource_id, columns, source, as_is=False,
+                              before_commit=version.place)
+
+
+def _log_stored(resource_id: str, started: float) -> None:
+    log.info("resource %s: stored files written in %.2f s", resource_id,
+             time.perf_counter() - started)
 
 
 # Table Schema properties under which a value is read differently from
@@ -184,17 +218,18 @@ def _declare(resource_id: str, fields: list[dict[str, Any]], primary_key: Any) -
     tk.get_action("datastore_create")(dict(context), data)
 
 
-def _copy_and_swap(resource_id: str, columns: list[str], source: Any,
-                   header: bool = False) -> int:
-    """COPY into a staging table, then replace the live rows in one
-    transaction; the number of rows loaded."""
+def _copy_and_swap(resource_id: str, columns: list[str], source: Any, as_is: bool,
+                   before_commit: Callable[[], None] = lambda: None) -> int:
+    """COPY a CSV with a header into a staging table, then replace the live
+    rows in one transaction; the number of rows loaded. `before_commit`
+    runs once the new rows are in, just before they are committed."""
     from ckanext.datastore.backend.postgres import get_write_engine, identifier
     table = identifier(resource_id)
     staging = identifier(f"{resource_id}__kg_staging")
     column_list = ", ".join(identifier(c) for c in columns)
     # as is: "" is missing (NULL) quoted or not; else only unquoted "" is NULL
-    options = f"FORMAT csv, HEADER true, FORCE_NULL ({column_list})" if header \
-        else "FORMAT csv"
+    options = f"FORMAT csv, HEADER true, FORCE_NULL ({column_list})" if as_is \
+        else "FORMAT csv, HEADER true"
     connection = get_write_engine().raw_connection()
     try:
         with connection.cursor() as cursor:
@@ -209,6 +244,7 @@ def _copy_and_swap(resource_id: str, columns: list[str], source: Any,
                            f"SELECT {column_list}, {_full_text(columns)} FROM {staging}")
             for definition in rebuild:
                 cursor.execute(definition)
+        before_commit()
         connection.commit()
     except Exception:
         connection.rollback()

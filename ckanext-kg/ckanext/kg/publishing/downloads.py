@@ -2,7 +2,9 @@
 
 Rows come from `datastore_search` page by page (keyset pagination, as
 CKAN's own dump does), so the caller's permissions, `q`, `filters`,
-`fields` and `sort` apply, and memory stays bounded by one page.
+`fields` and `sort` apply, and memory stays bounded by one page. A whole
+table (none of those) is served from its stored files instead (`stored`):
+CSV and Parquet as they are, CSV for Excel transcoded from the stored CSV.
 
 "CSV for Excel" is what Excel with Russian or Kyrgyz regional settings
 opens correctly: UTF-8 with a BOM, `;` between cells, decimal commas, and
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import tempfile
 from typing import Any, Callable, Iterator
@@ -22,6 +25,10 @@ import ckan.plugins.toolkit as tk
 PAGE = 10_000
 NUMERIC = ("int", "int4", "int8", "float8", "numeric")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+SEARCH = ("q", "filters", "fields", "sort")  # a download with none is the whole table
+# whole-table downloads served from the stored files (`stored`): format -> file
+STORED_KIND = {"csv": "csv", "parquet": "parquet", "excel": "csv"}
 
 FORMATS = {  # name -> (file extension, Content-Type)
     "csv": ("csv", "text/csv; charset=utf-8"),
@@ -59,6 +66,15 @@ def pages(context: dict[str, Any], resource_id: str,
                 page = dict(params, offset=offset)
             result = search_action(dict(context), page)
     return fields, rest()
+
+
+def stored_csv_pages(source: Any) -> Iterator[list[list[Any]]]:
+    """The rows of a stored CSV file (header skipped), in pages."""
+    with io.TextIOWrapper(source, encoding="utf-8", newline="") as text:
+        reader = csv.reader(text)
+        next(reader, None)
+        while page := list(itertools.islice(reader, PAGE)):
+            yield page
 
 
 def neutralise(value: Any) -> Any:

@@ -1,0 +1,173 @@
+"""The stored files of a published table: its canonical CSV and its Parquet
+file, served as they are for whole-table downloads.
+
+They are written at publication, in the same step that swaps the DataStore
+rows, under `<ckan.storage_path>/kg/tables/<resource id>/`, each named by
+its own SHA-256 checksum. `current.json` there names the files of the rows
+being served. The files get their final names before the DataStore swap
+commits; `current.json` is replaced (atomically) after it, and only then
+are the previous version's files removed. A publication that fails leaves
+the previous files, like the previous rows, in place.
+
+The CSV is UTF-8, `,` and `\\n`, with a header naming the columns: the
+validator's canonical CSV when PostgreSQL loads it as it is, else the rows
+as read by the Table Schema's rules (what the DataStore was loaded from).
+The Parquet file has the DataStore columns' types (as the filtered
+Parquet download does).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any, BinaryIO, Optional
+
+import ckan.plugins.toolkit as tk
+
+log = logging.getLogger(__name__)
+POINTER = "current.json"
+KINDS = ("csv", "parquet")
+BLOCK = 1 << 20
+
+
+def folder(resource_id: str) -> Path:
+    return Path(tk.config.get("ckan.storage_path")) / "kg" / "tables" / resource_id
+
+
+def _pointer(resource_id: str) -> dict[str, Any]:
+    try:
+        return json.loads((folder(resource_id) / POINTER).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def current(resource_id: str) -> dict[str, str]:
+    """The files being served for `resource_id`: kind -> file name."""
+    files = _pointer(resource_id).get("files", {})
+    return {k: v for k, v in files.items() if k in KINDS}
+
+
+def current_fields(resource_id: str) -> list[dict[str, str]]:
+    """The columns of the files being served: id and DataStore type."""
+    return _pointer(resource_id).get("fields", [])
+
+
+def open_current(resource_id: str, kind: str) -> Optional[BinaryIO]:
+    """The stored `kind` file being served, opened (so a publication that
+    replaces it meanwhile does not cut the download short), or None."""
+    name = current(resource_id).get(kind)
+    if not name:
+        return None
+    try:
+        return (folder(resource_id) / name).open("rb")
+    except OSError:
+        return None
+
+
+def withdraw(resource_id: str) -> None:
+    """The rows were changed other than by publication: serve no stored
+    file for them (and free the space)."""
+    target = folder(resource_id)
+    if target.is_dir():
+        shutil.rmtree(target, ignore_errors=True)
+        log.info("resource %s: stored files withdrawn", resource_id)
+
+
+def withdraw_deleted(package_id: str) -> None:
+    """The stored files of the dataset's deleted tables (CKAN's DataStore
+    drops their tables without an action this extension could chain)."""
+    from ckan import model
+    deleted = model.Session.query(model.Resource.id).filter_by(
+        package_id=package_id, state="deleted")
+    for (resource_id,) in deleted:
+        withdraw(resource_id)
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(BLOCK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class Version:
+    """The files of one publication, written under temporary names first."""
+
+    def __init__(self, resource_id: str, fields: list[dict[str, Any]]) -> None:
+        self.resource_id = resource_id
+        self.fields = [{"id": f["id"], "type": f["type"]} for f in fields]
+        self.folder = folder(resource_id)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tag = uuid.uuid4().hex
+        self.partial = {kind: self.folder / f".{tag}.{kind}.partial" for kind in KINDS}
+        self.names: dict[str, str] = {}
+
+    @property
+    def csv(self) -> Path:
+        return self.partial["csv"]
+
+    def copy_csv(self, source: Path) -> None:
+        with source.open("rb") as reader, self.csv.open("wb") as writer:
+            for block in iter(lambda: reader.read(BLOCK), b""):
+                writer.write(block)
+
+    def write_parquet(self, empty_is_null: bool) -> None:
+        """The Parquet file, read from the CSV with the columns' types.
+        `empty_is_null`: a quoted "" is NULL too (else an empty string).
+        A table pyarrow reads differently from PostgreSQL gets none: its
+        Parquet download then comes from the DataStore."""
+        import pyarrow as pa
+        import pyarrow.csv as pa_csv
+        import pyarrow.parquet as pq
+
+        from ckanext.kg.publishing.downloads import ARROW_TYPES
+        schema = pa.schema([(f["id"], pa.type_for_alias(ARROW_TYPES.get(f["type"], "string")))
+                            for f in self.fields])
+        read = pa_csv.ReadOptions(column_names=schema.names, skip_rows=1,
+                                  block_size=1 << 24)
+        convert = pa_csv.ConvertOptions(
+            column_types=schema, null_values=[""], strings_can_be_null=True,
+            quoted_strings_can_be_null=empty_is_null)
+        target = self.partial["parquet"]
+        try:
+            with pa_csv.open_csv(self.csv, read_options=read, convert_options=convert) \
+                    as reader, pq.ParquetWriter(target, schema) as writer:
+                for batch in reader:
+                    writer.write_batch(batch)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+            log.warning("resource %s: no stored Parquet file (%s)", self.resource_id, error)
+            target.unlink(missing_ok=True)
+
+    def place(self) -> None:
+        """Give each written file its final name, its checksum (before the
+        DataStore swap commits; nothing serves these names yet)."""
+        for kind, path in self.partial.items():
+            if path.exists():
+                name = f"{sha256(path)}.{kind}"
+                os.replace(path, self.folder / name)
+                self.names[kind] = name
+
+    def publish(self, rows: int) -> None:
+        """The swap has committed: serve these files, then remove the
+        previous version's."""
+        previous = set(current(self.resource_id).values())
+        pointer = self.folder / f".{uuid.uuid4().hex}.{POINTER}.partial"
+        served = {"files": self.names, "fields": self.fields, "rows": rows}
+        pointer.write_text(json.dumps(served, ensure_ascii=False), "utf-8")
+        os.replace(pointer, self.folder / POINTER)
+        for name in previous - set(self.names.values()):
+            (self.folder / name).unlink(missing_ok=True)
+
+    def discard(self) -> None:
+        """The publication failed: remove what it wrote, never the files
+        being served (a file with the same checksum has the same bytes)."""
+        served = set(current(self.resource_id).values())
+        for path in self.partial.values():
+            path.unlink(missing_ok=True)
+        for name in set(self.names.values()) - served:
+            (self.folder / name).unlink(missing_ok=True)

@@ -214,3 +214,22 @@ def test_a_deleted_tables_stored_files_are_removed(table):  # noqa: F811
     helpers.call_action("resource_delete", context={"user": factories.Sysadmin()["name"]},
                         id=table["id"])
     assert not folder.exists()
+
+
+@pytest.mark.parametrize("action, data", [
+    ("datastore_upsert", {"method": "insert", "records": [{"region": "Ош", "year": 2024}]}),
+    ("datastore_create", {"records": [{"region": "Ош", "year": 2024}]}),
+    ("datastore_records_delete", {"filters": {"region": "Нарын"}}),
+    ("datastore_delete", {}),
+])
+def test_an_editor_cannot_write_rows_that_were_never_validated(app, table, action, data):  # noqa: F811
+    editor = factories.UserWithToken()
+    owner = helpers.call_action("package_show", id=table["package_id"])["owner_org"]
+    helpers.call_action("organization_member_create", id=owner,
+                        username=editor["name"], role="editor")
+    response = app.post(f"/api/3/action/{action}", json=dict(
+        data, resource_id=table["id"], force=True),
+        headers={"Authorization": editor["token"]}, status=403)
+    assert response.json["error"]["message"].startswith(
+        "Access denied: A table's rows change only with a new file")
+    assert get(app, table, "csv").data.decode("utf-8") == CANONICAL

@@ -80,10 +80,10 @@ SHAPES = __import__("os").path.join(__import__("os").path.dirname(__file__), "sh
                                      "dcat-ap-3-kg.ttl")
 
 
-def conforms(turtle: str):
+def conforms(turtle: str, shapes: str = SHAPES, shapes_format: str = "turtle"):
     from pyshacl import validate
-    ok, _graph, text = validate(turtle, data_graph_format="turtle", shacl_graph=SHAPES,
-                                shacl_graph_format="turtle", inference="rdfs")
+    ok, _graph, text = validate(turtle, data_graph_format="turtle", shacl_graph=shapes,
+                                shacl_graph_format=shapes_format, inference="rdfs")
     return ok, text
 
 
@@ -112,11 +112,7 @@ def official_shapes() -> str:
 
 
 def conforms_to_dcat_ap(turtle: str):
-    from pyshacl import validate
-    ok, _graph, text = validate(turtle, data_graph_format="turtle",
-                                shacl_graph=official_shapes(), shacl_graph_format="json-ld",
-                                inference="rdfs")
-    return ok, text
+    return conforms(turtle, official_shapes(), "json-ld")
 
 
 @pytest.mark.ckan_config("ckanext.kg.catalog.publisher_name",

@@ -7,30 +7,19 @@ import pytest
 from ckan.tests import factories, helpers
 
 from ckanext.kg.tests.conftest import portal_schema
+from ckanext.kg.tests.publishing.conftest import INVALID, METADATA, SCHEMA, VALID
 
 pytestmark = portal_schema
 ValidationError = helpers.logic.ValidationError
 
-SCHEMA = json.dumps({"fields": [
-    {"name": "region", "type": "string"},
-    {"name": "year", "type": "integer"},
-    {"name": "population", "type": "integer"}]})
-VALID = "region,year,population\nЫсык-Көл,2023,513000\nНарын,2023,301600\n"
-INVALID = "region,year,population\nЫсык-Көл,2023,көп\nНарын,2023,301600\n"
-
 
 @pytest.fixture
 def dataset():
+    """The shared dataset (conftest), importable by test modules elsewhere."""
     org = factories.Organization(name="nsc")
     return helpers.call_action(
         "package_create", context={"user": factories.Sysadmin()["name"]},
-        private=True, owner_org=org["id"],
-        title_translated={"ky": "Облустардын калкы", "ru": "Население областей"},
-        notes_translated={"ky": "Калктын саны.", "ru": "Численность населения."},
-        keywords={"ky": ["калк"], "ru": ["население"]},
-        contact_name="Маалымат бөлүмү", contact_email="info@example.invalid",
-        license_id="cc-by", access_level="open", frequency="ANNUAL",
-        temporal_start="2023-01-01", spatial_divisions=["KG02000000000"], theme="SOCI")
+        private=True, owner_org=org["id"], **METADATA)
 
 
 def upload(upload_file, dataset, data, schema=SCHEMA, **extra):

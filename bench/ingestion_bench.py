@@ -203,6 +203,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--skip-frictionless", action="store_true")
+    parser.add_argument("--load-after-validation", action="store_true",
+                        help="no load while validating "
+                             "(ckanext.kg.validation.load_while_validating = false)")
     args = parser.parse_args()
     ps = load_portal_script()
     admin_url = ps.start_postgres(ps.load_secrets())
@@ -214,6 +217,10 @@ def main() -> int:
         mib = table.stat().st_size / 1024**2
         print(f"rows {args.rows:,}, {mib:.1f} MiB", flush=True)
         ini, token_file = ps.fresh_portal("bench")  # empty bench databases
+        if args.load_after_validation:
+            ini.write_text(ini.read_text().replace(
+                "[app:main]\n", "[app:main]\nckanext.kg.validation.load_while_validating = false\n",
+                1))
         dsn = datastore_dsn(admin_url, ps.DATABASES["bench"][1])
         times = {"COPY": measure(copy_command(dsn, table))[0],
                  "durable COPY": measure(copy_command(dsn, table, durable=True))[0]}

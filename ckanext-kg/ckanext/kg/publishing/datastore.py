@@ -38,6 +38,19 @@ PROGRESS_EVERY = 100_000  # rows between two progress reports
 COPY_BLOCK = 1 << 20  # bytes handed to COPY at a time
 
 
+MAX_COLUMN_NAME = 63  # PostgreSQL's limit, in bytes
+
+
+def refused_columns(schema: dict[str, Any]) -> list[str]:
+    """The Table Schema's field names the DataStore cannot have as columns:
+    empty, starting with "_" (its own columns), with a double quote,
+    surrounding spaces or control characters, or too long."""
+    from ckanext.datastore.helpers import is_valid_field_name
+    return [f["name"] for f in schema["fields"]
+            if not is_valid_field_name(f["name"])
+            or len(f["name"].encode("utf-8")) > MAX_COLUMN_NAME]
+
+
 def datastore_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
     from ckanext.kg.publishing import dictionary
     fields = []
@@ -145,7 +158,7 @@ def _load(resource_id: str, canonical: Path, schema: dict[str, Any],
             with canonical.open("rb") as source:
                 return _copy_with_files(resource_id, fields, primary_key,
                                         RowCounter(source, report), version, gate,
-                                        canonical=canonical)
+                                        canonical=canonical, files_after_gate=not fallback)
         except DataError:
             log.info("resource %s: PostgreSQL read a value differently; "
                      "loading row by row", resource_id)
@@ -163,11 +176,21 @@ def _load(resource_id: str, canonical: Path, schema: dict[str, Any],
 
 def _copy_with_files(resource_id: str, fields: list[dict[str, Any]], primary_key: Any,
                      source: Any, version: Any, gate: Callable[[], None],
-                     canonical: Optional[Path] = None) -> int:
+                     canonical: Optional[Path] = None, files_after_gate: bool = False) -> int:
     """COPY `source` and swap, while another thread writes the stored files
-    (the CSV copied from `canonical` when given, else already written)."""
+    (the CSV copied from `canonical` when given, else already written).
+    With `files_after_gate` (a load running while its table is validated,
+    which has the processor to share already), they are written once the
+    gate has let the rows through."""
     from concurrent.futures import ThreadPoolExecutor
     as_is = canonical is not None
+    if files_after_gate:
+        def files_then_place() -> None:
+            gate()
+            _write_stored(resource_id, version, canonical)
+            version.place()
+        return _copy_and_swap(resource_id, fields, primary_key, source, as_is,
+                              before_commit=files_then_place)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-stored") as pool:
         files = pool.submit(_write_stored, resource_id, version, canonical)
         try:

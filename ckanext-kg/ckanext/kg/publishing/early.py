@@ -91,7 +91,10 @@ def start(resource_id: str, source: Path, schema: Optional[dict[str, Any]],
     """An early load of `source` (whose hex SHA-256 `checksum` gives), if
     it can be one (see the module)."""
     from ckanext.kg.publishing import datastore
-    if not schema or not datastore.copies_as_is(schema, source):
+    if not tk.config.get("ckanext.kg.validation.load_while_validating"):
+        return None
+    if not schema or datastore.refused_columns(schema) \
+            or not datastore.copies_as_is(schema, source):
         return None
     fields = datastore.datastore_fields(schema)
     current = datastore.current_fields(resource_id)

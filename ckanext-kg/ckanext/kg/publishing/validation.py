@@ -232,12 +232,38 @@ LOAD_FAILED = {
 }
 
 
+COLUMNS_REFUSED = {
+    "en": "The table passed validation, but the DataStore cannot have these "
+          "column names: {columns}. A name must not be empty, start with \"_\", "
+          "contain a double quote or control characters, begin or end with a "
+          "space, or be longer than 63 bytes. Rename them in the file and in "
+          "the Table Schema.",
+    "ky": "Таблица текшерүүдөн өттү, бирок DataStore мындай мамыча аттарын кабыл "
+          "албайт: {columns}. Ат бош болбошу, \"_\" белгиси менен башталбашы, "
+          "кош тырмакчаны же башкаруучу белгилерди камтыбашы, боштук менен "
+          "башталып же бүтпөшү жана 63 байттан узун болбошу керек. Аларды файлда "
+          "жана Table Schema'да өзгөртүңүз.",
+    "ru": "Таблица прошла проверку, но DataStore не принимает такие имена "
+          "столбцов: {columns}. Имя не должно быть пустым, начинаться с \"_\", "
+          "содержать двойную кавычку или управляющие символы, начинаться или "
+          "заканчиваться пробелом, быть длиннее 63 байт. Переименуйте их в файле "
+          "и в Table Schema.",
+}
+
+
 def _publish_rows(resource_id: str, canonical: Path, schema: dict[str, Any],
                   report: dict[str, Any], progress: Progress,
                   loading: Optional[early.EarlyLoad] = None) -> str:
     """Load the passing table into the DataStore (or commit the load that
     ran during validation, `early`); a failed load is no success."""
     from ckanext.kg.publishing import datastore
+    refused = datastore.refused_columns(schema)
+    if refused:
+        columns = ", ".join(f"«{name}»" for name in refused)
+        for lang, per_language in report.items():
+            per_language["datastore"] = {
+                "loaded": False, "message": COLUMNS_REFUSED[lang].format(columns=columns)}
+        return reports.FAILURE
     started = time.perf_counter()
     try:
         progress(state.LOADING)

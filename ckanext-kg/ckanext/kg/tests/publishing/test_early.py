@@ -2,6 +2,7 @@
 committed only if it passes unchanged; any other table is loaded after."""
 from pathlib import Path
 
+import pytest
 from ckan.tests import helpers
 
 from ckanext.kg.publishing import stored, validation
@@ -58,3 +59,11 @@ def test_a_table_the_datastore_cannot_hold_leaves_its_upload_untouched(
     assert shown["report"]["datastore"]["loaded"] is False
     # the report is found by the checksum of the upload as it was sent
     assert upload_path(resource["id"]).read_text("utf-8") == TOO_BIG
+
+
+@pytest.mark.ckan_config("ckanext.kg.validation.load_while_validating", False)
+def test_without_early_loads_a_table_is_loaded_after_validation(upload_file, dataset):  # noqa: F811,E501
+    resource = upload(upload_file, dataset, VALID)
+    assert rows(resource["id"])[1] == [("Ысык-Көл", 2023, 513000), ("Нарын", 2023, 301600)]
+    assert stored_csv(resource["id"]).read_text("utf-8") == VALID
+    assert stored_csv(resource["id"]).stat().st_ino != upload_path(resource["id"]).stat().st_ino

@@ -141,3 +141,27 @@ def test_full_text_search_finds_loaded_rows(upload_file, dataset):
     for q, expected in (("Талас", ["Талас"]), ("301600", ["Нарын"]), ("Ош", [])):
         result = helpers.call_action("datastore_search", resource_id=resource["id"], q=q)
         assert [r["region"] for r in result["records"]] == expected, q
+
+
+def test_a_column_name_the_datastore_refuses_is_named_in_the_report(
+        app, upload_file, dataset):
+    resource = upload_file("_code,population\nKG02,301600\n", "population.csv",
+                           package_id=dataset["id"], url="population.csv", format="CSV",
+                           schema=json.dumps({"fields": [
+                               {"name": "_code", "type": "string"},
+                               {"name": "population", "type": "integer"}]}))
+    token = factories.SysadminWithToken()["token"]
+    shown = {lang: app.get(f"/{lang}/api/3/action/kg_validation_show",
+                           query_string={"id": resource["id"]},
+                           headers={"Authorization": token}).json["result"]
+             for lang in ("en", "ky")}
+    assert shown["en"]["status"] == "failure"
+    assert shown["en"]["report"]["datastore"]["loaded"] is False
+    assert shown["en"]["report"]["datastore"]["message"].startswith(
+        "The table passed validation, but the DataStore cannot have these column "
+        "names: «_code».")
+    assert shown["ky"]["report"]["datastore"]["message"].startswith(
+        "Таблица текшерүүдөн өттү, бирок DataStore мындай мамыча аттарын кабыл "
+        "албайт: «_code».")
+    with pytest.raises(helpers.logic.NotFound):
+        helpers.call_action("datastore_search", resource_id=resource["id"])

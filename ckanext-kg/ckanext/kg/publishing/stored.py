@@ -14,6 +14,12 @@ validator's canonical CSV when PostgreSQL loads it as it is, else the rows
 as read by the Table Schema's rules (what the DataStore was loaded from).
 The Parquet file has the DataStore columns' types (as the filtered
 Parquet download does).
+
+A publication killed while writing leaves its `.<tag>.<kind>.partial`
+files behind; the next publication of the table removes those older than
+`LEFTOVER_AGE`, far longer than any publication runs (a job is stopped
+after `ckan.jobs.timeout`, 180 s by default), so never a file that a
+running publication is still writing.
 """
 from __future__ import annotations
 
@@ -22,6 +28,7 @@ import json
 import logging
 import os
 import shutil
+import time
 import uuid
 from pathlib import Path
 from typing import Any, BinaryIO, Optional
@@ -32,6 +39,7 @@ log = logging.getLogger(__name__)
 POINTER = "current.json"
 KINDS = ("csv", "parquet")
 BLOCK = 1 << 20
+LEFTOVER_AGE = 3600  # seconds after which a .partial file is a leftover
 
 
 def folder(resource_id: str) -> Path:
@@ -87,6 +95,23 @@ def withdraw_deleted(package_id: str) -> None:
         withdraw(resource_id)
 
 
+def remove_leftovers(target: Path, max_age: float = LEFTOVER_AGE) -> list[str]:
+    """Remove the `.partial` files in `target` not written to for `max_age`
+    seconds (a publication killed while writing them); their names."""
+    cutoff = time.time() - max_age
+    removed = []
+    for path in target.glob(".*.partial"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed.append(path.name)
+        except FileNotFoundError:  # removed meanwhile (by another publication)
+            continue
+    if removed:
+        log.info("%s: removed leftover files %s", target, ", ".join(sorted(removed)))
+    return removed
+
+
 def sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:
@@ -103,6 +128,7 @@ class Version:
         self.fields = [{"id": f["id"], "type": f["type"]} for f in fields]
         self.folder = folder(resource_id)
         self.folder.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(self.folder)
         tag = uuid.uuid4().hex
         self.partial = {kind: self.folder / f".{tag}.{kind}.partial" for kind in KINDS}
         self.names: dict[str, str] = {}

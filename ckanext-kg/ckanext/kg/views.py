@@ -98,16 +98,14 @@ def _download_headers(resource: dict, fmt: str) -> dict:
 
 
 def _stored_download(context: dict, resource_id: str, fmt: str):
-    """A whole table from its stored file (`publishing.stored`), streamed
-    as it is (CSV, Parquet) or transcoded row by row (CSV for Excel); None
-    when there is none, or the viewer may not see the resource."""
-    import os
-
-    from flask import Response, send_file, stream_with_context
+    """A whole table from its stored files (`publishing.stored`): CSV and
+    Parquet as they are, CSV for Excel transcoded from the stored CSV,
+    XLSX and JSON from its rows (`publishing.stored_rows`); None when
+    there is none, or the viewer may not see the resource."""
+    from flask import Response, stream_with_context
 
     from ckanext.kg.publishing import downloads, stored
-    kind = downloads.STORED_KIND.get(fmt)
-    if kind is None:
+    if fmt not in downloads.FROM_STORED:
         return None
     try:
         resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
@@ -115,14 +113,35 @@ def _stored_download(context: dict, resource_id: str, fmt: str):
         return None  # the DataStore path answers, as for any resource
     if not resource.get("datastore_active"):
         return None
-    source = stored.open_current(resource["id"], kind)
+    headers = _download_headers(resource, fmt)
+    if fmt in downloads.STORED_FILE:
+        source = stored.open_current(resource["id"], downloads.STORED_FILE[fmt])
+        return None if source is None else _stored_file(source, headers)
+    table = _stored_table(resource["id"], fmt)
+    if table is None:
+        return None
+    return Response(stream_with_context(downloads.WRITERS[fmt](*table)), headers=headers)
+
+
+def _stored_table(resource_id: str, fmt: str):
+    """The fields and rows the writer of `fmt` gets from the stored files:
+    the stored CSV's text for CSV for Excel, the DataStore's values for
+    XLSX and JSON; None when there is none."""
+    from ckanext.kg.publishing import downloads, stored, stored_rows
+    if fmt != "excel":
+        return stored_rows.pages(resource_id)
+    source = stored.open_current(resource_id, "csv")
     if source is None:
         return None
-    headers = _download_headers(resource, fmt)
-    if fmt == "excel":
-        fields = stored.current_fields(resource["id"])
-        return Response(stream_with_context(downloads.excel_csv_stream(
-            fields, downloads.stored_csv_pages(source))), headers=headers)
+    return stored.current_fields(resource_id), downloads.stored_csv_pages(source)
+
+
+def _stored_file(source, headers: dict):
+    """A stored file as it is (opened before, so a publication meanwhile
+    cannot cut it short)."""
+    import os
+
+    from flask import send_file
     response = send_file(source, mimetype=headers["Content-Type"], etag=False, max_age=0)
     response.headers.update(headers)
     response.content_length = os.fstat(source.fileno()).st_size

@@ -13,7 +13,9 @@ The CSV is UTF-8, `,` and `\\n`, with a header naming the columns: the
 validator's canonical CSV when PostgreSQL loads it as it is, else the rows
 as read by the Table Schema's rules (what the DataStore was loaded from).
 The Parquet file has the DataStore columns' types (as the filtered
-Parquet download does).
+Parquet download does). `current.json` also says how an empty quoted cell
+("") was read (`empty_is_null`), so the CSV can be read again exactly as
+PostgreSQL read it (`stored_rows`).
 
 A publication killed while writing leaves its `.<tag>.<kind>.partial`
 files behind; the next publication of the table removes those older than
@@ -62,6 +64,12 @@ def current(resource_id: str) -> dict[str, str]:
 def current_fields(resource_id: str) -> list[dict[str, str]]:
     """The columns of the files being served: id and DataStore type."""
     return _pointer(resource_id).get("fields", [])
+
+
+def empty_is_null(resource_id: str) -> Optional[bool]:
+    """Whether PostgreSQL read a quoted "" of the stored CSV as NULL (else
+    as an empty string); None when the publication did not say."""
+    return _pointer(resource_id).get("empty_is_null")
 
 
 def open_current(resource_id: str, kind: str) -> Optional[BinaryIO]:
@@ -132,6 +140,7 @@ class Version:
         tag = uuid.uuid4().hex
         self.partial = {kind: self.folder / f".{tag}.{kind}.partial" for kind in KINDS}
         self.names: dict[str, str] = {}
+        self.empty_is_null: Optional[bool] = None
 
     @property
     def csv(self) -> Path:
@@ -160,6 +169,7 @@ class Version:
             column_types=schema, null_values=[""], strings_can_be_null=True,
             quoted_strings_can_be_null=empty_is_null)
         target = self.partial["parquet"]
+        self.empty_is_null = empty_is_null
         try:
             with pa_csv.open_csv(self.csv, read_options=read, convert_options=convert) \
                     as reader, pq.ParquetWriter(target, schema) as writer:
@@ -183,7 +193,8 @@ class Version:
         previous version's."""
         previous = set(current(self.resource_id).values())
         pointer = self.folder / f".{uuid.uuid4().hex}.{POINTER}.partial"
-        served = {"files": self.names, "fields": self.fields, "rows": rows}
+        served = {"files": self.names, "fields": self.fields, "rows": rows,
+                  "empty_is_null": self.empty_is_null}
         pointer.write_text(json.dumps(served, ensure_ascii=False), "utf-8")
         os.replace(pointer, self.folder / POINTER)
         for name in previous - set(self.names.values()):

@@ -1,9 +1,14 @@
-"""Whole-table downloads served from a published table's stored files,
-and the leftovers of killed publications removed by the next one."""
+"""Whole-table downloads served from a published table's stored files:
+XLSX and JSON written from the stored CSV exactly as from the DataStore;
+leftovers of killed publications removed by the next one."""
+import io
+import json
 import os
 import time
 
-from ckanext.kg.publishing import stored
+import pytest
+
+from ckanext.kg.publishing import stored, stored_rows
 from ckanext.kg.tests.conftest import portal_schema
 from ckanext.kg.tests.publishing.test_downloads import (
     TABLE,
@@ -14,6 +19,174 @@ from ckanext.kg.tests.publishing.test_stored_files import files_of, replace
 from ckanext.kg.tests.publishing.test_validation import dataset  # noqa: F401 (fixture)
 
 pytestmark = portal_schema
+
+# integers, decimals (with the scale written), dates, timestamps, booleans,
+# empty cells (unquoted and quoted) and Kyrgyz text; copied as it is
+MIXED_SCHEMA = json.dumps({"fields": [
+    {"name": "region", "type": "string"},
+    {"name": "year", "type": "integer"},
+    {"name": "share", "type": "number"},
+    {"name": "day", "type": "date"},
+    {"name": "at", "type": "datetime"},
+    {"name": "open", "type": "boolean"},
+    {"name": "note", "type": "string"}]})
+MIXED_TABLE = ("region,year,share,day,at,open,note\n"
+               "Ысык-Көл,2023,12.50,2023-05-01,2023-05-01T10:30:00,true,Көлдүн жээги\n"
+               "Нарын,-7,40,2023-05-02,2023-05-02T08:00:59.75,false,\"\"\n"
+               "Чүй,,40.0,,,,=1+2\n"
+               "Талас,0,1.5e3,1999-12-31,1999-12-31T23:59:59,1,\"ү, ө, ң\"\n")
+# read by the schema's rules first (decimal commas, Kyrgyz true values)
+RULES_SCHEMA = json.dumps({"fields": [
+    {"name": "region", "type": "string"},
+    {"name": "year", "type": "year"},
+    {"name": "amount", "type": "number", "decimalChar": ","},
+    {"name": "day", "type": "date"},
+    {"name": "open", "type": "boolean", "trueValues": ["ооба"], "falseValues": ["жок"]},
+    {"name": "note", "type": "string"}]})
+RULES_TABLE = ("region,year,amount,day,open,note\n"
+               "Ысык-Көл,2023,\"1234,50\",2023-05-01,ооба,\n"
+               "Нарын,2024,,2024-02-29,жок,жазуу\n"
+               "Ош,2022,\"-0,5\",,,\"\"\n")
+MIXED_ROWS = [
+    {"region": "Ысык-Көл", "year": 2023, "share": 12.5, "day": "2023-05-01",
+     "at": "2023-05-01T10:30:00.000", "open": True, "note": "Көлдүн жээги"},
+    {"region": "Нарын", "year": -7, "share": 40, "day": "2023-05-02",
+     "at": "2023-05-02T08:00:59.750", "open": False, "note": None},
+    {"region": "Чүй", "year": None, "share": 40.0, "day": None, "at": None,
+     "open": None, "note": "=1+2"},
+    {"region": "Талас", "year": 0, "share": 1500, "day": "1999-12-31",
+     "at": "1999-12-31T23:59:59.000", "open": True, "note": "ү, ө, ң"},
+]
+
+
+def datastore(app, table, fmt):  # noqa: F811
+    """The same whole table through the DataStore (a search parameter that
+    changes nothing: the rows' own order)."""
+    return get(app, table, fmt, sort="_id")
+
+
+def cells(data):
+    """An XLSX file's cells: value and type."""
+    from openpyxl import load_workbook
+    sheet = load_workbook(io.BytesIO(data)).active
+    return [[(cell.value, cell.data_type) for cell in row] for row in sheet.iter_rows()]
+
+
+def delete_rows_in_postgresql(resource_id):
+    """Empty the DataStore table behind CKAN's back: only the stored files
+    still hold the rows."""
+    import sqlalchemy as sa
+
+    from ckanext.datastore.backend.postgres import get_write_engine
+    with get_write_engine().begin() as connection:
+        connection.execute(sa.text(f'DELETE FROM "{resource_id}"'))
+
+
+@pytest.mark.parametrize("schema, data", [(MIXED_SCHEMA, MIXED_TABLE),
+                                          (RULES_SCHEMA, RULES_TABLE)],
+                         ids=["copied-as-is", "read-by-the-schemas-rules"])
+def test_stored_xlsx_and_json_are_what_the_datastore_gives(
+        app, upload_file, table, schema, data):  # noqa: F811
+    assert replace(upload_file, table, data, schema) == "success"
+    assert sorted(files_of(table["id"])) == ["csv", "parquet"]
+    stored_json = get(app, table, "json")
+    assert stored_json.data == datastore(app, table, "json").data
+    assert stored_json.headers["Content-Type"] == "application/json"
+    assert stored_json.headers["Content-Disposition"] == \
+        'attachment; filename="oblustardyn-kalky.json"'
+    stored_xlsx = get(app, table, "xlsx")
+    assert cells(stored_xlsx.data) == cells(datastore(app, table, "xlsx").data)
+    assert stored_xlsx.headers["Content-Disposition"] == \
+        'attachment; filename="oblustardyn-kalky.xlsx"'
+    delete_rows_in_postgresql(table["id"])  # what was compared came from the stored files
+    assert get(app, table, "json").data == stored_json.data
+    assert cells(get(app, table, "xlsx").data) == cells(stored_xlsx.data)
+    if schema == MIXED_SCHEMA:
+        assert json.loads(stored_json.data) == MIXED_ROWS
+        assert "Көлдүн жээги".encode() in stored_json.data  # not \\u-escaped
+        assert b'"share": 12.50' not in stored_json.data
+        assert b'"share": 40.0,' in stored_json.data and b'"share": 40,' in stored_json.data
+        assert cells(stored_xlsx.data)[3] == [
+            ("Чүй", "s"), (None, "n"), (40, "n"), (None, "n"), (None, "n"), (None, "n"),
+            ("'=1+2", "s")]
+    else:
+        assert json.loads(stored_json.data) == [
+            {"region": "Ысык-Көл", "year": 2023, "amount": 1234.5, "day": "2023-05-01",
+             "open": True, "note": None},
+            {"region": "Нарын", "year": 2024, "amount": None, "day": "2024-02-29",
+             "open": False, "note": "жазуу"},
+            {"region": "Ош", "year": 2022, "amount": -0.5, "day": None, "open": None,
+             "note": None}]
+
+
+@pytest.mark.ckan_config("ckan.datastore.ms_in_timestamp", "false")
+def test_timestamps_without_milliseconds_as_the_datastore_writes_them(
+        app, upload_file, table):  # noqa: F811
+    assert replace(upload_file, table, MIXED_TABLE, MIXED_SCHEMA) == "success"
+    stored_json = get(app, table, "json")
+    assert stored_json.data == datastore(app, table, "json").data
+    assert [row["at"] for row in json.loads(stored_json.data)] == [
+        "2023-05-01T10:30:00", "2023-05-02T08:00:59", None, "1999-12-31T23:59:59"]
+
+
+def test_whole_table_xlsx_and_json_come_from_the_stored_csv(
+        app, upload_file, table, monkeypatch):  # noqa: F811
+    assert replace(upload_file, table, MIXED_TABLE, MIXED_SCHEMA) == "success"
+    monkeypatch.setattr(stored_rows, "BLOCK", 128)  # a record batch per row or two
+    delete_rows_in_postgresql(table["id"])
+    assert json.loads(datastore(app, table, "json").data) == []
+    assert json.loads(get(app, table, "json").data) == MIXED_ROWS
+    rows = [[value for value, _ in row] for row in cells(get(app, table, "xlsx").data)]
+    assert rows == [
+        ["region", "year", "share", "day", "at", "open", "note"],
+        ["Ысык-Көл", 2023, 12.5, "2023-05-01", "2023-05-01T10:30:00.000", True, "Көлдүн жээги"],
+        ["Нарын", -7, 40, "2023-05-02", "2023-05-02T08:00:59.750", False, None],
+        ["Чүй", None, 40, None, None, None, "'=1+2"],
+        ["Талас", 0, 1500, "1999-12-31", "1999-12-31T23:59:59.000", True, "ү, ө, ң"]]
+
+
+def test_without_a_stored_parquet_file_xlsx_and_json_come_from_the_datastore(
+        app, upload_file, table):  # noqa: F811
+    signed = MIXED_TABLE.replace("Нарын,-7", "Нарын,+7")  # pyarrow reads no +7
+    assert replace(upload_file, table, signed, MIXED_SCHEMA) == "success"
+    assert sorted(files_of(table["id"])) == ["csv"]
+    rows = json.loads(get(app, table, "json").data)
+    assert [row["year"] for row in rows] == [2023, 7, None, 0]
+    delete_rows_in_postgresql(table["id"])
+    assert json.loads(get(app, table, "json").data) == []
+    assert len(cells(get(app, table, "xlsx").data)) == 1  # the header alone
+
+
+def test_a_publication_that_did_not_record_its_reading_leaves_json_to_the_datastore(
+        app, table):  # noqa: F811
+    pointer = stored.folder(table["id"]) / stored.POINTER
+    served = json.loads(pointer.read_text("utf-8"))
+    assert served["empty_is_null"] is True
+    del served["empty_is_null"]  # as written before this was recorded
+    pointer.write_text(json.dumps(served), "utf-8")
+    delete_rows_in_postgresql(table["id"])
+    assert json.loads(get(app, table, "json").data) == []
+
+
+@pytest.mark.parametrize("numeric, as_json", [
+    ("12.50", "12.50"), ("40", "40"), ("-0", "0"), ("-0.00", "0.00"), ("+5", "5"),
+    (".5", "0.5"), ("007", "7"), ("1.5e3", "1500"), ("1.50E1", "15.0"), ("15e-1", "1.5"),
+    ("NaN", '"NaN"'), ("-inf", '"-Infinity"'), ("-3.25", "-3.25")])
+def test_numbers_are_written_as_postgresql_writes_numeric(numeric, as_json):
+    assert stored_rows.numeric_json(numeric) == as_json
+
+
+@pytest.mark.parametrize("numeric", ["12.50", "-0.00", "+5", ".5", "1.5e3", "1.50E1",
+                                     "15e-1", "NaN", "-Infinity", "-3.25"])
+def test_postgresql_agrees_on_numeric(numeric):
+    """The rule above, checked against PostgreSQL's own to_json."""
+    import sqlalchemy as sa
+
+    from ckanext.datastore.backend.postgres import get_write_engine
+    with get_write_engine().connect() as connection:
+        written = connection.execute(
+            sa.text("SELECT to_json(CAST(:n AS numeric))::text"), {"n": numeric}).scalar()
+    assert stored_rows.numeric_json(numeric) == written
 
 
 # leftovers of killed publications

@@ -70,7 +70,7 @@ def download(id: str, resource_id: str, fmt: str):
     if not any(request.args.get(key) for key in downloads.SEARCH):
         stored = _stored_download(context, resource_id, fmt)
         if stored is not None:
-            return stored
+            return _cache_policy(stored, resource_id)
     search = {}
     for key in ("q", "fields", "sort"):
         if request.args.get(key):
@@ -84,8 +84,8 @@ def download(id: str, resource_id: str, fmt: str):
         return tk.abort(404, tk._("Resource not found"))
     except (ValueError, tk.ValidationError):
         return tk.abort(400, tk._("Bad download parameters"))
-    return Response(stream_with_context(downloads.WRITERS[fmt](fields, rows)),
-                    headers=_download_headers(resource, fmt))
+    return _cache_policy(Response(stream_with_context(downloads.WRITERS[fmt](fields, rows)),
+                                  headers=_download_headers(resource, fmt)), resource_id)
 
 
 def _download_headers(resource: dict, fmt: str) -> dict:
@@ -95,6 +95,24 @@ def _download_headers(resource: dict, fmt: str) -> dict:
     base = names.name_from_title(resource.get("name") or "") or resource["id"]
     return {"Content-Type": content_type,
             "Content-Disposition": f'attachment; filename="{base}.{extension}"'}
+
+
+def _cache_policy(response, resource_id: str):
+    """Shared caches may keep only what anyone may download: a download
+    an anonymous user could not get is `private`, revalidated every time;
+    anything else gets CKAN's own policy for public pages (`public`,
+    `max-age` from `ckan.cache_expires`, must-revalidate)."""
+    from flask import request
+    try:
+        tk.check_access("resource_show", {"user": ""}, {"id": resource_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        request.environ["__no_cache__"] = True  # CKAN's after-request: private
+        response.cache_control.public = None
+        response.cache_control.private = True
+        response.cache_control.no_cache = True
+        return response
+    response.cache_control.no_cache = None
+    return response
 
 
 def _stored_download(context: dict, resource_id: str, fmt: str):
@@ -137,15 +155,21 @@ def _stored_table(resource_id: str, fmt: str):
 
 
 def _stored_file(source, headers: dict):
-    """A stored file as it is (opened before, so a publication meanwhile
-    cannot cut it short)."""
+    """A stored file as it is: its checksum (its name) is a strong ETag, so
+    `If-None-Match` gets 304 and `Range` 206 (werkzeug's conditional
+    responses); opened before, so a publication meanwhile cannot cut it."""
     import os
+    from pathlib import Path
 
-    from flask import send_file
-    response = send_file(source, mimetype=headers["Content-Type"], etag=False, max_age=0)
+    from flask import request, send_file
+    size = os.fstat(source.fileno()).st_size
+    checksum = Path(source.name).name.split(".")[0]
+    response = send_file(source, mimetype=headers["Content-Type"], etag=checksum,
+                         conditional=False)
     response.headers.update(headers)
-    response.content_length = os.fstat(source.fileno()).st_size
-    return response
+    response.content_length = size
+    return response.make_conditional(request.environ, accept_ranges=True,
+                                     complete_length=size)
 
 
 @kg.route("/organization/<id>/compliance")

@@ -1,12 +1,15 @@
 """Whole-table downloads served from a published table's stored files:
-XLSX and JSON written from the stored CSV exactly as from the DataStore;
-leftovers of killed publications removed by the next one."""
+XLSX and JSON written from the stored CSV exactly as from the DataStore,
+CSV and Parquet with a strong ETag, conditional and range requests, and a
+cache policy that never lets shared caches keep a private table; leftovers
+of killed publications removed by the next one."""
 import io
 import json
 import os
 import time
 
 import pytest
+from ckan.tests import factories
 
 from ckanext.kg.publishing import stored, stored_rows
 from ckanext.kg.tests.conftest import portal_schema
@@ -16,7 +19,10 @@ from ckanext.kg.tests.publishing.test_downloads import (
     table,  # noqa: F401 (fixture)
 )
 from ckanext.kg.tests.publishing.test_stored_files import files_of, replace
-from ckanext.kg.tests.publishing.test_validation import dataset  # noqa: F401 (fixture)
+from ckanext.kg.tests.publishing.test_validation import (  # noqa: F401 (fixture)
+    dataset,
+    publish,
+)
 
 pytestmark = portal_schema
 
@@ -187,6 +193,92 @@ def test_postgresql_agrees_on_numeric(numeric):
         written = connection.execute(
             sa.text("SELECT to_json(CAST(:n AS numeric))::text"), {"n": numeric}).scalar()
     assert stored_rows.numeric_json(numeric) == written
+
+
+# HTTP caching and resuming of the stored CSV and Parquet files
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_stored_files_have_their_checksum_as_etag_and_answer_conditional_requests(
+        app, table, fmt):  # noqa: F811
+    path = files_of(table["id"])[fmt]
+    content = path.read_bytes()
+    checksum = stored.sha256(path)
+    whole = get(app, table, fmt)
+    assert whole.status_code == 200
+    assert whole.headers["ETag"] == f'"{checksum}"'
+    assert whole.headers["Accept-Ranges"] == "bytes"
+    assert whole.data == content
+    token = factories.SysadminWithToken()["token"]
+    url = f"/dataset/{table['package_id']}/resource/{table['id']}/export/{fmt}"
+    unchanged = app.get(url, headers={"Authorization": token,
+                                      "If-None-Match": f'"{checksum}"'})
+    assert unchanged.status_code == 304
+    assert unchanged.data == b""
+    changed = app.get(url, headers={"Authorization": token, "If-None-Match": '"other"'})
+    assert changed.status_code == 200 and changed.data == content
+    part = app.get(url, headers={"Authorization": token, "Range": "bytes=10-29"})
+    assert part.status_code == 206
+    assert part.data == content[10:30]
+    assert part.headers["Content-Range"] == f"bytes 10-29/{len(content)}"
+    assert part.headers["Content-Length"] == "20"
+    rest = app.get(url, headers={"Authorization": token, "Range": "bytes=30-",
+                                 "If-Range": f'"{checksum}"'})
+    assert rest.status_code == 206 and part.data + rest.data == content[10:]
+    stale = app.get(url, headers={"Authorization": token, "Range": "bytes=30-",
+                                  "If-Range": '"an-older-version"'})
+    assert stale.status_code == 200 and stale.data == content  # the file changed
+    beyond = app.get(url, headers={"Authorization": token,
+                                   "Range": f"bytes={len(content) + 5}-"})
+    assert beyond.status_code == 416
+
+
+def test_a_new_version_has_a_new_etag(app, upload_file, table):  # noqa: F811
+    before = get(app, table, "csv").headers["ETag"]
+    assert replace(upload_file, table, MIXED_TABLE, MIXED_SCHEMA) == "success"
+    after = get(app, table, "csv")
+    assert after.headers["ETag"] == f'"{stored.sha256(files_of(table["id"])["csv"])}"'
+    assert after.headers["ETag"] != before
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+@pytest.mark.parametrize("condition", ["If-None-Match", "Range", "If-Range"])
+def test_conditions_do_not_open_a_private_tables_stored_files(app, table, fmt, condition):  # noqa: F811,E501
+    checksum = stored.sha256(files_of(table["id"])[fmt])
+    value = {"If-None-Match": f'"{checksum}"', "Range": "bytes=0-99",
+             "If-Range": f'"{checksum}"'}[condition]
+    headers = {condition: value}
+    if condition == "If-Range":
+        headers["Range"] = "bytes=0-99"
+    url = f"/dataset/{table['package_id']}/resource/{table['id']}/export/{fmt}"
+    anonymous = app.get(url, headers=headers, status=404)
+    assert "ETag" not in anonymous.headers and "Content-Range" not in anonymous.headers
+    assert "Ысык-Көл" not in anonymous.body
+    user = factories.UserWithToken()  # signed in, not a member of the agency
+    outsider = app.get(url, headers={**headers, "Authorization": user["token"]}, status=404)
+    assert "ETag" not in outsider.headers and "Content-Range" not in outsider.headers
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "excel", "xlsx", "json"])
+def test_a_private_tables_downloads_are_private_to_caches(app, table, fmt):  # noqa: F811
+    response = get(app, table, fmt)
+    assert response.status_code == 200
+    policy = {d.strip() for d in response.headers["Cache-Control"].split(",")}
+    assert policy == {"private", "no-cache"}
+    filtered = get(app, table, fmt, filters=json.dumps({"year": 2023}))
+    assert {d.strip() for d in filtered.headers["Cache-Control"].split(",")} == \
+        {"private", "no-cache"}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_public_tables_downloads_follow_ckans_policy_for_public_pages(
+        app, table, dataset, fmt):  # noqa: F811
+    publish(dataset)
+    anonymous = app.get(f"/dataset/{table['package_id']}/resource/{table['id']}/export/{fmt}")
+    assert anonymous.status_code == 200 and "Ысык-Көл" in anonymous.data.decode()
+    policy = {d.strip() for d in anonymous.headers["Cache-Control"].split(",")}
+    assert policy == {"public", "max-age=0", "must-revalidate"}  # ckan.cache_expires: 0
+    assert {d.strip() for d in get(app, table, fmt).headers["Cache-Control"].split(",")} \
+        == policy  # the same file for everyone
 
 
 # leftovers of killed publications

@@ -27,7 +27,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.kg.publishing import stored
 
 BLOCK = 1 << 20  # bytes of CSV per record batch
-PLAIN_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+PLAIN_NUMBER = re.compile(r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$")
 READ_AS = {  # DataStore type -> pyarrow type the CSV column is read as
     "int": "int32", "int4": "int32", "int8": "int64", "bool": "bool",
     "date": "date32", "timestamp": "timestamp[us]",
@@ -63,41 +63,49 @@ def _rows(source: BinaryIO, fields: list[dict[str, str]],
     with source, pa_csv.open_csv(source, read_options=read,
                                  convert_options=convert) as reader:
         for batch in reader:
-            columns = [to_values(column.to_pylist())
+            columns = [to_values(column)
                        for column, to_values in zip(batch.columns, values, strict=True)]
-            yield [list(row) for row in zip(*columns, strict=True)]
+            yield list(zip(*columns, strict=True))
 
 
-def _values(datastore_type: str) -> Callable[[list[Any]], list[Any]]:
-    """How a column read by pyarrow becomes what `datastore_search` gives."""
-    if datastore_type == "date":
-        return lambda column: [_iso(v) for v in column]
+def _values(datastore_type: str) -> Callable[[Any], list[Any]]:
+    """How a column read by pyarrow (an Array) becomes what
+    `datastore_search` gives."""
+    import pyarrow as pa
+    if datastore_type == "date":  # ISO 8601, as PostgreSQL's to_json
+        return lambda column: column.cast(pa.string()).to_pylist()
     if datastore_type == "timestamp":
         timespec = "milliseconds" if tk.config.get("ckan.datastore.ms_in_timestamp") \
             else "seconds"
-        return lambda column: [_iso(v, timespec) for v in column]
+        return lambda column: [_iso(v, timespec) for v in column.to_pylist()]
     if datastore_type == "numeric":
         return _numbers
     if datastore_type == "json":
         return _json_values
-    return lambda column: column
+    return lambda column: column.to_pylist()
 
 
-def _iso(value: Optional[dt.date], timespec: Optional[str] = None) -> Optional[str]:
-    if value is None:
-        return None
-    return value.isoformat(timespec=timespec) if timespec else value.isoformat()
+def _iso(value: Optional[dt.datetime], timespec: str) -> Optional[str]:
+    return None if value is None else value.isoformat(timespec=timespec)
 
 
-def _numbers(column: list[Optional[str]]) -> list[Any]:
+def _numbers(column: Any) -> list[Any]:
+    """Numbers as msgspec decodes PostgreSQL's JSON of them."""
     import msgspec
-    text = ",".join("null" if v is None else numeric_json(v) for v in column)
+    import pyarrow.compute as pc
+    plain = pc.and_(pc.match_substring_regex(column, PLAIN_NUMBER.pattern),
+                    pc.invert(pc.starts_with(column, "-0")))
+    if pc.all(plain).as_py():  # already as PostgreSQL writes them (the usual case)
+        text = ",".join(pc.fill_null(column, "null").to_pylist())
+    else:
+        text = ",".join("null" if v is None else numeric_json(v)
+                        for v in column.to_pylist())
     return msgspec.json.decode(f"[{text}]")
 
 
-def _json_values(column: list[Optional[str]]) -> list[Any]:
+def _json_values(column: Any) -> list[Any]:
     import msgspec
-    return [None if v is None else msgspec.json.decode(v) for v in column]
+    return [None if v is None else msgspec.json.decode(v) for v in column.to_pylist()]
 
 
 def numeric_json(text: str) -> str:

@@ -14,6 +14,7 @@ from ckan.tests import factories
 from ckanext.kg.publishing import stored, stored_rows
 from ckanext.kg.tests.conftest import portal_schema
 from ckanext.kg.tests.publishing.test_downloads import (
+    SCHEMA,
     TABLE,
     get,
     table,  # noqa: F401 (fixture)
@@ -89,8 +90,9 @@ def delete_rows_in_postgresql(resource_id):
 
 
 @pytest.mark.parametrize("schema, data", [(MIXED_SCHEMA, MIXED_TABLE),
-                                          (RULES_SCHEMA, RULES_TABLE)],
-                         ids=["copied-as-is", "read-by-the-schemas-rules"])
+                                          (RULES_SCHEMA, RULES_TABLE),
+                                          (SCHEMA, TABLE)],
+                         ids=["copied-as-is", "read-by-the-schemas-rules", "plain-numbers"])
 def test_stored_xlsx_and_json_are_what_the_datastore_gives(
         app, upload_file, table, schema, data):  # noqa: F811
     assert replace(upload_file, table, data, schema) == "success"
@@ -115,6 +117,9 @@ def test_stored_xlsx_and_json_are_what_the_datastore_gives(
         assert cells(stored_xlsx.data)[3] == [
             ("Чүй", "s"), (None, "n"), (40, "n"), (None, "n"), (None, "n"), (None, "n"),
             ("'=1+2", "s")]
+    elif schema == SCHEMA:
+        assert json.loads(stored_json.data)[1] == {
+            "region": "Нарын", "year": 2023, "share": -3.25, "note": "+1"}
     else:
         assert json.loads(stored_json.data) == [
             {"region": "Ысык-Көл", "year": 2023, "amount": 1234.5, "day": "2023-05-01",

@@ -162,10 +162,13 @@ def _stored_file(source, headers: dict):
     from pathlib import Path
 
     from flask import request, send_file
+    from werkzeug.wsgi import FileWrapper
     size = os.fstat(source.fileno()).st_size
     checksum = Path(source.name).name.split(".")[0]
     response = send_file(source, mimetype=headers["Content-Type"], etag=checksum,
                          conditional=False)
+    if request.range is not None:  # werkzeug's wrapper seeks to the range;
+        response.response = FileWrapper(source, 1 << 16)  # gunicorn's reads up to it
     response.headers.update(headers)
     response.content_length = size
     return response.make_conditional(request.environ, accept_ranges=True,

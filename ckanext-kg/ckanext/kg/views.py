@@ -148,10 +148,11 @@ def _stored_table(resource_id: str, fmt: str):
     from ckanext.kg.publishing import downloads, stored, stored_rows
     if fmt != "excel":
         return stored_rows.pages(resource_id)
-    source = stored.open_current(resource_id, "csv")
+    served = stored.served(resource_id)  # the fields and the file of one publication
+    source = stored.open_current(resource_id, "csv", served)
     if source is None:
         return None
-    return stored.current_fields(resource_id), downloads.stored_csv_pages(source)
+    return served.get("fields", []), downloads.stored_csv_pages(source)
 
 
 def _stored_file(source, headers: dict):

@@ -55,6 +55,15 @@ def _pointer(resource_id: str) -> dict[str, Any]:
         return {}
 
 
+def served(resource_id: str) -> dict[str, Any]:
+    """`current.json` read once: `files` (kind -> file name), `fields` (id
+    and DataStore type of each column), `rows`, and `empty_is_null`
+    (whether PostgreSQL read a quoted "" of the CSV as NULL, else as an
+    empty string; missing for publications before it was recorded). Read
+    it once per download, so its parts belong to one publication."""
+    return _pointer(resource_id)
+
+
 def current(resource_id: str) -> dict[str, str]:
     """The files being served for `resource_id`: kind -> file name."""
     files = _pointer(resource_id).get("files", {})
@@ -66,16 +75,13 @@ def current_fields(resource_id: str) -> list[dict[str, str]]:
     return _pointer(resource_id).get("fields", [])
 
 
-def empty_is_null(resource_id: str) -> Optional[bool]:
-    """Whether PostgreSQL read a quoted "" of the stored CSV as NULL (else
-    as an empty string); None when the publication did not say."""
-    return _pointer(resource_id).get("empty_is_null")
-
-
-def open_current(resource_id: str, kind: str) -> Optional[BinaryIO]:
-    """The stored `kind` file being served, opened (so a publication that
-    replaces it meanwhile does not cut the download short), or None."""
-    name = current(resource_id).get(kind)
+def open_current(resource_id: str, kind: str,
+                 snapshot: Optional[dict[str, Any]] = None) -> Optional[BinaryIO]:
+    """The stored `kind` file being served (or named in `snapshot`, from
+    `served`), opened (so a publication that replaces it meanwhile does
+    not cut the download short), or None."""
+    files = (_pointer(resource_id) if snapshot is None else snapshot).get("files", {})
+    name = files.get(kind) if kind in KINDS else None
     if not name:
         return None
     try:

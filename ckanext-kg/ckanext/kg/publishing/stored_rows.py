@@ -27,6 +27,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.kg.publishing import stored
 
 BLOCK = 1 << 20  # bytes of CSV per record batch
+Row = tuple[Any, ...]
 PLAIN_NUMBER = re.compile(r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$")
 READ_AS = {  # DataStore type -> pyarrow type the CSV column is read as
     "int": "int32", "int4": "int32", "int8": "int64", "bool": "bool",
@@ -34,24 +35,23 @@ READ_AS = {  # DataStore type -> pyarrow type the CSV column is read as
     "numeric": "string", "text": "string", "json": "string"}
 
 
-def pages(resource_id: str) -> Optional[tuple[list[dict[str, str]],
-                                              Iterator[list[list[Any]]]]]:
+def pages(resource_id: str) -> Optional[tuple[list[dict[str, str]], Iterator[list[Row]]]]:
     """The stored table's fields and its rows in pages, or None when the
     DataStore must answer (no stored Parquet file, or a column type not
     read here)."""
-    fields = stored.current_fields(resource_id)
-    empty_is_null = stored.empty_is_null(resource_id)
-    if empty_is_null is None or "parquet" not in stored.current(resource_id) or \
+    served = stored.served(resource_id)
+    fields, empty_is_null = served.get("fields"), served.get("empty_is_null")
+    if empty_is_null is None or "parquet" not in served.get("files", {}) or \
             not fields or any(f["type"] not in READ_AS for f in fields):
         return None
-    source = stored.open_current(resource_id, "csv")
+    source = stored.open_current(resource_id, "csv", served)
     if source is None:
         return None
     return fields, _rows(source, fields, empty_is_null)
 
 
 def _rows(source: BinaryIO, fields: list[dict[str, str]],
-          empty_is_null: bool) -> Iterator[list[list[Any]]]:
+          empty_is_null: bool) -> Iterator[list[Row]]:
     import pyarrow as pa
     import pyarrow.csv as pa_csv
     schema = pa.schema([(f["id"], pa.type_for_alias(READ_AS[f["type"]])) for f in fields])

@@ -77,17 +77,20 @@ def measure(command: list[str]) -> tuple[float, float, int]:
 COPY = (
     "import sys, psycopg2;"
     "c = psycopg2.connect(sys.argv[1]); cur = c.cursor();"
-    "cur.execute('CREATE TEMP TABLE bench (id integer PRIMARY KEY, date date,"
-    " amount numeric, region text NOT NULL, name text, note text)');"
-    "cur.copy_expert('COPY bench FROM STDIN WITH (FORMAT csv, HEADER true)',"
+    "cur.execute('CREATE ' + sys.argv[3] + ' TABLE kg_copy_bench (id integer PRIMARY KEY,"
+    " date date, amount numeric, region text NOT NULL, name text, note text)');"
+    "cur.copy_expert('COPY kg_copy_bench FROM STDIN WITH (FORMAT csv, HEADER true)',"
     " open(sys.argv[2], 'rb'));"
-    "c.commit()"
+    "c.commit();"
+    "cur.execute('DROP TABLE kg_copy_bench'); c.commit()"
 )
 
 
-def copy_command(dsn: str, path: Path) -> list[str]:
-    """PostgreSQL's own COPY of the file into a typed table (psql's \\copy)."""
-    return [sys.executable, "-c", COPY, dsn, str(path)]
+def copy_command(dsn: str, path: Path, durable: bool = False) -> list[str]:
+    """PostgreSQL's own COPY of the file into a typed table (psql's \\copy):
+    a temporary table (not written to the WAL), or with `durable` an
+    ordinary one, committed as a published table must be (dropped after)."""
+    return [sys.executable, "-c", COPY, dsn, str(path), "" if durable else "TEMP"]
 
 
 def embedded_dsn() -> str:

@@ -85,8 +85,10 @@ def kg_validation_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
         made, errors with messages in the request's language) and ``job``:
         ``state`` (``queued``, ``running``, ``done``, ``error`` or
         ``interrupted``), ``stage`` (``fetching``, ``validating``,
-        ``loading``), ``rows`` loaded so far and ``updated``, or ``None``
-        for a resource never validated
+        ``loading``, or ``indexing``: the rows are published and their
+        full-text search, ``datastore_search``'s ``q``, is being built),
+        ``rows`` loaded so far and ``updated``, or ``None`` for a
+        resource never validated
     """
     from ckanext.kg.helpers import current_language
     from ckanext.kg.publishing import jobs, validation

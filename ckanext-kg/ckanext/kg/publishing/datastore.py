@@ -35,6 +35,7 @@ TYPES = {
 
 
 PROGRESS_EVERY = 100_000  # rows between two progress reports
+COPY_BLOCK = 1 << 20  # bytes handed to COPY at a time
 
 
 def datastore_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
@@ -86,22 +87,32 @@ def write_copy_csv(rows: Iterator[list[Any]], target: io.TextIOBase,
 
 
 def load_table(resource_id: str, canonical: Path, schema: dict[str, Any],
-               progress: Optional[Callable[..., None]] = None) -> int:
+               progress: Optional[Callable[..., None]] = None,
+               gate: Callable[[], None] = lambda: None, declared: bool = False,
+               checksum: Optional[Callable[[], str]] = None, row_by_row: bool = True) -> int:
     """Make the DataStore table of `resource_id` hold exactly this table,
     and its stored CSV and Parquet files (`stored`) those very rows.
 
     The canonical CSV goes to PostgreSQL as it is when PostgreSQL reads its
     cells as the schema does (`copies_as_is`); otherwise, or if PostgreSQL
     refuses a value, the rows are read by the schema's rules first.
-    `progress` is told the stage ("loading") and the rows read so far."""
+    `progress` is told the stage ("loading") and the rows read so far.
+    `gate` runs before the new rows commit, and may refuse them by raising
+    (`early`); `declared` when the caller has declared the table already;
+    `checksum` gives the hex SHA-256 of `canonical` when the caller knows it;
+    without `row_by_row`, a table PostgreSQL cannot COPY as it is raises
+    `RowByRowNeeded` instead of being read by the schema's rules."""
     from ckanext.kg.publishing import state, stored
     report = progress or (lambda stage, rows=None: None)
     fields = datastore_fields(schema)
-    _declare(resource_id, fields, schema.get("primaryKey"))
+    if not declared:
+        declare(resource_id, fields, schema.get("primaryKey"))
     report(state.LOADING, 0)
     version = stored.Version(resource_id, fields)
+    version.csv_checksum = checksum
     try:
-        count = _load(resource_id, canonical, schema, fields, version, report)
+        count = _load(resource_id, canonical, schema, fields, version, report, gate,
+                      row_by_row)
     except BaseException:
         version.discard()
         raise
@@ -113,35 +124,72 @@ def load_table(resource_id: str, canonical: Path, schema: dict[str, Any],
     return count
 
 
+class RowByRowNeeded(Exception):
+    """The table cannot be COPYed as it is, and reading it row by row was
+    not asked for."""
+
+
 def _load(resource_id: str, canonical: Path, schema: dict[str, Any],
-          fields: list[dict[str, Any]], version: Any, report: Callable[..., None]) -> int:
-    """Write the stored CSV and Parquet files, COPY the CSV, swap; the files
-    get their final names just before the swap commits."""
+          fields: list[dict[str, Any]], version: Any, report: Callable[..., None],
+          gate: Callable[[], None], fallback: bool = True) -> int:
+    """COPY the rows into a new table and swap it in, writing the stored CSV
+    and Parquet files meanwhile; the files get their final names just
+    before the swap commits. Without `fallback`, a table that cannot be
+    COPYed as it is raises `RowByRowNeeded`."""
     from ckanext.kg.publishing import state
     columns = [f["id"] for f in fields]
+    primary_key = schema.get("primaryKey")
     if copies_as_is(schema, canonical):
         from psycopg2 import DataError
-        started = time.perf_counter()
-        version.copy_csv(canonical)
-        version.write_parquet(empty_is_null=True)
-        _log_stored(resource_id, started)
         try:
-            with version.csv.open("rb") as source:
-                return _copy_and_swap(resource_id, columns, RowCounter(source, report),
-                                      as_is=True, before_commit=version.place)
+            with canonical.open("rb") as source:
+                return _copy_with_files(resource_id, fields, primary_key,
+                                        RowCounter(source, report), version, gate,
+                                        canonical=canonical)
         except DataError:
             log.info("resource %s: PostgreSQL read a value differently; "
                      "loading row by row", resource_id)
+    if not fallback:
+        raise RowByRowNeeded(resource_id)
+    version.csv_checksum = None  # the CSV is written anew: a new file, never
+    version.csv.unlink(missing_ok=True)  # through a second name of the source
     with version.csv.open("w", encoding="utf-8", newline="") as target:
         csv.writer(target, lineterminator="\n").writerow(columns)
         write_copy_csv(typed_rows(canonical, schema), target,
                        lambda rows: report(state.LOADING, rows))
-    started = time.perf_counter()
-    version.write_parquet(empty_is_null=False)
-    _log_stored(resource_id, started)
     with version.csv.open("rb") as source:
-        return _copy_and_swap(resource_id, columns, source, as_is=False,
-                              before_commit=version.place)
+        return _copy_with_files(resource_id, fields, primary_key, source, version, gate)
+
+
+def _copy_with_files(resource_id: str, fields: list[dict[str, Any]], primary_key: Any,
+                     source: Any, version: Any, gate: Callable[[], None],
+                     canonical: Optional[Path] = None) -> int:
+    """COPY `source` and swap, while another thread writes the stored files
+    (the CSV copied from `canonical` when given, else already written)."""
+    from concurrent.futures import ThreadPoolExecutor
+    as_is = canonical is not None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-stored") as pool:
+        files = pool.submit(_write_stored, resource_id, version, canonical)
+        try:
+            return _copy_and_swap(resource_id, fields, primary_key, source, as_is,
+                                  before_commit=lambda: _place(files, version, gate))
+        finally:
+            files.exception()  # never leave the thread writing files being discarded
+
+
+def _write_stored(resource_id: str, version: Any, canonical: Optional[Path]) -> None:
+    started = time.perf_counter()
+    if canonical is not None:
+        version.copy_csv(canonical)
+    version.write_parquet(empty_is_null=canonical is not None)
+    version.compute_names()
+    _log_stored(resource_id, started)
+
+
+def _place(files: Any, version: Any, gate: Callable[[], None]) -> None:
+    files.result()  # the stored files are written, or their error raised
+    gate()
+    version.place()
 
 
 def _log_stored(resource_id: str, started: float) -> None:
@@ -168,8 +216,11 @@ def copies_as_is(schema: dict[str, Any], canonical: Path) -> bool:
         if field.get("format", "default") != "default" and field.get("type") in (
                 "date", "datetime", "time"):
             return False
-    with canonical.open(encoding="utf-8", newline="") as stream:
-        header = next(csv.reader(stream), [])
+    try:
+        with canonical.open(encoding="utf-8", newline="") as stream:
+            header = next(csv.reader(stream), [])
+    except (UnicodeDecodeError, csv.Error):
+        return False
     return header == [f["name"] for f in schema["fields"]]
 
 
@@ -193,96 +244,112 @@ class RowCounter(io.RawIOBase):
         return block
 
 
-def _declare(resource_id: str, fields: list[dict[str, Any]], primary_key: Any) -> None:
-    """Create the table, or recreate it when its columns changed."""
+def current_fields(resource_id: str) -> Optional[list[tuple[str, str, dict[str, Any]]]]:
+    """The DataStore table's columns: id, type, data dictionary; None if
+    the resource has no table."""
     from ckanext.kg.publishing import site_context
-    context = site_context()
     try:
-        current = tk.get_action("datastore_info")(dict(context), {"id": resource_id})
-        existing = [(f["id"], f["type"]) for f in current["fields"]]
+        current = tk.get_action("datastore_info")(site_context(), {"id": resource_id})
     except tk.ObjectNotFound:
-        existing = None
-    wanted = [(f["id"], f["type"]) for f in fields]
-    if existing == wanted:
-        if [f.get("info", {}) for f in current["fields"]] != [f.get("info", {}) for f in fields]:
-            # same columns, new data dictionary: update it in place
-            tk.get_action("datastore_create")(dict(context), {
-                "resource_id": resource_id, "fields": fields, "force": True})
-        return
-    if existing is not None:
-        tk.get_action("datastore_delete")(dict(context), {"resource_id": resource_id,
-                                                          "force": True})
+        return None
+    return [(f["id"], f["type"], f.get("info", {})) for f in current["fields"]]
+
+
+def declare(resource_id: str, fields: list[dict[str, Any]], primary_key: Any) -> None:
+    """Create the (empty) table through CKAN the first time, so its columns,
+    triggers, indexes and data dictionary are CKAN's; update the data
+    dictionary in place when only it changed. A table whose columns change
+    keeps its rows until the new ones replace them (`swap`)."""
+    from ckanext.kg.publishing import site_context
+    current = current_fields(resource_id)
+    if current is not None:
+        if [c[:2] for c in current] != [(f["id"], f["type"]) for f in fields]:
+            return
+        if [c[2] for c in current] == [f.get("info", {}) for f in fields]:
+            return
     data = {"resource_id": resource_id, "fields": fields, "force": True}
-    if primary_key:
-        data["primary_key"] = [primary_key] if isinstance(primary_key, str) else primary_key
-    tk.get_action("datastore_create")(dict(context), data)
+    if primary_key and current is None:
+        data["primary_key"] = _key_columns(primary_key)
+    tk.get_action("datastore_create")(site_context(), data)
 
 
-def _copy_and_swap(resource_id: str, columns: list[str], source: Any, as_is: bool,
+def _key_columns(primary_key: Any) -> list[str]:
+    if not primary_key:
+        return []
+    return [primary_key] if isinstance(primary_key, str) else list(primary_key)
+
+
+def _copy_and_swap(resource_id: str, fields: list[dict[str, Any]], primary_key: Any,
+                   source: Any, as_is: bool,
                    before_commit: Callable[[], None] = lambda: None) -> int:
-    """COPY a CSV with a header into a staging table, then replace the live
-    rows in one transaction; the number of rows loaded. `before_commit`
-    runs once the new rows are in, just before they are committed."""
-    from ckanext.datastore.backend.postgres import get_write_engine, identifier
-    table = identifier(resource_id)
-    staging = identifier(f"{resource_id}__kg_staging")
-    column_list = ", ".join(identifier(c) for c in columns)
+    """COPY a CSV with a header into a new table and swap it in for the live
+    one (`swap`); the number of rows loaded. `before_commit` runs once the
+    new rows are in place, just before they are committed. The full-text
+    column stays empty: `build_search` fills it once the rows are served."""
+    from ckanext.datastore.backend.postgres import get_write_engine
+    from ckanext.kg.publishing import swap
+    columns = [f["id"] for f in fields]
+    column_list = ", ".join(swap.identifier(c) for c in columns)
     # as is: "" is missing (NULL) quoted or not; else only unquoted "" is NULL
-    options = f"FORMAT csv, HEADER true, FORCE_NULL ({column_list})" if as_is \
-        else "FORMAT csv, HEADER true"
-    connection = get_write_engine().raw_connection()
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMP TABLE {staging} "
-                           f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP")
-            cursor.copy_expert(f"COPY {staging} ({column_list}) FROM STDIN "
-                               f"WITH ({options})", source)
-            count = cursor.rowcount
-            cursor.execute(f"TRUNCATE {table}")
-            rebuild = _drop_search_indexes(cursor, table)
-            cursor.execute(f"INSERT INTO {table} ({column_list}, _full_text) "
-                           f"SELECT {column_list}, {_full_text(columns)} FROM {staging}")
-            for definition in rebuild:
-                cursor.execute(definition)
-        before_commit()
-        connection.commit()
-    except Exception:
-        connection.rollback()
-        raise
-    finally:
-        connection.close()
+    options = f"FORMAT csv, HEADER true, FREEZE true, FORCE_NULL ({column_list})" if as_is \
+        else "FORMAT csv, HEADER true, FREEZE true"
+
+    def fill(cursor: Any, table: str) -> int:
+        cursor.copy_expert(f"COPY {table} ({column_list}) FROM STDIN WITH ({options})",
+                           source, size=COPY_BLOCK)
+        return cursor.rowcount
+
+    return swap.replace(get_write_engine(), resource_id,
+                        [(f["id"], f["type"]) for f in fields],
+                        _key_columns(primary_key), fill, before_commit=before_commit)
+
+
+def build_search(resource_id: str, schema: dict[str, Any]) -> None:
+    """Make `datastore_search`'s `q` answer for a table just published:
+    rebuild it with its full-text column filled and indexed, swap it in,
+    then let CKAN add the full-text indexes of its text columns and its
+    statistics. The rows served stay the same throughout."""
+    from ckanext.datastore.backend.postgres import get_write_engine
+    from ckanext.kg.publishing import site_context, swap
+    fields = datastore_fields(schema)
+    columns = [f["id"] for f in fields]
+    started = time.perf_counter()
+
+    def fill(cursor: Any, table: str) -> int:
+        live = swap.qualified("public", resource_id)
+        names = ", ".join(swap.identifier(c) for c in ["_id", *columns])
+        cursor.execute(f"LOCK TABLE {live} IN SHARE MODE")  # no writes meanwhile
+        cursor.execute(f"INSERT INTO {table} (_full_text, {names}) "
+                       f"SELECT {_full_text(columns)}, {names} FROM {live}")
+        count = cursor.rowcount
+        cursor.execute("SELECT setval(pg_get_serial_sequence(%s, '_id'), "
+                       f"(SELECT coalesce(max(_id), 0) + 1 FROM {table}), false)",
+                       (table,))
+        return count
+
+    swap.replace(get_write_engine(), resource_id, [(f["id"], f["type"]) for f in fields],
+                 _key_columns(schema.get("primaryKey")), fill, full_text=True)
+    data = {"resource_id": resource_id, "fields": fields, "force": True}
+    if schema.get("primaryKey"):
+        data["primary_key"] = _key_columns(schema["primaryKey"])
+    tk.get_action("datastore_create")(dict(site_context()), data)
     _count_rows(resource_id)
-    return count
-
-
-def _drop_search_indexes(cursor: Any, table: str) -> list[str]:
-    """Drop the table's non-unique indexes (the full-text index, indexes a
-    publisher added); their definitions, to build them again after the
-    load, which is faster than keeping them up to date row by row. Unique
-    indexes stay: they guard the primary key during the load."""
-    cursor.execute("""
-        SELECT quote_ident(i.relname), pg_get_indexdef(i.oid)
-        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-        WHERE x.indrelid = %s::regclass AND NOT x.indisunique""", (table,))
-    indexes = cursor.fetchall()
-    for name, _definition in indexes:
-        cursor.execute(f"DROP INDEX {name}")
-    return [definition for _name, definition in indexes]
+    log.info("resource %s: full-text search built in %.2f s", resource_id,
+             time.perf_counter() - started)
 
 
 def _full_text(columns: list[str]) -> str:
-    """The DataStore's full-text column, computed for all rows at once.
-
-    What CKAN's `populate_full_text_trigger` computes row by row (the text
-    of every column joined by spaces, NULLs left out), which it then skips
-    because the value is given: about ten times faster."""
-    from ckanext.datastore.backend.postgres import identifier
+    """The DataStore's full-text column, computed for all rows at once: the
+    text of every column joined by spaces, NULLs left out (what CKAN's
+    `populate_full_text_trigger` computes row by row)."""
+    from ckanext.kg.publishing.swap import identifier
     texts = ", ".join(f"{identifier(c)}::text" for c in columns)
     return f"to_tsvector(concat_ws(' ', {texts}))"
 
 
 def _count_rows(resource_id: str) -> None:
-    """The DataStore caches each table's row count (`total`): count again."""
+    """The DataStore caches each table's row count (`total`) and
+    statistics: compute them again."""
     from ckanext.datastore.backend import DatastoreBackend
     backend = DatastoreBackend.get_active_backend()
     backend.clear_table_stats(resource_id)

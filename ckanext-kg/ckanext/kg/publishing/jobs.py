@@ -67,8 +67,11 @@ def _run(resource: dict[str, Any], max_fetch_bytes: Optional[int] = None) -> Non
     resource_id = resource["id"]
     token = _validating.set(_validating.get() | {resource_id})
     try:
-        validation.validate_resource(
+        found = validation.validate_resource(
             resource, functools.partial(state.progress, resource_id), max_fetch_bytes)
+        if validation.rows_published(found):
+            state.progress(resource_id, state.INDEXING)
+            validation.build_search(resource)
     except fetch.TooLarge:
         raise
     except Exception:

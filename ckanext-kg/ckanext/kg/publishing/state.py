@@ -32,6 +32,8 @@ _DDL = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
 QUEUED, RUNNING, DONE, ERROR = "queued", "running", "done", "error"
 INTERRUPTED = "interrupted"  # queued or running, but the job is gone
 FETCHING, VALIDATING, LOADING = "fetching", "validating", "loading"
+# the rows are published; their full-text search is being built
+INDEXING = "indexing"
 COLUMNS = ("resource_id", "key", "state", "stage", "rows", "job_id", "source",
            "checksum", "updated")
 

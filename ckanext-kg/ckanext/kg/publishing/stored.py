@@ -33,7 +33,7 @@ import shutil
 import time
 import uuid
 from pathlib import Path
-from typing import Any, BinaryIO, Optional
+from typing import Any, BinaryIO, Callable, Optional
 
 import ckan.plugins.toolkit as tk
 
@@ -147,12 +147,22 @@ class Version:
         self.partial = {kind: self.folder / f".{tag}.{kind}.partial" for kind in KINDS}
         self.names: dict[str, str] = {}
         self.empty_is_null: Optional[bool] = None
+        self.planned: Optional[dict[str, str]] = None
+        self.csv_checksum: Optional[Callable[[], str]] = None  # hex SHA-256 of the CSV
 
     @property
     def csv(self) -> Path:
         return self.partial["csv"]
 
     def copy_csv(self, source: Path) -> None:
+        """The CSV is `source`: a second name for the same file where the
+        file system allows (files are replaced, never rewritten in place:
+        CKAN stores a new upload under a new file), else a copy."""
+        try:
+            os.link(source, self.csv)
+            return
+        except OSError:
+            pass
         with source.open("rb") as reader, self.csv.open("wb") as writer:
             for block in iter(lambda: reader.read(BLOCK), b""):
                 writer.write(block)
@@ -185,23 +195,30 @@ class Version:
             log.warning("resource %s: no stored Parquet file (%s)", self.resource_id, error)
             target.unlink(missing_ok=True)
 
+    def compute_names(self) -> None:
+        """Each written file's final name: its checksum (the CSV's given by
+        `csv_checksum`, a function, when the caller knows it)."""
+        known = {"csv": self.csv_checksum} if self.csv_checksum else {}
+        self.planned = {kind: f"{known[kind]() if kind in known else sha256(path)}.{kind}"
+                        for kind, path in self.partial.items() if path.exists()}
+
     def place(self) -> None:
-        """Give each written file its final name, its checksum (before the
-        DataStore swap commits; nothing serves these names yet)."""
-        for kind, path in self.partial.items():
-            if path.exists():
-                name = f"{sha256(path)}.{kind}"
-                os.replace(path, self.folder / name)
-                self.names[kind] = name
+        """Give each written file its final name (before the DataStore swap
+        commits; nothing serves these names yet)."""
+        if self.planned is None:
+            self.compute_names()
+        for kind, name in self.planned.items():
+            os.replace(self.partial[kind], self.folder / name)
+            self.names[kind] = name
 
     def publish(self, rows: int) -> None:
         """The swap has committed: serve these files, then remove the
         previous version's."""
         previous = set(current(self.resource_id).values())
         pointer = self.folder / f".{uuid.uuid4().hex}.{POINTER}.partial"
-        served = {"files": self.names, "fields": self.fields, "rows": rows,
-                  "empty_is_null": self.empty_is_null}
-        pointer.write_text(json.dumps(served, ensure_ascii=False), "utf-8")
+        content = {"files": self.names, "fields": self.fields, "rows": rows,
+                   "empty_is_null": self.empty_is_null}
+        pointer.write_text(json.dumps(content, ensure_ascii=False), "utf-8")
         os.replace(pointer, self.folder / POINTER)
         for name in previous - set(self.names.values()):
             (self.folder / name).unlink(missing_ok=True)

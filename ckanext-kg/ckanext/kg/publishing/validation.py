@@ -7,15 +7,22 @@ import json
 import logging
 import tempfile
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Union
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib import uploader
 
 from ckanext.kg import code
-from ckanext.kg.publishing import fetch, reports, state
+from ckanext.kg.publishing import early, fetch, reports, state
+from kg_validation.report import build_report
+from kg_validation.validate import validate_table
+
+# kg_validation is imported above, not when first used: the jobs worker
+# forks a process for every job, which then finds it loaded (about half a
+# second saved per job)
 
 log = logging.getLogger(__name__)
 LANGUAGES = ("ky", "ru", "en")
@@ -99,38 +106,54 @@ def validate_resource(resource: dict[str, Any], progress: Progress = None,
     progress = progress or (lambda stage, rows=None: None)
     path = current_file(resource)
     if path is not None:
-        return validate_file(resource, path, checksum(path), progress)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-checksum") as pool:
+            # the file's checksum names its report: computed while it is validated
+            return validate_file(resource, path, pool.submit(checksum, path), progress)
     if is_url_resource(resource):
         return _validate_url(resource, progress, max_fetch_bytes)
     return None
 
 
-def validate_file(resource: dict[str, Any], path: Path, digest: str,
+def validate_file(resource: dict[str, Any], path: Path, digest: Union[str, Future],
                   progress: Progress) -> dict[str, Any]:
-    """Validate one file of the resource, load it if it passes, keep the report."""
-    from kg_validation.report import build_report
-    from kg_validation.validate import validate_table
-
+    """Validate one file of the resource, load it if it passes, keep the
+    report under the file's checksum `digest` (or its future)."""
     schema = table_schema(resource)
     progress(state.VALIDATING)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="kg-canonical-") as work:
         canonical = Path(work) / "canonical.csv"
-        result = validate_table(_named(path, resource, Path(work)), schema, output=canonical)
-        log.info("resource %s: checked in %.2f s", resource["id"],
-                 time.perf_counter() - started)
-        if not result.valid:
-            status = reports.FAILURE
-        elif schema is None:
-            status = reports.NEEDS_SCHEMA  # a draft schema counts only once confirmed
-        else:
-            status = reports.SUCCESS
-        report = {lang: build_report(result, lang=lang) for lang in LANGUAGES}
-        if status == reports.SUCCESS:
-            status = _publish_rows(resource["id"], canonical, schema, report, progress)
+        source = _named(path, resource, Path(work))
+        loading = early.start(resource["id"], source, schema, functools.partial(
+            _hex, digest)) if source == path else None
+        status = None
+        try:
+            result = validate_table(source, schema, output=canonical)
+            log.info("resource %s: checked in %.2f s", resource["id"],
+                     time.perf_counter() - started)
+            if not result.valid:
+                status = reports.FAILURE
+            elif schema is None:
+                status = reports.NEEDS_SCHEMA  # a draft schema counts only once confirmed
+            else:
+                status = reports.SUCCESS
+            report = {lang: build_report(result, lang=lang) for lang in LANGUAGES}
+            if status == reports.SUCCESS:
+                status = _publish_rows(resource["id"], canonical, schema, report, progress,
+                                       loading)
+        finally:
+            if loading is not None and status != reports.SUCCESS:
+                loading.abandon()
     for per_language in report.values():
         per_language["path"] = _file_name(resource, path)  # never the server's own path
+    if isinstance(digest, Future):
+        digest = digest.result()
     return _store(resource["id"], digest, status, report)
+
+
+def _hex(digest: Union[str, Future]) -> str:
+    """The hex SHA-256 of a checksum ("sha256:<hex>"), or of its future."""
+    return (digest.result() if isinstance(digest, Future) else digest).split(":", 1)[1]
 
 
 def _named(path: Path, resource: dict[str, Any], work: Path) -> Path:
@@ -210,12 +233,17 @@ LOAD_FAILED = {
 
 
 def _publish_rows(resource_id: str, canonical: Path, schema: dict[str, Any],
-                  report: dict[str, Any], progress: Progress) -> str:
-    """Load the passing table into the DataStore; a failed load is no success."""
+                  report: dict[str, Any], progress: Progress,
+                  loading: Optional[early.EarlyLoad] = None) -> str:
+    """Load the passing table into the DataStore (or commit the load that
+    ran during validation, `early`); a failed load is no success."""
     from ckanext.kg.publishing import datastore
     started = time.perf_counter()
     try:
-        rows = datastore.load_table(resource_id, canonical, schema, progress)
+        progress(state.LOADING)
+        rows = loading.publish(canonical) if loading is not None else None
+        if rows is None:
+            rows = datastore.load_table(resource_id, canonical, schema, progress)
         log.info("resource %s: %d rows loaded in %.2f s", resource_id, rows,
                  time.perf_counter() - started)
     except Exception:  # the old rows stay; the publisher is told, ops get the trace
@@ -226,6 +254,19 @@ def _publish_rows(resource_id: str, canonical: Path, schema: dict[str, Any],
     for per_language in report.values():
         per_language["datastore"] = {"loaded": True, "rows": rows}
     return reports.SUCCESS
+
+
+def rows_published(found: Optional[dict[str, Any]]) -> bool:
+    """Whether this run loaded the table's rows (its stored report says so)."""
+    if not found or found["status"] != reports.SUCCESS:
+        return False
+    return bool((found["report"].get("en") or {}).get("datastore", {}).get("loaded"))
+
+
+def build_search(resource: dict[str, Any]) -> None:
+    """After publication: the full-text search of the rows just served."""
+    from ckanext.kg.publishing import datastore
+    datastore.build_search(resource["id"], table_schema(resource))
 
 
 def current_report(resource: dict[str, Any]) -> Optional[dict[str, Any]]:

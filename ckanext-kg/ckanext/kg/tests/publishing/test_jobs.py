@@ -12,8 +12,10 @@ import pytest
 from ckan.lib import jobs as ckan_jobs
 from ckan.tests import factories, helpers
 
+from ckanext.kg.publishing import state
 from ckanext.kg.tests.conftest import PORTAL_PLUGINS, portal_schema
 from ckanext.kg.tests.publishing.conftest import SCHEMA, VALID
+from ckanext.kg.tests.publishing.test_swap import staged_tables
 
 pytestmark = [*portal_schema,
               pytest.mark.ckan_config("ckanext.kg.validation.sync_max_bytes", 10),
@@ -44,8 +46,9 @@ def test_a_large_table_waits_in_the_queue_then_passes(upload_file, dataset):
         f"kg: validate resource {resource['id']}"]
     run_worker()
     done = shown(resource["id"])
+    # the last stage: the rows were served, then their full-text search built
     assert (done["status"], done["job"]["state"], done["job"]["stage"]) == (
-        "success", "done", "loading")
+        "success", "done", "indexing")
     assert done["report"]["datastore"] == {"loaded": True, "rows": 2}
 
 
@@ -59,6 +62,24 @@ def test_the_report_page_tells_the_publisher_the_job_is_waiting(
     assert "The file is waiting to be validated." in pages["en"]
     assert "Файл текшерүүнү күтүүдө." in pages["ky"]
     assert "Файл ожидает проверки." in pages["ru"]
+
+
+def test_the_report_page_says_a_published_table_is_being_indexed(
+        app, upload_file, dataset):
+    resource = upload(upload_file, dataset, VALID)
+    run_worker()
+    # the job's last stage, as the page shows it while the job runs it
+    state.progress(resource["id"], state.INDEXING)
+    token = factories.SysadminWithToken()["token"]
+    pages = {lang: app.get(f"/{lang}/dataset/{dataset['name']}/resource/{resource['id']}"
+                           "/validation", headers={"Authorization": token}).body
+             for lang in ("ky", "ru", "en")}
+    assert "The table is published. Full-text search over its rows is being prepared" \
+        in pages["en"]
+    assert "Таблица жарыяланды. Анын саптары боюнча толук тексттик издөө" in pages["ky"]
+    assert "Таблица опубликована. Полнотекстовый поиск по её строкам готовится" \
+        in pages["ru"]
+    assert "The table passed validation." in pages["en"]
 
 
 def test_a_retry_is_refused_while_a_job_is_queued(upload_file, sysadmin, dataset):
@@ -144,6 +165,7 @@ def test_a_job_killed_while_loading_loses_nothing_and_can_be_retried(
     assert (after["status"], after["job"]["state"]) == (None, "interrupted")
     published = helpers.call_action("datastore_search", resource_id=resource["id"])
     assert published["total"] == 2  # the previous version is still served
+    assert staged_tables() == []  # the half-built table went with its transaction
     retried = helpers.call_action("kg_validation_retry",
                                   context={"user": sysadmin["name"]}, id=resource["id"])
     assert retried["job"]["state"] == "queued"

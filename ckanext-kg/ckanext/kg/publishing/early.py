@@ -1,0 +1,102 @@
+"""Load a table while it is being validated, and commit only if it passes.
+
+Validating and loading a large table are the two long steps of
+publication. Most uploads are already what validation writes out (UTF-8,
+commas, the schema's header): for those, the rows can be COPYed from the
+uploaded file itself while the validator reads it, in another thread.
+The load builds its new table (`swap`) and then waits, uncommitted,
+for the verdict. It commits only if the table passed and the validator's
+canonical CSV is byte for byte the uploaded file, so the committed rows
+are exactly those a load after validation would have committed. In every
+other case the transaction is rolled back (nothing was ever visible) and
+the table is loaded from the canonical CSV after validation as before.
+
+Only a table whose DataStore table is new, or has the same columns and
+data dictionary, is loaded early: nothing in the DataStore changes
+before the verdict. A new table is declared empty first, and removed
+again if the run does not publish it.
+"""
+from __future__ import annotations
+
+import filecmp
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import ckan.plugins.toolkit as tk
+
+log = logging.getLogger(__name__)
+VERDICT_TIMEOUT = 3600.0  # seconds a load waits for its table's validation
+
+
+class Abandoned(Exception):
+    """The table failed, or its canonical CSV differs from the upload."""
+
+
+class EarlyLoad:
+    """A load of `source` into the DataStore, running until it would commit."""
+
+    def __init__(self, resource_id: str, source: Path, schema: dict[str, Any],
+                 created: bool, checksum: Callable[[], str]) -> None:
+        from ckanext.kg.publishing import datastore
+        self.resource_id, self.source, self.created = resource_id, source, created
+        self._verdict = threading.Event()
+        self._commit = False
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-early")
+        self._rows = self._pool.submit(datastore.load_table, resource_id, source, schema,
+                                       None, gate=self._wait_for_verdict, declared=True,
+                                       checksum=checksum, row_by_row=False)
+
+    def _wait_for_verdict(self) -> None:
+        if not self._verdict.wait(VERDICT_TIMEOUT) or not self._commit:
+            raise Abandoned()
+
+    def publish(self, canonical: Path) -> Optional[int]:
+        """The table passed: commit if the canonical CSV is the upload; the
+        rows loaded, or None when the caller must load `canonical` itself."""
+        self._commit = filecmp.cmp(canonical, self.source, shallow=False)
+        self._verdict.set()
+        try:
+            rows = self._rows.result()
+        except Abandoned:
+            rows = None
+        except Exception:  # noqa: BLE001 - e.g. PostgreSQL read a value otherwise
+            log.info("resource %s: early load failed; loading after validation",
+                     self.resource_id, exc_info=True)
+            rows = None
+        finally:
+            self._pool.shutdown()
+        return rows if self._commit else None
+
+    def abandon(self) -> None:
+        """The run publishes nothing: roll the load back, and remove the
+        empty table declared for it."""
+        if not self._verdict.is_set():
+            self._verdict.set()
+        self._rows.exception()  # wait for the rollback
+        self._pool.shutdown()
+        if self.created:
+            from ckanext.kg.publishing import site_context
+            try:
+                tk.get_action("datastore_delete")(site_context(), {
+                    "resource_id": self.resource_id, "force": True})
+            except tk.ObjectNotFound:
+                pass
+
+
+def start(resource_id: str, source: Path, schema: Optional[dict[str, Any]],
+          checksum: Callable[[], str]) -> Optional[EarlyLoad]:
+    """An early load of `source` (whose hex SHA-256 `checksum` gives), if
+    it can be one (see the module)."""
+    from ckanext.kg.publishing import datastore
+    if not schema or not datastore.copies_as_is(schema, source):
+        return None
+    fields = datastore.datastore_fields(schema)
+    current = datastore.current_fields(resource_id)
+    if current is None:
+        datastore.declare(resource_id, fields, schema.get("primaryKey"))
+    elif current != [(f["id"], f["type"], f.get("info", {})) for f in fields]:
+        return None
+    return EarlyLoad(resource_id, source, schema, current is None, checksum)

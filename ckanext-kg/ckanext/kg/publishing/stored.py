@@ -20,8 +20,11 @@ PostgreSQL read it (`stored_rows`).
 A publication killed while writing leaves its `.<tag>.<kind>.partial`
 files behind; the next publication of the table removes those older than
 `LEFTOVER_AGE`, far longer than any publication runs (a job is stopped
-after `ckan.jobs.timeout`, 180 s by default), so never a file that a
-running publication is still writing.
+after `ckan.jobs.timeout`, 180 s by default; an early load waits at most
+an hour for its verdict), so never a file that a running publication is
+still writing. The tag begins with the time the publication began: a
+partial CSV may be a second name of an older file (`copy_csv`), whose
+modification time says nothing about the publication.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import time
 import uuid
@@ -41,7 +45,8 @@ log = logging.getLogger(__name__)
 POINTER = "current.json"
 KINDS = ("csv", "parquet")
 BLOCK = 1 << 20
-LEFTOVER_AGE = 3600  # seconds after which a .partial file is a leftover
+LEFTOVER_AGE = 6 * 3600  # seconds after which a .partial file is a leftover
+TAGGED = re.compile(r"\.([0-9]+)-[0-9a-f]+\.")  # .<begun>-<random>.<kind>.partial
 
 
 def folder(resource_id: str) -> Path:
@@ -109,12 +114,23 @@ def withdraw_deleted(package_id: str) -> None:
         withdraw(resource_id)
 
 
+def tag() -> str:
+    """A new publication's tag for its partial files: when it began, and a
+    random part."""
+    return f"{int(time.time())}-{uuid.uuid4().hex}"
+
+
 def remove_leftovers(target: Path, max_age: float = LEFTOVER_AGE) -> list[str]:
-    """Remove the `.partial` files in `target` not written to for `max_age`
-    seconds (a publication killed while writing them); their names."""
+    """Remove the `.partial` files in `target` of publications begun, and
+    not written to, `max_age` seconds ago or more (killed while writing
+    them); their names. A name without the time it began (written before
+    tags had it) is judged by its modification time alone."""
     cutoff = time.time() - max_age
     removed = []
     for path in target.glob(".*.partial"):
+        tagged = TAGGED.match(path.name)
+        if tagged and int(tagged.group(1)) >= cutoff:
+            continue
         try:
             if path.stat().st_mtime < cutoff:
                 path.unlink()
@@ -143,8 +159,8 @@ class Version:
         self.folder = folder(resource_id)
         self.folder.mkdir(parents=True, exist_ok=True)
         remove_leftovers(self.folder)
-        tag = uuid.uuid4().hex
-        self.partial = {kind: self.folder / f".{tag}.{kind}.partial" for kind in KINDS}
+        begun = tag()
+        self.partial = {kind: self.folder / f".{begun}.{kind}.partial" for kind in KINDS}
         self.names: dict[str, str] = {}
         self.empty_is_null: Optional[bool] = None
         self.planned: Optional[dict[str, str]] = None
@@ -215,7 +231,7 @@ class Version:
         """The swap has committed: serve these files, then remove the
         previous version's."""
         previous = set(current(self.resource_id).values())
-        pointer = self.folder / f".{uuid.uuid4().hex}.{POINTER}.partial"
+        pointer = self.folder / f".{tag()}.{POINTER}.partial"
         content = {"files": self.names, "fields": self.fields, "rows": rows,
                    "empty_is_null": self.empty_is_null}
         pointer.write_text(json.dumps(content, ensure_ascii=False), "utf-8")

@@ -290,14 +290,15 @@ def test_a_public_tables_downloads_follow_ckans_policy_for_public_pages(
 
 def test_a_new_publication_removes_old_leftovers_only(app, upload_file, table):  # noqa: F811
     folder = stored.folder(table["id"])
-    old = folder / ".0a1b2c.csv.partial"
-    old_pointer = folder / ".3d4e5f.current.json.partial"
-    recent = folder / ".6a7b8c.parquet.partial"  # a publication still writing
-    for path in (old, old_pointer, recent):
+    long_ago = int(time.time()) - 7 * 3600
+    old = folder / f".{long_ago}-0a1b2c.csv.partial"
+    old_pointer = folder / f".{long_ago}-3d4e5f.current.json.partial"
+    untagged = folder / ".9a8b7c.parquet.partial"  # named before tags had a time
+    recent = folder / f".{int(time.time())}-6a7b8c.parquet.partial"  # still being written
+    for path in (old, old_pointer, untagged, recent):
         path.write_bytes(b"region,year\n")
-    two_hours_ago = time.time() - 2 * 3600
-    for path in (old, old_pointer):
-        os.utime(path, (two_hours_ago, two_hours_ago))
+    for path in (old, old_pointer, untagged):
+        os.utime(path, (long_ago, long_ago))
     newer = TABLE + "Талас,2024,7.75,жаңы\n"  # the same columns: nothing withdrawn
     assert replace(upload_file, table, newer) == "success"
     files = files_of(table["id"])
@@ -306,12 +307,29 @@ def test_a_new_publication_removes_old_leftovers_only(app, upload_file, table): 
     assert get(app, table, "csv").data == files["csv"].read_bytes()
 
 
-def test_leftovers_are_judged_by_age(tmp_path):
-    fresh, old, served = (tmp_path / ".a.csv.partial", tmp_path / ".b.csv.partial",
-                          tmp_path / "0123.csv")
-    for path in (fresh, old, served):
-        path.write_text("x")
-    os.utime(old, (time.time() - 3601, time.time() - 3601))
-    os.utime(served, (time.time() - 7200, time.time() - 7200))
-    assert stored.remove_leftovers(tmp_path) == [old.name]
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([fresh.name, served.name])
+def test_leftovers_are_judged_by_when_their_publication_began_and_last_wrote(tmp_path):
+    now = int(time.time())
+    old, recent = now - 7 * 3600, now - 60
+    files = {  # name -> modification time
+        f".{old}-a1.csv.partial": old,  # a killed publication: removed
+        f".{recent}-b2.csv.partial": old,  # a second name of an old file: kept
+        f".{old}-c3.parquet.partial": recent,  # a long publication still writing: kept
+        ".d4.csv.partial": old,  # an untagged name, judged by its time: removed
+        ".e5.csv.partial": recent,
+        "0123abcd.csv": old,  # a stored file: never
+    }
+    for name, modified in files.items():
+        (tmp_path / name).write_text("x")
+        os.utime(tmp_path / name, (modified, modified))
+    assert sorted(stored.remove_leftovers(tmp_path)) == sorted(
+        [f".{old}-a1.csv.partial", ".d4.csv.partial"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f".{recent}-b2.csv.partial", f".{old}-c3.parquet.partial", ".e5.csv.partial",
+         "0123abcd.csv"])
+
+
+def test_a_publications_partial_files_are_tagged_with_when_it_began(table):  # noqa: F811
+    version = stored.Version(table["id"], [{"id": "region", "type": "text"}])
+    begun = int(version.csv.name.split("-")[0][1:])
+    assert abs(begun - time.time()) < 60
+    assert version.csv.name.endswith(".csv.partial")

@@ -168,6 +168,19 @@ def test_without_a_stored_parquet_file_xlsx_and_json_come_from_the_datastore(
     assert len(cells(get(app, table, "xlsx").data)) == 1  # the header alone
 
 
+def test_a_table_with_a_time_column_gets_xlsx_and_json_from_the_datastore(
+        app, upload_file, table):  # noqa: F811
+    schema = json.dumps({"fields": [{"name": "region", "type": "string"},
+                                    {"name": "opens", "type": "time"}]})
+    assert replace(upload_file, table, "region,opens\nНарын,09:30:00\n", schema) == "success"
+    assert sorted(files_of(table["id"])) == ["csv", "parquet"]
+    assert json.loads(get(app, table, "json").data) == [{"region": "Нарын",
+                                                         "opens": "09:30:00"}]
+    delete_rows_in_postgresql(table["id"])  # the DataStore answers: now empty
+    assert json.loads(get(app, table, "json").data) == []
+    assert len(cells(get(app, table, "xlsx").data)) == 1
+
+
 def test_a_publication_that_did_not_record_its_reading_leaves_json_to_the_datastore(
         app, table):  # noqa: F811
     pointer = stored.folder(table["id"]) / stored.POINTER

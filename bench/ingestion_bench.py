@@ -11,10 +11,10 @@ same schema), then, one after the other in the same run:
   (`resource_create`, multipart), until `kg_validation_show` says it passed
   and `datastore_search` counts every row: validated, canonical CSV,
   typed DataStore table with its primary key and full-text column;
-- then whole-table downloads from the portal: Parquet, CSV and CSV for
-  Excel (served from the stored files), and CSV through the DataStore
-  (`sort=id`), with their throughput against reading the same file from
-  disk.
+- then whole-table downloads from the portal: Parquet, CSV, CSV for
+  Excel, XLSX and JSON (served from the stored files), and CSV, XLSX and
+  JSON through the DataStore (`sort=id`), with their throughput against
+  reading the same file from disk.
 
 It prints each time and the ratios::
 
@@ -121,7 +121,10 @@ class Portal:
 # name -> (format, query): whole-table downloads come from the stored files;
 # a `sort` (any DataStore parameter) takes the DataStore path, for comparison
 DOWNLOADS = {"parquet": ("parquet", None), "csv": ("csv", None), "excel": ("excel", None),
-             "csv-datastore": ("csv", {"sort": "id"})}
+             "xlsx": ("xlsx", None), "json": ("json", None),
+             "csv-datastore": ("csv", {"sort": "id"}),
+             "xlsx-datastore": ("xlsx", {"sort": "id"}),
+             "json-datastore": ("json", {"sort": "id"})}
 
 
 def wait_for_line(path: Path, text: str, timeout: float = 120) -> None:

@@ -70,7 +70,7 @@ def download(id: str, resource_id: str, fmt: str):
     if not any(request.args.get(key) for key in downloads.SEARCH):
         stored = _stored_download(context, resource_id, fmt)
         if stored is not None:
-            return stored
+            return _cache_policy(stored, resource_id)
     search = {}
     for key in ("q", "fields", "sort"):
         if request.args.get(key):
@@ -84,8 +84,8 @@ def download(id: str, resource_id: str, fmt: str):
         return tk.abort(404, tk._("Resource not found"))
     except (ValueError, tk.ValidationError):
         return tk.abort(400, tk._("Bad download parameters"))
-    return Response(stream_with_context(downloads.WRITERS[fmt](fields, rows)),
-                    headers=_download_headers(resource, fmt))
+    return _cache_policy(Response(stream_with_context(downloads.WRITERS[fmt](fields, rows)),
+                                  headers=_download_headers(resource, fmt)), resource_id)
 
 
 def _download_headers(resource: dict, fmt: str) -> dict:
@@ -97,17 +97,33 @@ def _download_headers(resource: dict, fmt: str) -> dict:
             "Content-Disposition": f'attachment; filename="{base}.{extension}"'}
 
 
-def _stored_download(context: dict, resource_id: str, fmt: str):
-    """A whole table from its stored file (`publishing.stored`), streamed
-    as it is (CSV, Parquet) or transcoded row by row (CSV for Excel); None
-    when there is none, or the viewer may not see the resource."""
-    import os
+def _cache_policy(response, resource_id: str):
+    """Shared caches may keep only what anyone may download: a download
+    an anonymous user could not get is `private`, revalidated every time;
+    anything else gets CKAN's own policy for public pages (`public`,
+    `max-age` from `ckan.cache_expires`, must-revalidate)."""
+    from flask import request
+    try:
+        tk.check_access("resource_show", {"user": ""}, {"id": resource_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        request.environ["__no_cache__"] = True  # CKAN's after-request: private
+        response.cache_control.public = None
+        response.cache_control.private = True
+        response.cache_control.no_cache = True
+        return response
+    response.cache_control.no_cache = None
+    return response
 
-    from flask import Response, send_file, stream_with_context
+
+def _stored_download(context: dict, resource_id: str, fmt: str):
+    """A whole table from its stored files (`publishing.stored`): CSV and
+    Parquet as they are, CSV for Excel transcoded from the stored CSV,
+    XLSX and JSON from its rows (`publishing.stored_rows`); None when
+    there is none, or the viewer may not see the resource."""
+    from flask import Response, stream_with_context
 
     from ckanext.kg.publishing import downloads, stored
-    kind = downloads.STORED_KIND.get(fmt)
-    if kind is None:
+    if fmt not in downloads.FROM_STORED:
         return None
     try:
         resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
@@ -115,18 +131,49 @@ def _stored_download(context: dict, resource_id: str, fmt: str):
         return None  # the DataStore path answers, as for any resource
     if not resource.get("datastore_active"):
         return None
-    source = stored.open_current(resource["id"], kind)
+    headers = _download_headers(resource, fmt)
+    if fmt in downloads.STORED_FILE:
+        source = stored.open_current(resource["id"], downloads.STORED_FILE[fmt])
+        return None if source is None else _stored_file(source, headers)
+    table = _stored_table(resource["id"], fmt)
+    if table is None:
+        return None
+    return Response(stream_with_context(downloads.WRITERS[fmt](*table)), headers=headers)
+
+
+def _stored_table(resource_id: str, fmt: str):
+    """The fields and rows the writer of `fmt` gets from the stored files:
+    the stored CSV's text for CSV for Excel, the DataStore's values for
+    XLSX and JSON; None when there is none."""
+    from ckanext.kg.publishing import downloads, stored, stored_rows
+    if fmt != "excel":
+        return stored_rows.pages(resource_id)
+    served = stored.served(resource_id)  # the fields and the file of one publication
+    source = stored.open_current(resource_id, "csv", served)
     if source is None:
         return None
-    headers = _download_headers(resource, fmt)
-    if fmt == "excel":
-        fields = stored.current_fields(resource["id"])
-        return Response(stream_with_context(downloads.excel_csv_stream(
-            fields, downloads.stored_csv_pages(source))), headers=headers)
-    response = send_file(source, mimetype=headers["Content-Type"], etag=False, max_age=0)
+    return served.get("fields", []), downloads.stored_csv_pages(source)
+
+
+def _stored_file(source, headers: dict):
+    """A stored file as it is: its checksum (its name) is a strong ETag, so
+    `If-None-Match` gets 304 and `Range` 206 (werkzeug's conditional
+    responses); opened before, so a publication meanwhile cannot cut it."""
+    import os
+    from pathlib import Path
+
+    from flask import request, send_file
+    from werkzeug.wsgi import FileWrapper
+    size = os.fstat(source.fileno()).st_size
+    checksum = Path(source.name).name.split(".")[0]
+    response = send_file(source, mimetype=headers["Content-Type"], etag=checksum,
+                         conditional=False)
+    if request.range is not None:  # werkzeug's wrapper seeks to the range;
+        response.response = FileWrapper(source, 1 << 16)  # gunicorn's reads up to it
     response.headers.update(headers)
-    response.content_length = os.fstat(source.fileno()).st_size
-    return response
+    response.content_length = size
+    return response.make_conditional(request.environ, accept_ranges=True,
+                                     complete_length=size)
 
 
 @kg.route("/organization/<id>/compliance")

@@ -4,7 +4,9 @@ Rows come from `datastore_search` page by page (keyset pagination, as
 CKAN's own dump does), so the caller's permissions, `q`, `filters`,
 `fields` and `sort` apply, and memory stays bounded by one page. A whole
 table (none of those) is served from its stored files instead (`stored`):
-CSV and Parquet as they are, CSV for Excel transcoded from the stored CSV.
+CSV and Parquet as they are, CSV for Excel transcoded from the stored CSV,
+XLSX and JSON written from the stored CSV's rows read as the DataStore
+returns them (`stored_rows`), by the same writers.
 
 "CSV for Excel" is what Excel with Russian or Kyrgyz regional settings
 opens correctly: UTF-8 with a BOM, `;` between cells, decimal commas, and
@@ -27,8 +29,9 @@ NUMERIC = ("int", "int4", "int8", "float8", "numeric")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 SEARCH = ("q", "filters", "fields", "sort")  # a download with none is the whole table
-# whole-table downloads served from the stored files (`stored`): format -> file
-STORED_KIND = {"csv": "csv", "parquet": "parquet", "excel": "csv"}
+# whole-table downloads served from the stored files (`stored`)
+STORED_FILE = {"csv": "csv", "parquet": "parquet"}  # format -> file served as it is
+FROM_STORED = ("csv", "parquet", "excel", "xlsx", "json")
 
 FORMATS = {  # name -> (file extension, Content-Type)
     "csv": ("csv", "text/csv; charset=utf-8"),

@@ -13,7 +13,18 @@ The CSV is UTF-8, `,` and `\\n`, with a header naming the columns: the
 validator's canonical CSV when PostgreSQL loads it as it is, else the rows
 as read by the Table Schema's rules (what the DataStore was loaded from).
 The Parquet file has the DataStore columns' types (as the filtered
-Parquet download does).
+Parquet download does). `current.json` also says how an empty quoted cell
+("") was read (`empty_is_null`), so the CSV can be read again exactly as
+PostgreSQL read it (`stored_rows`).
+
+A publication killed while writing leaves its `.<tag>.<kind>.partial`
+files behind; the next publication of the table removes those older than
+`LEFTOVER_AGE`, far longer than any publication runs (a job is stopped
+after `ckan.jobs.timeout`, 180 s by default; an early load waits at most
+an hour for its verdict), so never a file that a running publication is
+still writing. The tag begins with the time the publication began: a
+partial CSV may be a second name of an older file (`copy_csv`), whose
+modification time says nothing about the publication.
 """
 from __future__ import annotations
 
@@ -21,7 +32,9 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
+import time
 import uuid
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Optional
@@ -32,6 +45,8 @@ log = logging.getLogger(__name__)
 POINTER = "current.json"
 KINDS = ("csv", "parquet")
 BLOCK = 1 << 20
+LEFTOVER_AGE = 6 * 3600  # seconds after which a .partial file is a leftover
+TAGGED = re.compile(r"\.([0-9]+)-[0-9a-f]+\.")  # .<begun>-<random>.<kind>.partial
 
 
 def folder(resource_id: str) -> Path:
@@ -45,6 +60,15 @@ def _pointer(resource_id: str) -> dict[str, Any]:
         return {}
 
 
+def served(resource_id: str) -> dict[str, Any]:
+    """`current.json` read once: `files` (kind -> file name), `fields` (id
+    and DataStore type of each column), `rows`, and `empty_is_null`
+    (whether PostgreSQL read a quoted "" of the CSV as NULL, else as an
+    empty string; missing for publications before it was recorded). Read
+    it once per download, so its parts belong to one publication."""
+    return _pointer(resource_id)
+
+
 def current(resource_id: str) -> dict[str, str]:
     """The files being served for `resource_id`: kind -> file name."""
     files = _pointer(resource_id).get("files", {})
@@ -56,10 +80,13 @@ def current_fields(resource_id: str) -> list[dict[str, str]]:
     return _pointer(resource_id).get("fields", [])
 
 
-def open_current(resource_id: str, kind: str) -> Optional[BinaryIO]:
-    """The stored `kind` file being served, opened (so a publication that
-    replaces it meanwhile does not cut the download short), or None."""
-    name = current(resource_id).get(kind)
+def open_current(resource_id: str, kind: str,
+                 snapshot: Optional[dict[str, Any]] = None) -> Optional[BinaryIO]:
+    """The stored `kind` file being served (or named in `snapshot`, from
+    `served`), opened (so a publication that replaces it meanwhile does
+    not cut the download short), or None."""
+    files = (_pointer(resource_id) if snapshot is None else snapshot).get("files", {})
+    name = files.get(kind) if kind in KINDS else None
     if not name:
         return None
     try:
@@ -87,6 +114,34 @@ def withdraw_deleted(package_id: str) -> None:
         withdraw(resource_id)
 
 
+def tag() -> str:
+    """A new publication's tag for its partial files: when it began, and a
+    random part."""
+    return f"{int(time.time())}-{uuid.uuid4().hex}"
+
+
+def remove_leftovers(target: Path, max_age: float = LEFTOVER_AGE) -> list[str]:
+    """Remove the `.partial` files in `target` of publications begun, and
+    not written to, `max_age` seconds ago or more (killed while writing
+    them); their names. A name without the time it began (written before
+    tags had it) is judged by its modification time alone."""
+    cutoff = time.time() - max_age
+    removed = []
+    for path in target.glob(".*.partial"):
+        tagged = TAGGED.match(path.name)
+        if tagged and int(tagged.group(1)) >= cutoff:
+            continue
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed.append(path.name)
+        except FileNotFoundError:  # removed meanwhile (by another publication)
+            continue
+    if removed:
+        log.info("%s: removed leftover files %s", target, ", ".join(sorted(removed)))
+    return removed
+
+
 def sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:
@@ -103,9 +158,11 @@ class Version:
         self.fields = [{"id": f["id"], "type": f["type"]} for f in fields]
         self.folder = folder(resource_id)
         self.folder.mkdir(parents=True, exist_ok=True)
-        tag = uuid.uuid4().hex
-        self.partial = {kind: self.folder / f".{tag}.{kind}.partial" for kind in KINDS}
+        remove_leftovers(self.folder)
+        begun = tag()
+        self.partial = {kind: self.folder / f".{begun}.{kind}.partial" for kind in KINDS}
         self.names: dict[str, str] = {}
+        self.empty_is_null: Optional[bool] = None
         self.planned: Optional[dict[str, str]] = None
         self.csv_checksum: Optional[Callable[[], str]] = None  # hex SHA-256 of the CSV
 
@@ -144,6 +201,7 @@ class Version:
             column_types=schema, null_values=[""], strings_can_be_null=True,
             quoted_strings_can_be_null=empty_is_null)
         target = self.partial["parquet"]
+        self.empty_is_null = empty_is_null
         try:
             with pa_csv.open_csv(self.csv, read_options=read, convert_options=convert) \
                     as reader, pq.ParquetWriter(target, schema) as writer:
@@ -173,9 +231,10 @@ class Version:
         """The swap has committed: serve these files, then remove the
         previous version's."""
         previous = set(current(self.resource_id).values())
-        pointer = self.folder / f".{uuid.uuid4().hex}.{POINTER}.partial"
-        served = {"files": self.names, "fields": self.fields, "rows": rows}
-        pointer.write_text(json.dumps(served, ensure_ascii=False), "utf-8")
+        pointer = self.folder / f".{tag()}.{POINTER}.partial"
+        content = {"files": self.names, "fields": self.fields, "rows": rows,
+                   "empty_is_null": self.empty_is_null}
+        pointer.write_text(json.dumps(content, ensure_ascii=False), "utf-8")
         os.replace(pointer, self.folder / POINTER)
         for name in previous - set(self.names.values()):
             (self.folder / name).unlink(missing_ok=True)

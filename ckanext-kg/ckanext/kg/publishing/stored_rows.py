@@ -1,0 +1,124 @@
+"""The rows of a published table read from its stored CSV (`stored`), as
+`datastore_search` returns them, for whole-table XLSX and JSON downloads.
+
+`datastore_search` (records as lists) has PostgreSQL turn each value into
+JSON (`to_json`; timestamps through `to_char`) and decodes that with
+msgspec. Here pyarrow reads the stored CSV in record batches with the
+options the stored Parquet file was written with, and each column becomes
+the Python values that decoding gives: integers and booleans as they are,
+dates and timestamps as PostgreSQL writes them, numbers in PostgreSQL's
+own text (its `numeric` keeps the scale written: 40, 40.0 and 4E1 give
+40, 40.0 and 40) decoded by msgspec, JSON cells decoded by msgspec.
+
+Only a table whose Parquet file was written qualifies: pyarrow then read
+every cell of the CSV with these types, so reading it again cannot stop
+half way. A column of another type (`time`) leaves the table to the
+DataStore.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+from typing import Any, BinaryIO, Callable, Iterator, Optional
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.kg.publishing import stored
+
+BLOCK = 1 << 20  # bytes of CSV per record batch
+Row = tuple[Any, ...]
+PLAIN_NUMBER = re.compile(r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$")
+READ_AS = {  # DataStore type -> pyarrow type the CSV column is read as
+    "int": "int32", "int4": "int32", "int8": "int64", "bool": "bool",
+    "date": "date32", "timestamp": "timestamp[us]",
+    "numeric": "string", "text": "string", "json": "string"}
+
+
+def pages(resource_id: str) -> Optional[tuple[list[dict[str, str]], Iterator[list[Row]]]]:
+    """The stored table's fields and its rows in pages, or None when the
+    DataStore must answer (no stored Parquet file, or a column type not
+    read here)."""
+    served = stored.served(resource_id)
+    fields, empty_is_null = served.get("fields"), served.get("empty_is_null")
+    if empty_is_null is None or "parquet" not in served.get("files", {}) or \
+            not fields or any(f["type"] not in READ_AS for f in fields):
+        return None
+    source = stored.open_current(resource_id, "csv", served)
+    if source is None:
+        return None
+    return fields, _rows(source, fields, empty_is_null)
+
+
+def _rows(source: BinaryIO, fields: list[dict[str, str]],
+          empty_is_null: bool) -> Iterator[list[Row]]:
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+    schema = pa.schema([(f["id"], pa.type_for_alias(READ_AS[f["type"]])) for f in fields])
+    read = pa_csv.ReadOptions(column_names=schema.names, skip_rows=1, block_size=BLOCK)
+    convert = pa_csv.ConvertOptions(  # as `stored.Version.write_parquet`
+        column_types=schema, null_values=[""], strings_can_be_null=True,
+        quoted_strings_can_be_null=empty_is_null)
+    values = [_values(f["type"]) for f in fields]
+    with source, pa_csv.open_csv(source, read_options=read,
+                                 convert_options=convert) as reader:
+        for batch in reader:
+            columns = [to_values(column)
+                       for column, to_values in zip(batch.columns, values, strict=True)]
+            yield list(zip(*columns, strict=True))
+
+
+def _values(datastore_type: str) -> Callable[[Any], list[Any]]:
+    """How a column read by pyarrow (an Array) becomes what
+    `datastore_search` gives."""
+    import pyarrow as pa
+    if datastore_type == "date":  # ISO 8601, as PostgreSQL's to_json
+        return lambda column: column.cast(pa.string()).to_pylist()
+    if datastore_type == "timestamp":
+        timespec = "milliseconds" if tk.config.get("ckan.datastore.ms_in_timestamp") \
+            else "seconds"
+        return lambda column: [_iso(v, timespec) for v in column.to_pylist()]
+    if datastore_type == "numeric":
+        return _numbers
+    if datastore_type == "json":
+        return _json_values
+    return lambda column: column.to_pylist()
+
+
+def _iso(value: Optional[dt.datetime], timespec: str) -> Optional[str]:
+    return None if value is None else value.isoformat(timespec=timespec)
+
+
+def _numbers(column: Any) -> list[Any]:
+    """Numbers as msgspec decodes PostgreSQL's JSON of them."""
+    import msgspec
+    import pyarrow.compute as pc
+    plain = pc.and_(pc.match_substring_regex(column, PLAIN_NUMBER.pattern),
+                    pc.invert(pc.starts_with(column, "-0")))
+    if pc.all(plain).as_py():  # already as PostgreSQL writes them (the usual case)
+        text = ",".join(pc.fill_null(column, "null").to_pylist())
+    else:
+        text = ",".join("null" if v is None else numeric_json(v)
+                        for v in column.to_pylist())
+    return msgspec.json.decode(f"[{text}]")
+
+
+def _json_values(column: Any) -> list[Any]:
+    import msgspec
+    return [None if v is None else msgspec.json.decode(v) for v in column.to_pylist()]
+
+
+def numeric_json(text: str) -> str:
+    """PostgreSQL's `to_json` of the `numeric` read from `text`: the number
+    in plain notation with the scale written, or a JSON string for NaN
+    and the infinities."""
+    if PLAIN_NUMBER.fullmatch(text) and not text.startswith("-0"):
+        return text  # already as PostgreSQL writes it (the usual case)
+    number = decimal.Decimal(text)
+    if number.is_nan():
+        return '"NaN"'
+    if number.is_infinite():
+        return '"-Infinity"' if number < 0 else '"Infinity"'
+    if number.is_zero():
+        number = abs(number)  # PostgreSQL has no negative zero
+    return format(number, "f")

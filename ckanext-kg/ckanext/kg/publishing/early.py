@@ -97,9 +97,14 @@ def start(resource_id: str, source: Path, schema: Optional[dict[str, Any]],
             or not datastore.copies_as_is(schema, source):
         return None
     fields = datastore.datastore_fields(schema)
-    current = datastore.current_fields(resource_id)
-    if current is None:
-        datastore.declare(resource_id, fields, schema.get("primaryKey"))
-    elif current != [(f["id"], f["type"], f.get("info", {})) for f in fields]:
+    try:
+        current = datastore.current_fields(resource_id)
+        if current is None:
+            datastore.declare(resource_id, fields, schema.get("primaryKey"))
+    except Exception:  # noqa: BLE001 - the load after validation will say why
+        log.warning("resource %s: no early load", resource_id, exc_info=True)
+        return None
+    if current is not None and \
+            current != [(f["id"], f["type"], f.get("info", {})) for f in fields]:
         return None
     return EarlyLoad(resource_id, source, schema, current is None, checksum)

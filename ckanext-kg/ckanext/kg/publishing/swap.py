@@ -31,6 +31,11 @@ STAGING = "kg_staging"
 OWN_COLUMNS = ("_id", "_full_text")
 
 
+class TableGone(Exception):
+    """The live table was removed (`datastore_delete`) while a new version
+    of it was being loaded."""
+
+
 @dataclass
 class Live:
     """What the swap carries over from the table it replaces."""
@@ -182,16 +187,15 @@ def _has_unique(cursor: Any, beside: str, columns: list[str]) -> bool:
 
 def take_place(cursor: Any, table: str, live: Live) -> None:
     """The new table becomes `public.<table>`, with the live table's
-    triggers (CKAN's full-text trigger for a table new to the DataStore),
-    grants and views. The caller commits."""
+    triggers (CKAN's full-text trigger), grants and views. The caller
+    commits."""
     target = qualified("public", table)
-    if live.exists:
-        cursor.execute(f"LOCK TABLE {target} IN ACCESS EXCLUSIVE MODE")
-        for name, _definition, _grants in live.views:
-            cursor.execute(f"DROP VIEW {qualified('public', name)}")
-        cursor.execute(f"DROP TABLE {target}")
+    cursor.execute(f"LOCK TABLE {target} IN ACCESS EXCLUSIVE MODE")
+    for name, _definition, _grants in live.views:
+        cursor.execute(f"DROP VIEW {qualified('public', name)}")
+    cursor.execute(f"DROP TABLE {target}")
     cursor.execute(f"ALTER TABLE {qualified(STAGING, table)} SET SCHEMA public")
-    for definition in live.triggers or [_full_text_trigger(table)]:
+    for definition in live.triggers:
         cursor.execute(definition)
     for name, definition, grants in live.views:
         cursor.execute(f"CREATE VIEW {qualified('public', name)} AS {definition}")
@@ -199,12 +203,6 @@ def take_place(cursor: Any, table: str, live: Live) -> None:
             cursor.execute(grant)
     for grant in live.grants:
         cursor.execute(grant)
-
-
-def _full_text_trigger(table: str) -> str:
-    return (f"CREATE TRIGGER zfulltext BEFORE INSERT OR UPDATE ON "
-            f"{qualified('public', table)} FOR EACH ROW "
-            "EXECUTE PROCEDURE populate_full_text_trigger()")
 
 
 def lock(cursor: Any, table: str) -> None:
@@ -225,6 +223,8 @@ def replace(engine: Any, table: str, columns: list[tuple[str, str]],
         with connection.cursor() as cursor:
             lock(cursor, table)
             live = describe(cursor, table)
+            if not live.exists:  # CKAN declares every table first (its grants,
+                raise TableGone(table)  # trigger and dictionary): removed meanwhile
             beside = create_beside(cursor, table, columns, live)
             count = fill(cursor, beside)
             index_beside(cursor, table, live, primary_key, full_text)

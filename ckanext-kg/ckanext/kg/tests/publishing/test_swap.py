@@ -119,3 +119,15 @@ def test_rows_are_served_before_their_full_text_search_is_built(upload_file, dat
 def test_nothing_is_left_in_the_staging_schema(upload_file, dataset, data):  # noqa: F811
     upload(upload_file, dataset, data)
     assert staged_tables() == []
+
+
+def test_a_table_removed_meanwhile_is_not_recreated_without_its_grants():
+    from ckanext.datastore.backend.postgres import get_write_engine
+
+    def fill(cursor, table):
+        raise AssertionError("never filled")
+
+    with pytest.raises(swap.TableGone):
+        swap.replace(get_write_engine(), "no-such-table", [("region", "text")], [], fill)
+    assert datastore_sql("SELECT to_regclass('public.\"no-such-table\"')") == [(None,)]
+    assert staged_tables() == []

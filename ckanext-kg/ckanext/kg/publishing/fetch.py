@@ -5,7 +5,11 @@ language, which goes into the resource's report: the publisher is told that
 the address is unreachable, redirects forever, serves a web page, or is too
 large, never shown a traceback. Addresses inside the portal's own network
 (loopback, private, link-local) are refused unless allowed in the settings,
-so a URL resource cannot be used to probe the server's neighbours.
+so a URL resource cannot be used to probe the server's neighbours: every
+address on the way is checked before it is requested, and the address a
+connection actually reaches is checked again before anything is sent
+(a name that resolves to a public address when checked and to a private
+one when connected, DNS rebinding, is refused too).
 """
 from __future__ import annotations
 
@@ -15,6 +19,12 @@ import time
 from pathlib import Path
 from typing import Optional
 from urllib.parse import urljoin, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import NewConnectionError
 
 MESSAGES = {
     "bad-url": {
@@ -91,29 +101,91 @@ def _check_address(url: str, allow_private: bool) -> None:
             raise FetchError("forbidden-address")
 
 
+class ForbiddenPeer(NewConnectionError):
+    """A connection reached an address inside the portal's own network."""
+
+
+class _PublicPeerOnly:
+    """A connection that closes before sending anything when the address it
+    reached is not a public one."""
+
+    def _new_conn(self):  # urllib3's hook where the socket is connected
+        sock = super()._new_conn()
+        peer = ipaddress.ip_address(sock.getpeername()[0].split("%")[0])
+        if not peer.is_global:
+            sock.close()
+            raise ForbiddenPeer(self, f"{peer} is not a public address")
+        return sock
+
+
+class _PublicHTTPConnection(_PublicPeerOnly, HTTPConnection):
+    pass
+
+
+class _PublicHTTPSConnection(_PublicPeerOnly, HTTPSConnection):
+    pass
+
+
+class _PublicHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _PublicHTTPConnection
+
+
+class _PublicHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _PublicHTTPSConnection
+
+
+class PublicOnlyAdapter(HTTPAdapter):
+    """requests' adapter whose connections reach public addresses only."""
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _PublicHTTPPool, "https": _PublicHTTPSPool}
+
+
+def session(allow_private: bool = False) -> requests.Session:
+    """A requests session; unless `allow_private`, its connections reach
+    public addresses only."""
+    web = requests.Session()
+    if not allow_private:
+        web.mount("http://", PublicOnlyAdapter())
+        web.mount("https://", PublicOnlyAdapter())
+    return web
+
+
 def fetch(url: str, target: Path, max_bytes: int, timeout: float,
           allow_private: bool = False, max_redirects: int = 5) -> int:
     """Write the file at `url` to `target`; its size in bytes.
 
     Redirects are followed by hand, so that every address on the way is
     checked before it is requested."""
-    import requests
     url = url.strip()
     deadline = time.monotonic() + timeout
     try:
-        for _hop in range(max_redirects + 1):
-            _check_address(url, allow_private)
-            with requests.get(url, stream=True, timeout=timeout,
-                              allow_redirects=False) as response:
-                if response.is_redirect:
-                    url = urljoin(url, response.headers["Location"])
-                    continue
-                return _receive(response, target, max_bytes, deadline, timeout)
+        with session(allow_private) as web:
+            for _hop in range(max_redirects + 1):
+                _check_address(url, allow_private)
+                with web.get(url, stream=True, timeout=timeout,
+                             allow_redirects=False) as response:
+                    if response.is_redirect:
+                        url = urljoin(url, response.headers["Location"])
+                        continue
+                    return _receive(response, target, max_bytes, deadline, timeout)
     except requests.Timeout:
         raise FetchError("timeout", seconds=int(timeout)) from None
     except requests.RequestException as error:
+        if reached_private_address(error):
+            raise FetchError("forbidden-address") from None
         raise FetchError("unreachable", detail=type(error).__name__) from None
     raise FetchError("too-many-redirects")
+
+
+def reached_private_address(error: requests.RequestException) -> bool:
+    """Whether a request failed because its connection reached an address
+    inside the portal's own network (`ForbiddenPeer`, inside requests'
+    and urllib3's wrappers)."""
+    reason = error.args[0] if error.args else None
+    return isinstance(getattr(reason, "reason", reason), ForbiddenPeer)
 
 
 def _receive(response, target: Path, max_bytes: int, deadline: float,

@@ -5,6 +5,7 @@ import io
 import json
 
 import pytest
+import requests
 from ckan.tests import factories, helpers
 from werkzeug.datastructures import FileStorage
 
@@ -237,3 +238,26 @@ def test_a_dataset_whose_upload_cannot_be_stored_is_not_created(sysadmin):
     assert refused.value.error_dict == {
         "upload": ["The file is larger than the portal accepts (1 MB)."]}
     assert model.Session.query(model.Package).filter_by(owner_org=agency["id"]).count() == 0
+
+
+def test_a_connection_that_reaches_a_private_address_sends_nothing(web_files):
+    # what DNS rebinding comes to: the name was checked as public, but the
+    # connection reaches the portal's own network; the server must see nothing
+    from ckanext.kg.publishing import fetch
+    seen = []
+    web_files.files["/secret"] = (200, {}, b"internal")
+    original = web_files.server.RequestHandlerClass.do_GET
+
+    def record(handler):
+        seen.append(handler.path)
+        return original(handler)
+
+    web_files.server.RequestHandlerClass.do_GET = record
+    with fetch.session(allow_private=False) as web, \
+            pytest.raises(requests.ConnectionError) as error:
+        web.get(web_files.url("/secret"), timeout=5)
+    assert fetch.reached_private_address(error.value)
+    assert seen == []
+    with fetch.session(allow_private=True) as web:  # the same request, allowed
+        assert web.get(web_files.url("/secret"), timeout=5).content == b"internal"
+    assert seen == ["/secret"]

@@ -5,12 +5,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from ckan.lib import jobs as ckan_jobs
 from ckan.tests import factories, helpers
+from sqlalchemy import text
 
 from ckanext.kg.publishing import state
 from ckanext.kg.tests.conftest import PORTAL_PLUGINS, portal_schema
@@ -172,5 +174,56 @@ def test_a_job_killed_while_loading_loses_nothing_and_can_be_retried(
     run_worker()
     final = shown(resource["id"])
     assert (final["status"], final["job"]["state"]) == ("success", "done")
+    assert helpers.call_action("datastore_search", resource_id=resource["id"],
+                               limit=0)["total"] == 400_000
+
+
+class ConnectionKiller(threading.Thread):
+    """Ends the PostgreSQL connection that COPYs a new table, as a server
+    restart would, the moment that COPY shows in `pg_stat_activity`."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.killed, self.stop = [], threading.Event()
+
+    def run(self) -> None:
+        from ckanext.datastore.backend.postgres import get_write_engine
+        # autocommit: within one transaction pg_stat_activity stays a snapshot
+        with get_write_engine().connect().execution_options(
+                isolation_level="AUTOCOMMIT") as connection:
+            while not self.stop.is_set() and not self.killed:
+                self.killed = connection.execute(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE state = 'active' AND query LIKE 'COPY \"kg_staging\".%'"
+                )).fetchall()
+                time.sleep(0.005)
+
+
+@pytest.mark.ckan_config("ckanext.kg.validation.load_while_validating", False)
+@pytest.mark.ckan_config("ckan.max_resource_size", 100)  # MB
+def test_a_load_whose_database_connection_ends_loses_nothing_and_can_be_retried(
+        upload_file, sysadmin, dataset):
+    resource = upload(upload_file, dataset, VALID)
+    run_worker()  # the published version: two rows
+    upload(upload_file, dataset, big_table(400_000), action="resource_update",
+           id=resource["id"])
+    killer = ConnectionKiller()
+    killer.start()
+    try:
+        run_worker()
+    finally:
+        killer.stop.set()
+        killer.join(10)
+    assert killer.killed == [(True,)]
+    after = shown(resource["id"])
+    assert after["status"] == "failure"
+    assert after["report"]["datastore"]["loaded"] is False
+    assert helpers.call_action("datastore_search", resource_id=resource["id"],
+                               limit=0)["total"] == 2  # the previous version
+    assert staged_tables() == []
+    helpers.call_action("kg_validation_retry", context={"user": sysadmin["name"]},
+                        id=resource["id"])
+    run_worker()
+    assert shown(resource["id"])["status"] == "success"
     assert helpers.call_action("datastore_search", resource_id=resource["id"],
                                limit=0)["total"] == 400_000

@@ -80,9 +80,15 @@ def _services(config: str) -> tuple[dict[str, str], str, str]:
 
 # -- create ----------------------------------------------------------------------
 
+# where the DataStore builds new versions of tables (ckanext-kg's
+# publishing/swap.py): never anything committed in it, made again when needed
+STAGING_SCHEMA = "kg_staging"
+
+
 def dump_database(admin_url: str, database: str, target: Path) -> None:
     url, env = _libpq(portal._with_db(admin_url, database))
     subprocess.run([_pg_tool("pg_dump"), "--format=custom", "--no-password",
+                    f"--exclude-schema={STAGING_SCHEMA}",
                     f"--file={target}", f"--dbname={url}"], env=env, check=True)
 
 
@@ -138,8 +144,9 @@ def what_the_target_holds(admin_url: str, config: str) -> list[str]:
 
 
 def empty_database(url: str) -> None:
-    """Drop everything in the public schema, as the owner or a superuser;
-    sessions of the same role are ended first (stop the portal to restore)."""
+    """Drop everything in the public schema (and the DataStore's staging
+    schema), as the owner or a superuser; sessions of the same role are
+    ended first (stop the portal to restore)."""
     import psycopg2
     conn = psycopg2.connect(url)
     conn.autocommit = True
@@ -149,6 +156,7 @@ def empty_database(url: str) -> None:
                     "AND (usename = current_user OR (SELECT rolsuper FROM pg_roles "
                     "WHERE rolname = current_user))")
         cur.execute("DROP SCHEMA public CASCADE")
+        cur.execute(f"DROP SCHEMA IF EXISTS {STAGING_SCHEMA} CASCADE")
         cur.execute("CREATE SCHEMA public AUTHORIZATION pg_database_owner")
         cur.execute("GRANT USAGE ON SCHEMA public TO PUBLIC")
     conn.close()

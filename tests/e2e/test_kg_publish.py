@@ -140,7 +140,7 @@ def test_without_a_token_it_says_where_to_get_one(portal, tmp_path):
 def test_when_the_portal_disagrees_its_report_is_printed_and_the_dataset_stays_private(
         portal, editor, tmp_path):
     # valid for the engine, but the DataStore refuses column names that
-    # begin with "_": the portal's own validation fails at the load
+    # begin with "_": the portal's own validation names them
     schema = {"fields": [dict(SCHEMA["fields"][0], name="_region"), *SCHEMA["fields"][1:]]}
     folder = data_package(tmp_path, "kalk-disagree-kg-publish-e2e",
                           "_region,year,population\nЫсык-Көл,2023,513000\n", schema)
@@ -150,7 +150,8 @@ def test_when_the_portal_disagrees_its_report_is_printed_and_the_dataset_stays_p
     assert result.returncode == 1, result.stdout + result.stderr
     assert "population: valid" in result.stdout
     assert "population: the portal disagrees (failure):" in result.stdout
-    assert "could not be loaded into the DataStore" in result.stdout  # the portal's report
+    assert "the DataStore cannot have these column names: «_region»" \
+        in result.stdout  # the portal's report
     assert "kalk-disagree-kg-publish-e2e: stays private" in result.stderr
     dataset = portal.sysadmin().action.package_show(id="kalk-disagree-kg-publish-e2e")
     assert dataset["private"] is True

@@ -60,7 +60,8 @@ def enqueue(resource_id: str, key: str) -> None:
     state.start(resource_id, key, state.QUEUED, job_id)
     tk.enqueue_job(validate_resource_job, [resource_id, key],
                    title=f"kg: validate resource {resource_id}",
-                   rq_kwargs={"job_id": job_id})
+                   rq_kwargs={"job_id": job_id,
+                              "timeout": tk.config.get("ckanext.kg.validation.job_timeout")})
 
 
 def _run(resource: dict[str, Any], max_fetch_bytes: Optional[int] = None) -> None:

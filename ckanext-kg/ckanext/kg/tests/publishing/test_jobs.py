@@ -54,6 +54,14 @@ def test_a_large_table_waits_in_the_queue_then_passes(upload_file, dataset):
     assert done["report"]["datastore"] == {"loaded": True, "rows": 2}
 
 
+@pytest.mark.ckan_config("ckanext.kg.validation.job_timeout", 5400)
+def test_a_validation_job_may_run_longer_than_other_jobs(upload_file, dataset):
+    from ckan.lib.jobs import job_from_id
+    resource = upload(upload_file, dataset, VALID)
+    job = job_from_id(state.find(resource["id"])["job_id"])
+    assert job.timeout == 5400  # CKAN's ckan.jobs.timeout is 180 s
+
+
 def test_the_report_page_tells_the_publisher_the_job_is_waiting(
         app, upload_file, dataset):
     resource = upload(upload_file, dataset, VALID)

@@ -110,8 +110,8 @@ def load_table(resource_id: str, canonical: Path, schema: dict[str, Any],
     cells as the schema does (`copies_as_is`); otherwise, or if PostgreSQL
     refuses a value, the rows are read by the schema's rules first.
     `progress` is told the stage ("loading") and the rows read so far.
-    `gate` runs before the new rows commit, and may refuse them by raising
-    (`early`); `declared` when the caller has declared the table already;
+    `gate` runs before the new rows are swapped in, and may refuse them by
+    raising (`early`); `declared` when the caller has declared the table already;
     `checksum` gives the hex SHA-256 of `canonical` when the caller knows it;
     without `row_by_row`, a table PostgreSQL cannot COPY as it is raises
     `RowByRowNeeded` instead of being read by the schema's rules."""
@@ -190,12 +190,12 @@ def _copy_with_files(resource_id: str, fields: list[dict[str, Any]], primary_key
             _write_stored(resource_id, version, canonical)
             version.place()
         return _copy_and_swap(resource_id, fields, primary_key, source, as_is,
-                              before_commit=files_then_place)
+                              before_swap=files_then_place)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-stored") as pool:
         files = pool.submit(_write_stored, resource_id, version, canonical)
         try:
             return _copy_and_swap(resource_id, fields, primary_key, source, as_is,
-                                  before_commit=lambda: _place(files, version, gate))
+                                  before_swap=lambda: _place(files, version, gate))
         finally:
             files.exception()  # never leave the thread writing files being discarded
 
@@ -304,11 +304,11 @@ def _key_columns(primary_key: Any) -> list[str]:
 
 def _copy_and_swap(resource_id: str, fields: list[dict[str, Any]], primary_key: Any,
                    source: Any, as_is: bool,
-                   before_commit: Callable[[], None] = lambda: None) -> int:
+                   before_swap: Callable[[], None] = lambda: None) -> int:
     """COPY a CSV with a header into a new table and swap it in for the live
-    one (`swap`); the number of rows loaded. `before_commit` runs once the
-    new rows are in place, just before they are committed. The full-text
-    column stays empty: `build_search` fills it once the rows are served."""
+    one (`swap`); the number of rows loaded. `before_swap` runs once the
+    new table is complete, just before the swap. The full-text column
+    stays empty: `build_search` fills it once the rows are served."""
     from ckanext.datastore.backend.postgres import get_write_engine
     from ckanext.kg.publishing import swap
     columns = [f["id"] for f in fields]
@@ -324,7 +324,7 @@ def _copy_and_swap(resource_id: str, fields: list[dict[str, Any]], primary_key: 
 
     return swap.replace(get_write_engine(), resource_id,
                         [(f["id"], f["type"]) for f in fields],
-                        _key_columns(primary_key), fill, before_commit=before_commit)
+                        _key_columns(primary_key), fill, before_swap=before_swap)
 
 
 def build_search(resource_id: str, schema: dict[str, Any]) -> None:

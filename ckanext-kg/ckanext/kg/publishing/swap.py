@@ -213,10 +213,12 @@ def lock(cursor: Any, table: str) -> None:
 def replace(engine: Any, table: str, columns: list[tuple[str, str]],
             primary_key: list[str], fill: Callable[[Any, str], int],
             full_text: bool = False,
-            before_commit: Callable[[], None] = lambda: None) -> int:
+            before_swap: Callable[[], None] = lambda: None) -> int:
     """Build the new `table` with `fill(cursor, name)` (which returns the
     number of rows it wrote) and swap it in; the number of rows. The
-    Table Schema's `primary_key` gets a unique index."""
+    Table Schema's `primary_key` gets a unique index. `before_swap` runs
+    once the new table is complete, before the live one is locked (readers
+    are held up only by the swap itself), and may refuse it by raising."""
     ensure_staging_schema(engine)
     connection = engine.raw_connection()
     try:
@@ -228,9 +230,9 @@ def replace(engine: Any, table: str, columns: list[tuple[str, str]],
             beside = create_beside(cursor, table, columns, live)
             count = fill(cursor, beside)
             index_beside(cursor, table, live, primary_key, full_text)
+            before_swap()
             take_place(cursor, table, live)
             cursor.execute("DELETE FROM _table_stats WHERE resource_id = %s", (table,))
-        before_commit()
         connection.commit()
     except BaseException:
         connection.rollback()

@@ -131,3 +131,32 @@ def test_a_table_removed_meanwhile_is_not_recreated_without_its_grants():
         swap.replace(get_write_engine(), "no-such-table", [("region", "text")], [], fill)
     assert datastore_sql("SELECT to_regclass('public.\"no-such-table\"')") == [(None,)]
     assert staged_tables() == []
+
+
+def test_readers_are_not_held_up_while_a_new_version_waits_to_be_swapped_in(
+        upload_file, dataset, tmp_path):  # noqa: F811
+    import threading
+    resource = upload(upload_file, dataset, VALID)
+    source = tmp_path / "kalk.csv"
+    source.write_text(VALID.replace("Нарын", "Талас"), "utf-8")
+    reached, go = threading.Event(), threading.Event()
+
+    def gate():  # where a load during validation waits for the verdict
+        reached.set()
+        assert go.wait(30)
+
+    loading = threading.Thread(target=datastore.load_table, args=(
+        resource["id"], source, json.loads(SCHEMA)), kwargs={"gate": gate})
+    loading.start()
+    try:
+        assert reached.wait(30)
+        from ckanext.datastore.backend.postgres import get_read_engine
+        with get_read_engine().connect() as connection:
+            connection.execute(text("SET lock_timeout = '2s'"))  # fails if it must wait
+            regions = connection.execute(text(
+                f'SELECT region FROM "{resource["id"]}" ORDER BY _id')).scalars().all()
+        assert regions == ["Ысык-Көл", "Нарын"]  # the old rows, at once
+    finally:
+        go.set()
+        loading.join(30)
+    assert rows(resource["id"])[1] == [("Ысык-Көл", 2023, 513000), ("Талас", 2023, 301600)]

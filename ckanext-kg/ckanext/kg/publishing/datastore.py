@@ -24,6 +24,8 @@ from typing import Any, Callable, Iterator, Optional
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.datastore.backend.postgres import identifier
+
 log = logging.getLogger(__name__)
 
 # Table Schema field types -> DataStore (PostgreSQL) column types
@@ -312,7 +314,7 @@ def _copy_and_swap(resource_id: str, fields: list[dict[str, Any]], primary_key: 
     from ckanext.datastore.backend.postgres import get_write_engine
     from ckanext.kg.publishing import swap
     columns = [f["id"] for f in fields]
-    column_list = ", ".join(swap.identifier(c) for c in columns)
+    column_list = ", ".join(identifier(c) for c in columns)
     # as is: "" is missing (NULL) quoted or not; else only unquoted "" is NULL
     options = f"FORMAT csv, HEADER true, FREEZE true, FORCE_NULL ({column_list})" if as_is \
         else "FORMAT csv, HEADER true, FREEZE true"
@@ -340,7 +342,7 @@ def build_search(resource_id: str, schema: dict[str, Any]) -> None:
 
     def fill(cursor: Any, table: str) -> int:
         live = swap.qualified("public", resource_id)
-        names = ", ".join(swap.identifier(c) for c in ["_id", *columns])
+        names = ", ".join(identifier(c) for c in ["_id", *columns])
         cursor.execute(f"LOCK TABLE {live} IN SHARE MODE")  # no writes meanwhile
         cursor.execute(f"INSERT INTO {table} (_full_text, {names}) "
                        f"SELECT {_full_text(columns)}, {names} FROM {live}")
@@ -365,7 +367,6 @@ def _full_text(columns: list[str]) -> str:
     """The DataStore's full-text column, computed for all rows at once: the
     text of every column joined by spaces, NULLs left out (what CKAN's
     `populate_full_text_trigger` computes row by row)."""
-    from ckanext.kg.publishing.swap import identifier
     texts = ", ".join(f"{identifier(c)}::text" for c in columns)
     return f"to_tsvector(concat_ws(' ', {texts}))"
 

@@ -75,11 +75,6 @@ def current(resource_id: str) -> dict[str, str]:
     return {k: v for k, v in files.items() if k in KINDS}
 
 
-def current_fields(resource_id: str) -> list[dict[str, str]]:
-    """The columns of the files being served: id and DataStore type."""
-    return _pointer(resource_id).get("fields", [])
-
-
 def open_current(resource_id: str, kind: str,
                  snapshot: Optional[dict[str, Any]] = None) -> Optional[BinaryIO]:
     """The stored `kind` file being served (or named in `snapshot`, from

@@ -24,6 +24,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from ckanext.datastore.backend.postgres import identifier
+
 log = logging.getLogger(__name__)
 
 STAGING = "kg_staging"
@@ -44,17 +46,15 @@ class Live:
     columns: dict[str, str] = field(default_factory=dict)  # name -> type
     comments: dict[str, str] = field(default_factory=dict)
     primary_key: Optional[str] = None  # the `_id` constraint's name
-    indexes: list[tuple[str, bool, bool]] = field(default_factory=list)
+    indexes: list[tuple[str, bool]] = field(default_factory=list)  # definition, full text
     triggers: list[str] = field(default_factory=list)
     views: list[tuple[str, str, list[str]]] = field(default_factory=list)
     grants: list[str] = field(default_factory=list)
 
 
-def identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def qualified(schema: str, name: str) -> str:
+    """`schema.name` quoted, written for `public` as `pg_get_indexdef`
+    writes it (`index_beside` finds the table's name in its output)."""
     return f"{identifier(schema)}.{identifier(name)}" if schema != "public" \
         else f"public.{identifier(name)}"
 
@@ -90,15 +90,15 @@ def describe(cursor: Any, table: str) -> Live:
         if comment is not None:
             live.comments[name] = comment
     cursor.execute("""
-        SELECT pg_get_indexdef(x.indexrelid), x.indisunique, x.indisprimary, c.conname
+        SELECT pg_get_indexdef(x.indexrelid), x.indisprimary, c.conname
         FROM pg_index x LEFT JOIN pg_constraint c
             ON c.conindid = x.indexrelid AND c.contype = 'p'
         WHERE x.indrelid = %s ORDER BY x.indexrelid""", (oid,))
-    for definition, unique, primary, constraint in cursor.fetchall():
+    for definition, primary, constraint in cursor.fetchall():
         if primary:
             live.primary_key = constraint
         else:
-            live.indexes.append((definition, unique, _is_full_text(definition)))
+            live.indexes.append((definition, _is_full_text(definition)))
     cursor.execute("SELECT pg_get_triggerdef(oid) FROM pg_trigger "
                    "WHERE tgrelid = %s AND NOT tgisinternal ORDER BY oid", (oid,))
     live.triggers = [row[0] for row in cursor.fetchall()]
@@ -160,7 +160,7 @@ def index_beside(cursor: Any, table: str, live: Live, primary_key: list[str],
     cursor.execute(f"ALTER TABLE {beside} ADD CONSTRAINT {identifier(name)} "
                    "PRIMARY KEY (_id)")
     live_name = f" ON {qualified('public', table)} "
-    for definition, _unique, is_full_text in live.indexes:
+    for definition, is_full_text in live.indexes:
         if is_full_text and not full_text:
             continue
         cursor.execute("SAVEPOINT kg_index")

@@ -154,7 +154,7 @@ def test_a_column_name_the_datastore_refuses_is_named_in_the_report(
     shown = {lang: app.get(f"/{lang}/api/3/action/kg_validation_show",
                            query_string={"id": resource["id"]},
                            headers={"Authorization": token}).json["result"]
-             for lang in ("en", "ky")}
+             for lang in ("en", "ky", "ru")}
     assert shown["en"]["status"] == "failure"
     assert shown["en"]["report"]["datastore"]["loaded"] is False
     assert shown["en"]["report"]["datastore"]["message"].startswith(
@@ -163,5 +163,8 @@ def test_a_column_name_the_datastore_refuses_is_named_in_the_report(
     assert shown["ky"]["report"]["datastore"]["message"].startswith(
         "Таблица текшерүүдөн өттү, бирок DataStore мындай мамыча аттарын кабыл "
         "албайт: «_code».")
+    assert shown["ru"]["report"]["datastore"]["message"].startswith(
+        "Таблица прошла проверку, но DataStore не принимает такие имена столбцов: "
+        "«_code».")
     with pytest.raises(helpers.logic.NotFound):
         helpers.call_action("datastore_search", resource_id=resource["id"])

@@ -63,7 +63,7 @@ def describe_dataset(journey):
     page.get_by_label("Ачкыч сөздөр (ru)").fill("районы")
     page.get_by_label("Байланыш адамы").fill("Асел Токтогулова")
     page.get_by_label("Байланыш э-почтасы").fill("asel@example.invalid")
-    page.get_by_label("Лицензия").select_option("cc-by")
+    page.get_by_label("Лицензия", exact=True).select_option("cc-by")
     page.get_by_label("Жаңыртуу жыштыгы").select_option("ANNUAL")
     page.get_by_label("Камтылган мезгилдин башы").fill("2026-06-01")
     page.get_by_label("Аймактык камтуу").select_option(["KG02000000000", "KG04000000000"])

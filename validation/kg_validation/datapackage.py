@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 DESCRIPTOR = "datapackage.json"
+# top-level properties of the descriptor the portal keeps as dataset fields
+PROVENANCE = ("sources", "licenses")
 
 
 class PackageError(Exception):
@@ -38,10 +40,12 @@ def read_descriptor(path: Path) -> dict[str, Any]:
 
 
 def package_fields(descriptor: dict[str, Any]) -> dict[str, Any]:
-    """The dataset's fields for the portal's Action API."""
+    """The dataset's fields for the portal's Action API: the ``kg`` block,
+    and where the figures come from (``sources``, ``licenses``) as given."""
     kg_fields = dict(descriptor.get("kg") or {})
     publisher = kg_fields.pop("publisher", None)
-    return dict(kg_fields, name=descriptor["name"], owner_org=publisher)
+    provenance = {key: descriptor[key] for key in PROVENANCE if key in descriptor}
+    return dict(kg_fields, **provenance, name=descriptor["name"], owner_org=publisher)
 
 
 def resource_fields(resource: dict[str, Any]) -> dict[str, Any]:

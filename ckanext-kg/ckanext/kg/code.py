@@ -103,6 +103,13 @@ def _every_tabular_is_valid(dataset: dict[str, Any]) -> bool:
     return all(validation_status(r) == "success" for r in _tabular(dataset))
 
 
+def _has_contact_point(dataset: dict[str, Any]) -> bool:
+    """A name, and an e-mail address or a contact web page (DCAT-AP's
+    vcard:hasEmail or vcard:hasURL)."""
+    return _has_text(dataset.get("contact_name")) and (
+        _has_text(dataset.get("contact_email")) or _has_text(dataset.get("contact_url")))
+
+
 validation_status: ValidationStatus = _stored_report_status
 
 RULES: tuple[Rule, ...] = (
@@ -119,8 +126,9 @@ RULES: tuple[Rule, ...] = (
          lambda d: _has_text(d.get("owner_org")),
          lambda: _("The dataset is published by an agency (an organization).")),
     Rule("2.2", "contact_email",
-         lambda d: _has_text(d.get("contact_name")) and _has_text(d.get("contact_email")),
-         lambda: _("A contact point is given: a name and an e-mail address.")),
+         _has_contact_point,
+         lambda: _("A contact point is given: a name and an e-mail address or a "
+                   "contact web page.")),
     Rule("3.1", "license_id",
          lambda d: d.get("license_id") in OPEN_LICENSES,
          lambda: _("The licence is open: CC-BY-4.0, CC0, ODC-BY, ODbL or PDDL.")),

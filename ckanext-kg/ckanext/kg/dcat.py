@@ -7,6 +7,10 @@ titles, descriptions and keywords as language-tagged literals (@ky, @ru,
 EU vocabularies for theme, frequency and access rights, the temporal
 coverage, and the spatial coverage as locations named by their
 administrative-division codes (skos:notation) and names.
+
+A dataset's `sources` are not written as dct:source: DCAT-AP 3 gives it the
+range dcat:Dataset, and a producer's page described as a dataset fails the
+mandatory properties of SEMIC's shapes (description, among others).
 """
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from rdflib import RDFS, BNode, Literal, URIRef
 
 from ckanext.dcat.profiles import DCAT, DCT, FOAF, RDF, SKOS, VCARD, XSD
 from ckanext.dcat.profiles.base import RDFProfile
-from ckanext.kg import code
+from ckanext.kg import code, sources
 
 EU = "http://publications.europa.eu/resource/authority/"
 ACCESS_RIGHTS = {"open": "PUBLIC", "restricted": "RESTRICTED",
@@ -122,11 +126,20 @@ class KgDCATAPProfile(RDFProfile):
                     self.g.add((publisher, FOAF.name, Literal(names[lang], lang=lang)))
 
     def _contact_point(self, dataset: dict, ref: URIRef) -> None:
-        """euro_dcat_ap_3 writes contact_name/contact_email as a
-        vcard:Organization; DCAT-AP's range is vcard:Kind, stated here since
-        no vCard ontology is loaded to infer it."""
-        for contact in self.g.objects(ref, DCAT.contactPoint):
+        """One contact point (rule 2.2): euro_dcat_ap_3 writes contact_name
+        and contact_email (vcard:fn, vcard:hasEmail) as a vcard:Organization;
+        added here are DCAT-AP's class vcard:Kind (no vCard ontology is
+        loaded to infer it) and the contact web page as vcard:hasURL."""
+        contacts = list(self.g.objects(ref, DCAT.contactPoint))
+        url = (dataset.get("contact_url") or "").strip()
+        url = url if sources.is_http_url(url) else ""
+        if not contacts and url:
+            contacts = [BNode()]
+            self.g.add((ref, DCAT.contactPoint, contacts[0]))
+        for contact in contacts:
             self.g.add((contact, RDF.type, VCARD.Kind))
+            if url:
+                self.g.add((contact, VCARD.hasURL, URIRef(url)))
 
     def _vocabularies(self, dataset: dict, ref: URIRef) -> None:
         # euro_dcat_ap_3 reads `theme` and `frequency` as URIs; ours are codes

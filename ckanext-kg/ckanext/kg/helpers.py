@@ -7,7 +7,7 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from sqlalchemy.exc import SQLAlchemyError
 
-from ckanext.kg import code
+from ckanext.kg import code, sources
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +21,7 @@ __all__ = [
     "kg_table_preview",
     "kg_table_examples",
     "kg_download_formats",
+    "kg_dataset_sources",
     "kg_front_page",
     "kg_agency_compliance",
     "kg_agency_title",
@@ -118,6 +119,12 @@ def kg_download_formats() -> list[tuple[str, str]]:
             ("json", tk._("JSON"))]
 
 
+def kg_dataset_sources(dataset: dict[str, Any]) -> dict[str, Any]:
+    """Where the dataset's figures come from: its sources and licences."""
+    return {"sources": sources.source_entries(dataset.get("sources")),
+            "licences": sources.licence_entries(dataset)}
+
+
 def _theme_choices() -> list[dict[str, Any]]:
     schema = tk.h.scheming_get_dataset_schema("dataset")
     field = tk.h.scheming_field_by_name(schema["dataset_fields"], "theme")
@@ -134,8 +141,9 @@ def kg_front_page(recent: int = 6) -> dict[str, Any]:
     counts = {item["name"]: item["count"] for item in counts}
     themes = [{"value": c["value"], "label": kg_translated(c["label"]),
                "count": counts.get(c["value"], 0)} for c in _theme_choices()]
-    agencies = tk.get_action("organization_list")(_viewer_context(), {
+    agencies = [agency for agency in tk.get_action("organization_list")(_viewer_context(), {
         "all_fields": True, "include_extras": True, "sort": "package_count"})
+        if agency["package_count"]]  # a publisher with nothing to show leads nowhere
     return {"themes": themes, "agencies": agencies, "recent": search["results"],
             "count": search["count"]}
 

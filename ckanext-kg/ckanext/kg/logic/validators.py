@@ -15,7 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.navl.dictization_functions import Missing, unflatten
 
-from ckanext.kg import code, names
+from ckanext.kg import code, names, sources
 
 __all__ = [
     "kg_translated_text",
@@ -27,6 +27,9 @@ __all__ = [
     "kg_keywords_to_tags",
     "kg_region_codes",
     "kg_email",
+    "kg_http_url",
+    "kg_sources",
+    "kg_json_list_output",
     "kg_inn",
     "kg_open_license",
     "kg_publication_gate",
@@ -211,6 +214,44 @@ def kg_email(value: Any, context: Any) -> Any:
     if not re.match(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$", str(value)) or len(value) > 254:
         raise Invalid(_("Not a valid e-mail address (rule 2.2)."))
     return value
+
+
+def kg_http_url(value: Any, context: Any) -> Any:
+    """A web page (the contact point's, rule 2.2): http:// or https:// only."""
+    if value in (None, "") or isinstance(value, Missing):
+        return value
+    if not sources.is_http_url(value):
+        raise Invalid(_("Not a valid web address: it must start with http:// or https:// "
+                        "(rule 2.2)."))
+    return value
+
+
+def kg_sources(value: Any, context: Any) -> Any:
+    """The Data Package's `sources` or `licenses`: a list of objects of
+    texts, web addresses http(s) only; stored as JSON text."""
+    if value in (None, "") or isinstance(value, Missing):
+        return value
+    try:
+        items = sources.checked(value)
+    except sources.SourceError as error:
+        raise Invalid(_source_message(error.args[0])) from None
+    return json.dumps(items, ensure_ascii=False)
+
+
+def _source_message(problem: Any) -> str:
+    if problem == "list":
+        return _("Give a list (JSON) of at most {limit} objects.").format(
+            limit=sources.MAX_ITEMS)
+    if problem == "value":
+        return _("Each object's keys must be lower-case names and its values texts.")
+    return _("Not a valid web address in \"{key}\": it must start with http:// or "
+             "https://.").format(key=problem[1])
+
+
+def kg_json_list_output(value: Any) -> Any:
+    """Stored JSON text back as a list (output of package_show)."""
+    loaded = kg_translated_output(value)
+    return loaded if isinstance(loaded, list) else []
 
 
 def kg_inn(value: Any, context: Any) -> Any:

@@ -132,3 +132,39 @@ def test_semics_shapes_catch_a_distribution_without_its_access_url(app, publishe
     ok, report = conforms_to_dcat_ap(g.serialize(format="turtle"))
     assert not ok
     assert "accessURL" in report
+
+
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+CONTACT_PAGE = "https://stat.example.invalid/contacts/"
+
+
+@pytest.mark.ckan_config("ckanext.kg.catalog.publisher_name",
+                         "ky:Порталдын ээси|ru:Оператор портала|en:Portal operator")
+@pytest.mark.ckan_config("ckanext.kg.catalog.publisher_url", "https://portal.example.invalid")
+@pytest.mark.parametrize("email, page", [
+    ("info@example.invalid", ""), ("", CONTACT_PAGE), ("info@example.invalid", CONTACT_PAGE)])
+def test_the_contact_point_has_its_e_mail_address_and_or_its_web_page(app, published,
+                                                                       email, page):
+    helpers.call_action("package_patch", context={"user": factories.Sysadmin()["name"]},
+                        id=published["id"], contact_email=email, contact_url=page)
+    response = app.get(f"/dataset/{published['name']}.ttl")
+    g = graph(response)
+    ref = next(g.subjects(DCT.identifier, Literal(published["id"])))
+    contacts = list(g.objects(ref, DCAT.contactPoint))
+    assert len(contacts) == 1
+    assert VCARD.Kind in set(g.objects(contacts[0], RDF.type))
+    assert set(g.objects(contacts[0], VCARD.fn)) == {Literal("Маалымат бөлүмү")}
+    assert set(g.objects(contacts[0], VCARD.hasEmail)) == (
+        {URIRef(f"mailto:{email}")} if email else set())
+    assert set(g.objects(contacts[0], VCARD.hasURL)) == ({URIRef(page)} if page else set())
+    for check in (conforms, conforms_to_dcat_ap):
+        ok, report = check(response.body)
+        assert ok, report
+
+
+def test_the_shapes_catch_a_contact_point_without_e_mail_or_web_page(app, published):
+    g = graph(app.get(f"/dataset/{published['name']}.ttl"))
+    g.remove((None, VCARD.hasEmail, None))
+    ok, report = conforms(g.serialize(format="turtle"))
+    assert not ok
+    assert "OrConstraintComponent" in report

@@ -112,8 +112,11 @@ def test_anonymous_users_can_read_a_public_tables_report(app, published):
 
 # the front page
 
-def test_the_front_page_shows_themes_agencies_and_recent_datasets(app, published):
+def test_the_front_page_shows_themes_publishers_and_recent_datasets(app, published):
     pkg, _ = published
+    helpers.call_action("organization_create", context={"user": factories.Sysadmin()["name"]},
+                        name="no-public-datasets",
+                        title_translated={"ky": "Бош уюм", "ru": "Пустая организация"})
     page = soup(app.get("/ky/"))
     assert page.html["lang"] == "ky"
     assert page.select_one("form[role=search] input[type=search]")["name"] == "q"
@@ -121,7 +124,8 @@ def test_the_front_page_shows_themes_agencies_and_recent_datasets(app, published
     assert len(themes) == 13
     assert texts(themes[10:11]) == ["Калк жана коом 1 маалыматтар топтому"]
     assert themes[10]["href"] == "/ky/dataset/?theme=SOCI"
-    agencies = page.select(".kg-agencies a")
+    assert page.select_one("#kg-agencies-title").get_text() == "Жарыялоочулар"
+    agencies = page.select(".kg-agencies a")  # not the publisher with nothing public
     assert [a["href"] for a in agencies] == ["/ky/organization/nsc"]
     assert texts(agencies)[0].endswith(" 1 маалыматтар топтому")
     assert [a["href"] for a in page.select(".kg-recent a")] == [f"/ky/dataset/{pkg['name']}"]
@@ -131,7 +135,7 @@ def test_the_front_page_shows_themes_agencies_and_recent_datasets(app, published
 def test_the_front_page_speaks_russian(app, published):
     page = soup(app.get("/ru/"))
     assert texts(page.select("main h2, [role=main] h2")) == [
-        "Темы", "Ведомства", "Недавно обновлённые наборы данных"]
+        "Темы", "Издатели", "Недавно обновлённые наборы данных"]
     assert texts(page.select(".kg-themes a"))[10] == "Население и общество 1 набор данных"
     assert texts(page.select(".kg-recent a")) == ["Население областей"]
 
@@ -189,6 +193,8 @@ def test_the_agency_compliance_page_lists_unmet_rules(app, agency_datasets):
                                        "5.1"]}
     private_rules = page.select(f'tr[data-kg-dataset="{private["name"]}"] li')
     assert "4.4 Тема тандалган." in texts(private_rules)
+    assert ("2.2 Байланыш көрсөтүлгөн: аты-жөнү жана электрондук почта дареги же байланыш "
+            "веб-барагы.") in texts(private_rules)
 
 
 def test_anonymous_users_never_see_the_agencys_private_datasets(app, agency_datasets):
@@ -275,3 +281,79 @@ def test_the_dataset_page_names_the_agency_in_the_readers_language(app):
                        ("ru", "Национальный статистический комитет")):
         page = soup(app.get(f"/{lang}/dataset/{pkg['name']}"))
         assert name in texts(page.select(".breadcrumb a")), lang
+
+
+# where the figures come from
+
+SOURCES = [
+    {"title": "World Bank: Population, total (SP.POP.TOTL)",
+     "path": "http://data.worldbank.org/indicator/SP.POP.TOTL",
+     "repository": "https://github.com/datasets/population",
+     "commit": "425fc447a53a26c767a15a7de60c4cc2478a0595", "file": "data/population.csv"},
+    {"title": "Kabar, 03.04.20", "path": "002_8e2727cdbd391d77.txt", "date": "2020-04-03"}]
+LICENSES = [{"name": "ODC-PDDL-1.0", "path": "http://opendatacommons.org/licenses/pddl/",
+             "title": "Open Data Commons Public Domain Dedication and License v1.0"}]
+
+
+@pytest.fixture
+def sourced():
+    agency = factories.Organization(name="world-bank")
+    return helpers.call_action(
+        "package_create", context={"user": factories.Sysadmin()["name"]}, private=False,
+        owner_org=agency["id"], name="kalk",
+        title_translated={"ky": "Калк", "ru": "Население"},
+        notes_translated={"ky": "Калктын саны.", "ru": "Численность населения."},
+        keywords={"ky": ["калк"], "ru": ["население"]},
+        contact_name="Маалымат бөлүмү", contact_url="https://stat.example.invalid/contacts",
+        license_id="odc-pddl", access_level="open", frequency="ANNUAL",
+        temporal_start="2023-01-01", spatial_divisions=["KG02000000000"], theme="SOCI",
+        sources=SOURCES, licenses=LICENSES,
+        resources=[{"url": "http://example.invalid/report.pdf", "format": "PDF"}])
+
+
+def test_the_dataset_page_lists_its_sources_with_links_and_the_licence(app, sourced):
+    page = soup(app.get("/en/dataset/kalk"))
+    section = page.select_one("section#kg-sources")
+    assert texts(section.select("h2, h3")) == ["Sources", "Licence"]
+    assert section["aria-labelledby"] == "kg-sources-title"
+    items = section.select("li[data-kg-source]")
+    assert [texts(i.select("li")) for i in items] == [
+        ["Repository: https://github.com/datasets/population",
+         "File: data/population.csv at commit 425fc447a53a"],
+        ["Document: 002_8e2727cdbd391d77.txt"]]
+    assert [(a.get_text(strip=True), a["href"]) for a in section.select("a")] == [
+        ("World Bank: Population, total (SP.POP.TOTL)",
+         "http://data.worldbank.org/indicator/SP.POP.TOTL"),
+        ("https://github.com/datasets/population", "https://github.com/datasets/population"),
+        ("data/population.csv at commit 425fc447a53a",
+         "https://github.com/datasets/population/blob/"
+         "425fc447a53a26c767a15a7de60c4cc2478a0595/data/population.csv"),
+        ("Open Data Commons Public Domain Dedication and License v1.0",
+         "http://opendatacommons.org/licenses/pddl/")]
+    assert texts(items[1].select(".kg-source-title")) == ["Kabar, 03.04.20"]
+    assert "(2020-04-03)" in texts(items[1:])[0]
+
+
+@pytest.mark.parametrize("lang, headings, file", [
+    ("ky", ["Булактар", "Лицензия"], "Файл: data/population.csv (коммит 425fc447a53a)"),
+    ("ru", ["Источники", "Лицензия"], "Файл: data/population.csv (коммит 425fc447a53a)")])
+def test_the_sources_speak_the_readers_language(app, sourced, lang, headings, file):
+    section = soup(app.get(f"/{lang}/dataset/kalk")).select_one("section#kg-sources")
+    assert texts(section.select("h2, h3")) == headings
+    assert file in texts(section.select("li li"))
+
+
+def test_the_contact_web_page_is_a_link(app, sourced):
+    page = soup(app.get("/en/dataset/kalk"))
+    assert "https://stat.example.invalid/contacts" in [
+        a["href"] for a in page.select(".additional-info a")]
+    assert "[" not in texts(page.select(".additional-info"))[0]  # no raw JSON of sources
+    helpers.call_action("package_patch", context={"user": factories.Sysadmin()["name"]},
+                        id="kalk", contact_url="", contact_email="info@example.invalid")
+    page = soup(app.get("/en/dataset/kalk"))
+    assert [a for a in page.select(".additional-info a") if not a.get_text(strip=True)] == []
+
+
+def test_a_dataset_without_sources_has_no_sources_section(app, published):
+    pkg, _ = published
+    assert soup(app.get(f"/dataset/{pkg['name']}")).select("#kg-sources") == []

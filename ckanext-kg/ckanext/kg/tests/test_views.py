@@ -35,6 +35,23 @@ def test_the_page_speaks_kyrgyz(app, draft_dataset):
     assert "Аткарылган жок" in page.body
 
 
+@pytest.mark.parametrize("prefix, row", [
+    ("", "2.2 A contact point is given: a name and an e-mail address or a contact web page. "
+         "Not met"),
+    ("/ky", "2.2 Байланыш көрсөтүлгөн: аты-жөнү жана электрондук почта дареги же байланыш "
+            "веб-барагы. Аткарылган жок"),
+    ("/ru", "2.2 Указано контактное лицо: имя и адрес электронной почты или контактная "
+            "веб-страница. Не выполнено")])
+def test_the_page_states_rule_2_2_in_the_readers_language(app, draft_dataset, prefix, row):
+    from bs4 import BeautifulSoup
+    sysadmin = factories.SysadminWithToken()
+    page = app.get(f"{prefix}/dataset/{draft_dataset['name']}/compliance",
+                   headers={"Authorization": sysadmin["token"]})
+    rows = [" ".join(tr.get_text(" ").split())
+            for tr in BeautifulSoup(page.body, "html.parser").select("tbody tr")]
+    assert rows[4] == row
+
+
 def test_a_private_dataset_page_is_not_found_for_anonymous_users(app, draft_dataset):
     response = app.get(f"/dataset/{draft_dataset['name']}/compliance", status=404)
     assert "Калк" not in response.body

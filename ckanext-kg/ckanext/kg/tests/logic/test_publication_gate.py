@@ -141,6 +141,71 @@ def test_bad_values_are_refused_even_for_private_datasets(compliant, change, fie
     assert model.Session.query(model.Package).count() == 0
 
 
+# rule 2.2: a name and an e-mail address or a contact web page
+
+CONTACT_REFUSED = {
+    "": "2.2 A contact point is given: a name and an e-mail address or a contact web page.",
+    "/ru": "2.2 Указано контактное лицо: имя и адрес электронной почты или контактная "
+           "веб-страница.",
+    "/ky": "2.2 Байланыш көрсөтүлгөн: аты-жөнү жана электрондук почта дареги же байланыш "
+           "веб-барагы.",
+}
+
+
+def test_a_contact_web_page_without_an_e_mail_address_meets_rule_2_2(compliant):
+    dataset = create(compliant(private=True, contact_email="",
+                               contact_url="https://stat.kg/ru/contacts/"))
+    published = helpers.call_action("package_patch", context={"user": factories.Sysadmin()["name"]},
+                                    id=dataset["id"], private=False)
+    assert (published["private"], published["contact_email"], published["contact_url"]) == (
+        False, "", "https://stat.kg/ru/contacts/")
+    compliance = helpers.call_action("kg_compliance_show", id=dataset["id"])
+    assert next(r for r in compliance["rules"] if r["number"] == "2.2")["met"] is True
+
+
+@pytest.mark.parametrize("prefix", sorted(CONTACT_REFUSED))
+def test_neither_e_mail_nor_web_page_is_refused_in_the_users_language(app, compliant, prefix):
+    token = factories.SysadminWithToken()["token"]
+    response = app.post(f"{prefix}/api/3/action/package_create",
+                        json=compliant(contact_email="", contact_url=""),
+                        headers={"Authorization": token}, status=409)
+    errors = {k: v for k, v in response.json["error"].items() if k != "__type"}
+    assert errors == {"contact_email": [CONTACT_REFUSED[prefix]]}
+
+
+WEB_ADDRESS_REFUSED = {
+    "": "Not a valid web address: it must start with http:// or https:// (rule 2.2).",
+    "/ru": "Недопустимый веб-адрес: он должен начинаться с http:// или https:// (правило 2.2).",
+    "/ky": "Веб-дарек жараксыз: ал http:// же https:// менен башталышы керек (2.2-эреже).",
+}
+
+
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)", "ftp://x", "example.org", "http://", "https://exa mple.org",
+    "http://" + "a" * 2000 + ".kg"])
+def test_a_malformed_contact_page_is_refused_even_for_a_private_dataset(compliant, url):
+    with pytest.raises(ValidationError) as error:
+        create(compliant(private=True, contact_url=url))
+    assert error.value.error_dict == {"contact_url": [WEB_ADDRESS_REFUSED[""]]}
+    assert model.Session.query(model.Package).count() == 0
+
+
+@pytest.mark.parametrize("prefix", sorted(WEB_ADDRESS_REFUSED))
+def test_the_web_address_refusal_speaks_the_users_language(app, compliant, prefix):
+    token = factories.SysadminWithToken()["token"]
+    response = app.post(f"{prefix}/api/3/action/package_create",
+                        json=compliant(private=True, contact_url="ftp://stat.kg"),
+                        headers={"Authorization": token}, status=409)
+    assert response.json["error"]["contact_url"] == [WEB_ADDRESS_REFUSED[prefix]]
+
+
+def test_a_malformed_e_mail_address_is_refused_even_for_a_private_dataset(compliant):
+    with pytest.raises(ValidationError) as error:
+        create(compliant(private=True, contact_email="info@", contact_url=""))
+    assert error.value.error_dict == {
+        "contact_email": ["Not a valid e-mail address (rule 2.2)."]}
+
+
 def test_a_taken_name_gets_the_next_free_number(compliant):
     first = create(compliant())
     second = create(compliant())

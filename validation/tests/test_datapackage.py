@@ -1,0 +1,60 @@
+"""A Data Package's descriptor as the portal's dataset fields, and when the
+portal already has them (so that ingesting twice writes nothing)."""
+import json
+
+import pytest
+
+from kg_validation.datapackage import package_fields, same_metadata
+
+SOURCES = [{"title": "World Bank: Population, total (SP.POP.TOTL)",
+            "path": "http://data.worldbank.org/indicator/SP.POP.TOTL",
+            "repository": "https://github.com/datasets/population",
+            "commit": "425fc447a53a26c767a15a7de60c4cc2478a0595",
+            "file": "data/population.csv"}]
+LICENSES = [{"name": "ODC-PDDL-1.0", "path": "http://opendatacommons.org/licenses/pddl/",
+             "title": "Open Data Commons Public Domain Dedication and License v1.0"}]
+DESCRIPTOR = {
+    "name": "kalk", "title": "Population", "licenses": LICENSES, "sources": SOURCES,
+    "kg": {"publisher": "world-bank", "license_id": "odc-pddl",
+           "title_translated": {"ky": "Калк", "ru": "Население"}},
+    "resources": [{"name": "population", "path": "population.csv"}]}
+
+
+def test_the_kg_block_and_the_sources_and_licences_become_the_datasets_fields():
+    assert package_fields(DESCRIPTOR) == {
+        "name": "kalk", "owner_org": "world-bank", "license_id": "odc-pddl",
+        "title_translated": {"ky": "Калк", "ru": "Население"},
+        "sources": SOURCES, "licenses": LICENSES}
+
+
+def test_a_descriptor_without_sources_sends_no_sources():
+    descriptor = {k: v for k, v in DESCRIPTOR.items() if k not in ("sources", "licenses")}
+    assert set(package_fields(descriptor)) == {"name", "owner_org", "license_id",
+                                               "title_translated"}
+
+
+def shown(**changes):
+    """The dataset as package_show returns it (sources as lists)."""
+    dataset = {"name": "kalk", "license_id": "odc-pddl",
+               "title_translated": {"ky": "Калк", "ru": "Население", "en": ""},
+               "organization": {"name": "world-bank"}, "owner_org": "0f1e-id",
+               "sources": json.loads(json.dumps(SOURCES)), "licenses": LICENSES,
+               "metadata_modified": "2026-12-06T10:00:00"}
+    dataset.update(changes)
+    return dataset
+
+
+def test_the_same_sources_shown_or_stored_are_the_same_metadata():
+    fields = package_fields(DESCRIPTOR)
+    assert same_metadata(fields, shown()) is True
+    assert same_metadata(fields, shown(sources=json.dumps(SOURCES, ensure_ascii=False))) is True
+
+
+@pytest.mark.parametrize("changes", [
+    {"sources": []},
+    {"sources": [dict(SOURCES[0], commit="822019c80142c162e4ca4eb1a63699ae36075078")]},
+    {"sources": SOURCES + SOURCES},
+    {"licenses": [dict(LICENSES[0], path="https://opendatacommons.org/licenses/pddl/")]},
+])
+def test_a_changed_source_or_licence_is_new_metadata(changes):
+    assert same_metadata(package_fields(DESCRIPTOR), shown(**changes)) is False

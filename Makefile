@@ -29,7 +29,7 @@ test: install
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest --ckan-ini=var/test.ini $(PYTEST_ARGS)
 
 lint: install
-	@$(VENV)/bin/ruff check ckanext-kg validation scripts tests bench
+	@$(VENV)/bin/ruff check ckanext-kg validation scripts tests bench datasets
 
 bench: install
 	@$(PORTAL) prepare

@@ -59,12 +59,15 @@ DATABASES = {  # config name -> (CKAN database, DataStore database)
     "e2e": ("ckan_e2e", "datastore_e2e"),     # a portal served for the tests
     "bench": ("ckan_bench", "datastore_bench"),  # a portal for benchmarks
     "ops": ("ckan_ops", "datastore_ops"),  # backed up and restored by the tests
+    "catalogue": ("ckan_catalogue", "datastore_catalogue"),  # datasets/ as `make run` serves it
 }
 TEMPLATES = {"ckan": "ckan.ini.in", "test": "test.ini.in",
-             "e2e": "ckan.ini.in", "bench": "ckan.ini.in", "ops": "ckan.ini.in"}
+             "e2e": "ckan.ini.in", "bench": "ckan.ini.in", "ops": "ckan.ini.in",
+             "catalogue": "ckan.ini.in"}
 PORTS = {"ckan": PORT, "test": PORT, "e2e": E2E_PORT,
          "bench": int(os.environ.get("KG_BENCH_PORT", "5098")),
-         "ops": E2E_PORT}  # never served; the port only names its site_url
+         "ops": E2E_PORT,  # never served; the port only names its site_url
+         "catalogue": int(os.environ.get("KG_CATALOGUE_PORT", "5097"))}
 
 
 def say(message: str) -> None:
@@ -553,18 +556,23 @@ def worker_health() -> None:
         raise SystemExit(f"no jobs worker of {hostname} is registered")
 
 
-def publish_datasets(ini: Path) -> None:
+def publish_datasets(ini: Path) -> list[str]:
     """Publish what datasets/ holds (ckan kg ingest); a dataset that does not
-    meet the code stays private, and the command says why."""
+    meet the code stays private, and the command says why. Returns what it
+    said: a line per dataset, then how many are public."""
     folder = ROOT / "datasets"
     if not any(folder.glob("*/datapackage.json")):
-        return
+        return []
     say("publishing datasets/ (ckan kg ingest)")
     result = subprocess.run([str(VENV_BIN / "ckan"), "-c", str(ini), "kg", "ingest",
-                             str(folder)], text=True, capture_output=True)
-    for line in (result.stdout + result.stderr).splitlines():
-        if not re.match(r"^\d{4}-\d\d-\d\d \d\d:", line):
-            say("  " + line)
+                             str(folder)], text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT,  # in the order it was said
+                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    said = [line for line in result.stdout.splitlines()
+            if not re.match(r"^\d{4}-\d\d-\d\d \d\d:", line)]
+    for line in said:
+        say("  " + line)
+    return said
 
 
 def up() -> None:

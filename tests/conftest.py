@@ -6,6 +6,7 @@ serves CKAN through gunicorn on KG_E2E_PORT (5099) and stops it at the end.
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import sys
 from pathlib import Path
 
@@ -73,6 +74,27 @@ def portal(portal_script):
     try:
         yield Portal(f"http://127.0.0.1:{portal_script.E2E_PORT}",
                      token_file.read_text().strip(), ini)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def catalogue_portal(portal_script):
+    """A portal of its own that published datasets/ exactly as `make run`
+    does on a fresh machine (the same function), served by gunicorn; its
+    `said` holds what the publication printed."""
+    ini, token_file = portal_script.fresh_portal("catalogue")
+    storage = portal_script.storage_path("catalogue")
+    shutil.rmtree(storage)
+    storage.mkdir(parents=True)
+    said = portal_script.publish_datasets(ini)
+    port = portal_script.PORTS["catalogue"]
+    proc = portal_script.serve(ini, port)
+    try:
+        portal = Portal(f"http://127.0.0.1:{port}", token_file.read_text().strip(), ini)
+        portal.said = said
+        yield portal
     finally:
         proc.terminate()
         proc.wait(timeout=30)

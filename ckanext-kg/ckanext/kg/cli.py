@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -50,14 +51,19 @@ def _ingest(folder: Path, dry_run: bool) -> None:
     # a dry run reads as nobody in particular: even the site user is not created
     context = {"ignore_auth": True} if dry_run else dict(
         site_context(), kg_validate_sync=True)  # large files too
+    started = time.monotonic()
     failures = _organizations(context, folder, dry_run)
-    for descriptor in sorted(folder.glob("*/datapackage.json")):
+    descriptors = sorted(folder.glob("*/datapackage.json"))
+    public = 0
+    for descriptor in descriptors:
         name = descriptor.parent.name
         try:
             plan = ingest.plan_package(context, descriptor)
             if dry_run:
                 failures += _show(plan)
-            elif not ingest.apply(context, plan, _fail):
+            elif ingest.apply(context, plan, _fail):
+                public += 1
+            else:
                 failures += 1
         except ingest.PackageError as error:
             failures += 1
@@ -65,6 +71,9 @@ def _ingest(folder: Path, dry_run: bool) -> None:
         except tk.ValidationError as error:
             failures += 1
             _fail(f"{name}: not published: {error.error_dict}")
+    if not dry_run:
+        click.echo(f"{public} of {len(descriptors)} datasets public "
+                   f"({time.monotonic() - started:.1f} s)")
     if failures:
         raise click.exceptions.Exit(1)
 

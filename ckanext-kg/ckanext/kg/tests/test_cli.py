@@ -1,5 +1,6 @@
 """`ckan kg publish`: a folder of Data Packages becomes published datasets."""
 import json
+import re
 
 import ckan.model as model
 import pytest
@@ -16,6 +17,14 @@ ORGANIZATIONS = [{"name": "nsc", "kind": "state_committee", "title_translated": 
     "en": "National Statistical Committee"}}]
 
 
+SOURCES = [{"title": "Улуттук статистика комитети: облустардын калкы",
+            "path": "https://stat.example.invalid/population",
+            "repository": "https://github.com/example-kg/population",
+            "commit": "425fc447a53a26c767a15a7de60c4cc2478a0595", "file": "data/regions.csv"}]
+LICENSES = [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
+             "title": "Creative Commons Attribution 4.0 International"}]
+
+
 def package(name, contact=True):
     kg = {
         "publisher": "nsc",
@@ -27,7 +36,7 @@ def package(name, contact=True):
         "theme": "SOCI"}
     if contact:
         kg.update(contact_name="Маалымат бөлүмү", contact_email="info@example.invalid")
-    return {"name": name, "kg": kg, "resources": [{
+    return {"name": name, "kg": kg, "sources": SOURCES, "licenses": LICENSES, "resources": [{
         "name": "population", "path": "population.csv", "format": "CSV",
         "schema": {"fields": [{"name": "region", "type": "string"},
                               {"name": "population", "type": "integer"}]}}]}
@@ -142,12 +151,15 @@ def test_ingest_publishes_then_a_second_run_changes_and_loads_nothing(packages):
     assert first.exit_code == 0, first.output
     assert "kalk: public, 2 tables, 2 changed" in first.output
     assert rows("population") == [("Ысык-Көл", 513000)]
+    dataset = helpers.call_action("package_show", id="kalk")
+    assert (dataset["sources"], dataset["licenses"]) == (SOURCES, LICENSES)
     before = database_state()
 
     second = ingest(packages)
 
     assert second.exit_code == 0, second.output
     assert "kalk: public, 2 tables, unchanged" in second.output
+    assert re.search(r"^1 of 1 datasets public \(\d+\.\d s\)$", second.output, re.M)
     assert "agency" not in second.output
     assert database_state() == before  # no upload, no report, no activity
 
@@ -277,3 +289,18 @@ def test_a_new_table_title_updates_the_resource_without_an_upload(packages):
     assert towns.description == "Шаарлардын калкы"
     assert towns.last_modified == before["towns"]["last_modified"]  # no upload
     assert "kalk: public, 2 tables, unchanged" in ingest(packages).output
+
+
+def test_a_changed_source_updates_the_metadata_once(packages):
+    ingest(packages)
+    descriptor_path = packages / "kalk" / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    descriptor["sources"][0]["commit"] = "822019c80142c162e4ca4eb1a63699ae36075078"
+    descriptor_path.write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+
+    assert ingest(packages, "--dry-run").output.splitlines()[0] == "kalk: update metadata"
+    ingest(packages)
+
+    shown = helpers.call_action("package_show", id="kalk")["sources"]
+    assert [s["commit"] for s in shown] == ["822019c80142c162e4ca4eb1a63699ae36075078"]
+    assert ingest(packages, "--dry-run").output.splitlines()[0] == "kalk: metadata unchanged"

@@ -7,7 +7,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.kg import indexing, languages
+from ckanext.kg import errors, indexing, languages
 from ckanext.kg.publishing import serving, stored
 
 
@@ -32,6 +32,7 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def make_middleware(self, app: Any, config: Any) -> Any:
         if hasattr(app, "before_request"):  # the Flask app
+            errors.install(app)
             app.before_request(serving.hold_unvalidated_downloads)
         return app
 

@@ -8,6 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.kg import code
+from ckanext.kg.logic import schema
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +19,7 @@ __all__ = [
     "bulk_update_public",
     "package_create",
     "package_update",
+    "package_search",
     "datastore_info",
     "datastore_search",
     "datastore_create",
@@ -215,6 +217,22 @@ def _validate_tables(context: Context, result: Any) -> None:
                           sync=bool(context.get("kg_validate_sync")))
 
 
+@tk.side_effect_free
+@tk.chained_action
+def package_search(up_func, context: Context, data_dict: DataDict):
+    """Numbers and flags checked before the search runs, and a parameter
+    the search index refuses named, without CKAN's dump of the query (it
+    holds the caller's permission filter)."""
+    from ckan.lib.search.common import SearchError
+
+    from ckanext.kg.logic import refusals
+    data_dict = schema.checked(context, data_dict, schema.package_search_parameters())
+    try:
+        return up_func(context, data_dict)
+    except SearchError as error:
+        raise refusals.search_refusal(error) from None
+
+
 @tk.chained_action
 def bulk_update_public(up_func, context: Context, data_dict: DataDict):
     """Making datasets public in bulk passes the same publication gate."""
@@ -240,8 +258,16 @@ def datastore_info(up_func, context: Context, data_dict: DataDict):
 @tk.side_effect_free
 @tk.chained_action
 def datastore_search(up_func, context: Context, data_dict: DataDict):
-    """The data dictionary's labels and notes in the reader's language."""
-    return _localised_fields(up_func(context, data_dict))
+    """The data dictionary's labels and notes in the reader's language;
+    `limit` and `offset` checked first, and a search PostgreSQL refuses
+    answered without its SQL."""
+    from ckanext.kg.logic import refusals
+    data_dict = schema.checked(context, data_dict, schema.datastore_search_parameters())
+    try:
+        result = up_func(context, data_dict)
+    except tk.ValidationError as error:
+        raise refusals.datastore_refusal(error) from None
+    return _localised_fields(result)
 
 
 @tk.chained_action

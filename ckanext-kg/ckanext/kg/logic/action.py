@@ -22,6 +22,7 @@ __all__ = [
     "package_search",
     "datastore_info",
     "datastore_search",
+    "datastore_search_sql",
     "datastore_create",
     "datastore_upsert",
     "datastore_delete",
@@ -268,6 +269,38 @@ def datastore_search(up_func, context: Context, data_dict: DataDict):
     except tk.ValidationError as error:
         raise refusals.datastore_refusal(error) from None
     return _localised_fields(result)
+
+
+@tk.side_effect_free
+@tk.chained_action
+def datastore_search_sql(up_func, context: Context, data_dict: DataDict):
+    """Execute one SQL SELECT statement on the DataStore's tables, within
+    the portal's limits.
+
+    CKAN's checks hold (its allow-list of syntax and functions, and read
+    access to every table named); the statement is stopped after
+    ``ckanext.kg.datastore.sql_timeout`` seconds, and the answer holds at
+    most ``ckanext.kg.datastore.sql_max_rows`` rows and about
+    ``ckanext.kg.datastore.sql_max_bytes`` bytes. A statement that fails
+    is refused (409) with PostgreSQL's reason, never the statement.
+
+    :param sql: a single SQL select statement
+    :type sql: string
+    :returns: ``fields`` (``id``, ``type``), ``records`` and, when the
+        answer was cut at a limit, ``records_truncated: true``
+    """
+    from ckanext.kg.logic import datastore_sql
+    data_dict = schema.checked(context, data_dict, schema.datastore_search_sql_parameters())
+    return dict(data_dict, **datastore_sql.search(context, data_dict["sql"]))
+
+
+def registered() -> dict[str, Any]:
+    """The actions of this module; `datastore_search_sql` only where CKAN
+    offers it (``ckan.datastore.sqlsearch.enabled``)."""
+    found = {name: globals()[name] for name in __all__}
+    if not tk.config.get("ckan.datastore.sqlsearch.enabled"):
+        del found["datastore_search_sql"]
+    return found
 
 
 @tk.chained_action

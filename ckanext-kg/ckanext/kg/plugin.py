@@ -7,7 +7,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.kg import errors, indexing, languages
+from ckanext.kg import errors, indexing, languages, views
 from ckanext.kg.logic import action
 from ckanext.kg.publishing import serving, stored
 
@@ -35,6 +35,7 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
         if hasattr(app, "before_request"):  # the Flask app
             errors.install(app)
             app.before_request(serving.hold_unvalidated_downloads)
+            app.before_request(views.check_datastore_dump)
         return app
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:

@@ -455,7 +455,7 @@ def start_web(ini: Path) -> None:
                         "--bind", f"{BIND_HOST}:{PORT}", "--workers", str(WORKERS),
                         "--timeout", "120",
                         "--access-logfile", str(LOG / "access.log"),
-                        "--error-logfile", str(LOG / "web.log"),
+                        "--error-logfile", str(LOG / "web.log"), "--capture-output",
                         "ckanext.kg.wsgi:application"], check=True, env=env)
     if not _pid_alive(RUN / "worker.pid"):
         log = open(LOG / "worker.log", "ab")

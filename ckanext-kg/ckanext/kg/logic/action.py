@@ -8,6 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.kg import code
+from ckanext.kg.logic import schema
 
 log = logging.getLogger(__name__)
 
@@ -18,8 +19,10 @@ __all__ = [
     "bulk_update_public",
     "package_create",
     "package_update",
+    "package_search",
     "datastore_info",
     "datastore_search",
+    "datastore_search_sql",
     "datastore_create",
     "datastore_upsert",
     "datastore_delete",
@@ -215,6 +218,22 @@ def _validate_tables(context: Context, result: Any) -> None:
                           sync=bool(context.get("kg_validate_sync")))
 
 
+@tk.side_effect_free
+@tk.chained_action
+def package_search(up_func, context: Context, data_dict: DataDict):
+    """Numbers and flags checked before the search runs, and a parameter
+    the search index refuses named, without CKAN's dump of the query (it
+    holds the caller's permission filter)."""
+    from ckan.lib.search.common import SearchError
+
+    from ckanext.kg.logic import refusals
+    data_dict = schema.checked(context, data_dict, schema.package_search_parameters())
+    try:
+        return up_func(context, data_dict)
+    except SearchError as error:
+        raise refusals.search_refusal(error) from None
+
+
 @tk.chained_action
 def bulk_update_public(up_func, context: Context, data_dict: DataDict):
     """Making datasets public in bulk passes the same publication gate."""
@@ -240,8 +259,48 @@ def datastore_info(up_func, context: Context, data_dict: DataDict):
 @tk.side_effect_free
 @tk.chained_action
 def datastore_search(up_func, context: Context, data_dict: DataDict):
-    """The data dictionary's labels and notes in the reader's language."""
-    return _localised_fields(up_func(context, data_dict))
+    """The data dictionary's labels and notes in the reader's language;
+    `limit` and `offset` checked first, and a search PostgreSQL refuses
+    answered without its SQL."""
+    from ckanext.kg.logic import refusals
+    data_dict = schema.checked(context, data_dict, schema.datastore_search_parameters())
+    try:
+        result = up_func(context, data_dict)
+    except tk.ValidationError as error:
+        raise refusals.datastore_refusal(error) from None
+    return _localised_fields(result)
+
+
+@tk.side_effect_free
+@tk.chained_action
+def datastore_search_sql(up_func, context: Context, data_dict: DataDict):
+    """Execute one SQL SELECT statement on the DataStore's tables, within
+    the portal's limits.
+
+    CKAN's checks hold (its allow-list of syntax and functions, and read
+    access to every table named); the statement is stopped after
+    ``ckanext.kg.datastore.sql_timeout`` seconds, and the answer holds at
+    most ``ckanext.kg.datastore.sql_max_rows`` rows and about
+    ``ckanext.kg.datastore.sql_max_bytes`` bytes. A statement that fails
+    is refused (409) with PostgreSQL's reason, never the statement.
+
+    :param sql: a single SQL select statement
+    :type sql: string
+    :returns: ``fields`` (``id``, ``type``), ``records`` and, when the
+        answer was cut at a limit, ``records_truncated: true``
+    """
+    from ckanext.kg.logic import datastore_sql
+    data_dict = schema.checked(context, data_dict, schema.datastore_search_sql_parameters())
+    return dict(data_dict, **datastore_sql.search(context, data_dict["sql"]))
+
+
+def registered() -> dict[str, Any]:
+    """The actions of this module; `datastore_search_sql` only where CKAN
+    offers it (``ckan.datastore.sqlsearch.enabled``)."""
+    found = {name: globals()[name] for name in __all__}
+    if not tk.config.get("ckan.datastore.sqlsearch.enabled"):
+        del found["datastore_search_sql"]
+    return found
 
 
 @tk.chained_action

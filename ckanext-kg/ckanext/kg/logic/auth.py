@@ -1,7 +1,9 @@
 """Who may read the code's compliance and validation reports: whoever may
 read the dataset; who may revalidate a table: whoever may change it; who
 may write rows into the DataStore: only sysadmins, since a table's rows
-otherwise come only from a file that passed validation."""
+otherwise come only from a file that passed validation; who may list or
+change a dataset's collaborators: a signed-in user first (CKAN 2.12's
+checks assume one and fail on an anonymous request)."""
 from __future__ import annotations
 
 import ckan.authz as authz
@@ -16,6 +18,9 @@ __all__ = [
     "datastore_upsert",
     "datastore_delete",
     "datastore_records_delete",
+    "package_collaborator_list",
+    "package_collaborator_create",
+    "package_collaborator_delete",
 ]
 
 
@@ -63,3 +68,25 @@ def datastore_delete(up_func, context: Context, data_dict: DataDict) -> AuthResu
 @tk.chained_auth_function
 def datastore_records_delete(up_func, context: Context, data_dict: DataDict) -> AuthResult:
     return _through_publishing_only(up_func, context, data_dict)
+
+
+def _signed_in_only(up_func, context: Context, data_dict: DataDict) -> AuthResult:
+    from ckan import model
+    if model.User.get(context.get("user") or "") is None:
+        return {"success": False, "msg": tk._("Sign in first.")}
+    return up_func(context, data_dict)
+
+
+@tk.chained_auth_function
+def package_collaborator_list(up_func, context: Context, data_dict: DataDict) -> AuthResult:
+    return _signed_in_only(up_func, context, data_dict)
+
+
+@tk.chained_auth_function
+def package_collaborator_create(up_func, context: Context, data_dict: DataDict) -> AuthResult:
+    return _signed_in_only(up_func, context, data_dict)
+
+
+@tk.chained_auth_function
+def package_collaborator_delete(up_func, context: Context, data_dict: DataDict) -> AuthResult:
+    return _signed_in_only(up_func, context, data_dict)

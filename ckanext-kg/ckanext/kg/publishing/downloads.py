@@ -2,7 +2,8 @@
 
 Rows come from `datastore_search` page by page (keyset pagination, as
 CKAN's own dump does), so the caller's permissions, `q`, `filters`,
-`fields` and `sort` apply, and memory stays bounded by one page. A whole
+`fields` and `sort` apply, and memory stays bounded by one page; rows
+come in the table's order unless `sort` is given, with `q` too. A whole
 table (none of those) is served from its stored files instead (`stored`):
 CSV and Parquet as they are, CSV for Excel transcoded from the stored CSV,
 XLSX and JSON written from the stored CSV's rows read as the DataStore
@@ -48,6 +49,8 @@ def pages(context: dict[str, Any], resource_id: str,
     search_action = tk.get_action("datastore_search")
     params = {"resource_id": resource_id, "limit": PAGE, "records_format": "lists",
               "include_total": False, "include_next_page": True, **search}
+    if search.get("q"):
+        params.update(_full_text_order(context, resource_id, search))
     first = search_action(dict(context), params)
     fields = [f for f in first["fields"] if f["id"] != "_id" or "fields" in search]
 
@@ -69,6 +72,25 @@ def pages(context: dict[str, Any], resource_id: str,
                 page = dict(params, offset=offset)
             result = search_action(dict(context), page)
     return fields, rest()
+
+
+def _full_text_order(context: dict[str, Any], resource_id: str,
+                     search: dict[str, Any]) -> dict[str, Any]:
+    """The columns and order of a download with a full-text query (`q`).
+
+    `q` adds CKAN's `rank` column, which CKAN 2.12 cannot write into
+    `lists` records (its statement does not parse), so the table's own
+    columns are named; and rows come in the table's order unless `sort`
+    is given, paged by `_id` like any other download (rank alone would
+    page rows that tie in an unstable order)."""
+    extra: dict[str, Any] = {}
+    if not search.get("fields"):
+        info = tk.get_action("datastore_search")(dict(context), {
+            "resource_id": resource_id, "limit": 0, "include_total": False})
+        extra["fields"] = [f["id"] for f in info["fields"] if f["id"] != "_id"]
+    if not search.get("sort"):
+        extra["sort"] = "_id"
+    return extra
 
 
 def stored_csv_pages(source: Any) -> Iterator[list[list[Any]]]:

@@ -108,3 +108,53 @@ def test_a_private_tables_raw_file_answers_anonymous_users_as_ckan_does(app, tab
     url = f"/dataset/{table['package_id']}/resource/{table['id']}/download/kalk.csv"
     response = app.get(url, status=403)  # CKAN's own answer for a private resource
     assert "validation" not in response.body
+
+
+def _regions(fmt: str, data: bytes) -> list:
+    """The `region` column of a download, in its rows' order."""
+    if fmt in ("csv", "excel"):
+        text = data.decode("utf-8-sig").splitlines()
+        delimiter = ";" if fmt == "excel" else ","
+        header = text[0].split(delimiter)
+        return [line.split(delimiter)[header.index("region")] for line in text[1:]]
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+        rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+        return [row[rows[0].index("region")] for row in rows[1:]]
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+        return pq.read_table(io.BytesIO(data)).column("region").to_pylist()
+    return [row["region"] for row in json.loads(data)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "excel", "xlsx", "parquet", "json"])
+def test_a_full_text_query_downloads_the_rows_the_datastore_finds(app, table, fmt):
+    found = helpers.call_action("datastore_search", resource_id=table["id"], q="2023",
+                                sort="_id")["records"]
+    assert [r["region"] for r in found] == ["Ысык-Көл", "Нарын"]
+    response = get(app, table, fmt, q="2023")
+    assert response.status_code == 200
+    assert _regions(fmt, response.data) == ["Ысык-Көл", "Нарын"]
+
+
+def test_a_full_text_query_with_filters_sort_and_fields(app, table):
+    lines = get(app, table, "csv", q="2023", filters=json.dumps({"share": [12.5, -3.25]}),
+                sort="region", fields="region,share").data.decode().splitlines()
+    assert lines == ["region,share", "Нарын,-3.25", "Ысык-Көл,12.5"]
+
+
+@pytest.mark.parametrize("params, says", [
+    ({"filters": "[1]"}, 'filters: Give the filters as a JSON object, such as {'),
+    ({"filters": '[{"year": 2023}]'}, "filters: Give the filters as a JSON object"),
+    ({"filters": '{"year": "many"}'},
+     "filters: A filter&#39;s value does not fit the type of its column."),
+    ({"sort": "no_such_column"}, "sort: "),
+    ({"fields": "no_such_column"}, "fields: "),
+])
+def test_download_parameters_the_datastore_refuses_are_a_400_naming_them(
+        app, table, params, says):
+    token = factories.SysadminWithToken()["token"]
+    response = app.get(f"/dataset/{table['package_id']}/resource/{table['id']}/export/csv",
+                       query_string=params, headers={"Authorization": token}, status=400)
+    assert says in response.body
+    assert "SELECT" not in response.body

@@ -242,7 +242,9 @@ def resource_update(up_func, context: Context, data_dict: DataDict):
     and any failure until its report is stored puts the resource, its
     file and its validation state back as they were (`publishing.undo`)."""
     from ckanext.kg.publishing import undo
-    snapshot = undo.before_update(data_dict.get("id"))
+    replaces_file = bool(data_dict.get("upload") or data_dict.get("clear_upload"))
+    snapshot = undo.before_update(data_dict.get("id"),
+                                  replaces_file and _may(context, "resource_update", data_dict))
     try:
         resource = up_func(dict(context, **{ALL_OR_NOTHING: True}), data_dict)
         _validate_resource(context, resource)
@@ -251,6 +253,16 @@ def resource_update(up_func, context: Context, data_dict: DataDict):
         raise
     snapshot.done()
     return resource
+
+
+def _may(context: Context, action: str, data_dict: DataDict) -> bool:
+    """Whether the caller may do `action` (CKAN's own check then answers
+    the caller who may not, as it always does)."""
+    try:
+        tk.check_access(action, dict(context), data_dict)
+    except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError):
+        return False
+    return True
 
 
 def _validate_resource(context: Context, resource: dict[str, Any]) -> None:

@@ -48,7 +48,8 @@ class Snapshot:
     resource_id: Optional[str] = None  # the resource changed; None for a new one
     taken_id: Optional[str] = None  # an id given for a new resource, already taken
     row: Optional[dict[str, Any]] = None  # its columns
-    backup: Optional[Path] = None  # its file, under a second name
+    replaces_file: bool = False  # the action brings a new file, or removes the old one
+    backup: Optional[Path] = None  # the old file, under a second name
     state: Optional[dict[str, Any]] = None  # its validation state
     taken_at: dt.datetime = field(default_factory=lambda: _utc_now())
 
@@ -69,8 +70,11 @@ def before_create(package_id: Any, given_id: Any = None) -> Snapshot:
     return Snapshot(package.id, package.metadata_modified, taken_id=given_id if taken else None)
 
 
-def before_update(resource_id: Any) -> Snapshot:
-    """Before the resource `resource_id` changes."""
+def before_update(resource_id: Any, replaces_file: bool) -> Snapshot:
+    """Before the resource `resource_id` changes; `replaces_file` when the
+    action brings a new file or removes the old one (only then is the
+    file put back: a failed action that never touched it must not undo
+    another's upload)."""
     from ckan import model
 
     from ckanext.kg.publishing import state
@@ -78,8 +82,9 @@ def before_update(resource_id: Any) -> Snapshot:
     if resource is None:
         return Snapshot()
     return Snapshot(resource.package_id, resource.package.metadata_modified,
-                    resource_id=resource.id, row=_row(resource),
-                    backup=_second_name(resource.id), state=state.find(resource.id))
+                    resource_id=resource.id, row=_row(resource), replaces_file=replaces_file,
+                    backup=_second_name(resource.id) if replaces_file else None,
+                    state=state.find(resource.id))
 
 
 def undo_create(snapshot: Snapshot, resource_id: Optional[str]) -> None:
@@ -185,7 +190,7 @@ def _second_name(resource_id: str) -> Optional[Path]:
 def _file_back(snapshot: Snapshot) -> None:
     """The resource's file as it was; a file it did not have, removed."""
     path = upload_path(snapshot.resource_id or "")
-    if path is None:
+    if path is None or not snapshot.replaces_file:
         return
     if snapshot.backup is not None:
         os.replace(snapshot.backup, path)

@@ -265,6 +265,21 @@ def test_a_folder_that_is_no_data_package_fails_with_its_reason(packages):
     assert "kalk: public, 2 tables" in result.output
 
 
+def test_a_table_that_cannot_be_judged_is_undone_and_the_others_go_on(
+        packages, refuse_writes_to):
+    write_package(packages, "broken", {"broken": "region,population\nОш,322000\n"})
+    refuse_writes_to("kg_validation_report", "NEW.report -> 'en' ->> 'path' = 'broken.csv'")
+
+    result = ingest(packages)
+
+    assert result.exit_code == 1, result.output
+    assert "broken: not published: InternalError: (psycopg2.errors.RaiseException) " \
+        "refused by the test" in result.output
+    assert "kalk: public, 2 tables" in result.output
+    assert model.Package.get("broken").private is True
+    assert model.Package.get("broken").resources == []  # never half a package
+
+
 @pytest.mark.parametrize("dry_run", [False, True], ids=["ingest", "dry-run"])
 def test_a_table_path_out_of_its_folder_is_refused(packages, tmp_path_factory, dry_run):
     outside = tmp_path_factory.mktemp("outside") / "secret.csv"

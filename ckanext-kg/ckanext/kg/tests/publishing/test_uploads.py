@@ -31,31 +31,6 @@ def storage(tmp_path, ckan_config, monkeypatch):
     return tmp_path
 
 
-@pytest.fixture
-def refuse_writes_to():
-    """`refuse_writes_to(table)`: from then on until the test ends,
-    PostgreSQL refuses every row written to `table` of CKAN's database,
-    as a full disk or a lost connection would."""
-    tables = []
-
-    def refuse(table):
-        if table == reports.TABLE:
-            reports._ensure_table(model.Session)  # created when first needed
-        model.Session.execute(sa.text("""
-            CREATE OR REPLACE FUNCTION kg_test_refuse() RETURNS trigger LANGUAGE plpgsql
-            AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"""))
-        model.Session.execute(sa.text(
-            f"CREATE TRIGGER kg_test_refuse BEFORE INSERT OR UPDATE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION kg_test_refuse()"))
-        model.Session.commit()
-        tables.append(table)
-    yield refuse
-    model.Session.rollback()
-    for table in tables:  # some of CKAN's fixtures keep tables from test to test
-        model.Session.execute(sa.text(f"DROP TRIGGER IF EXISTS kg_test_refuse ON {table}"))
-    model.Session.commit()
-
-
 def api_upload(app, token, action, data, body, lang="en"):
     prefix = "" if lang == "en" else f"/{lang}"
     return app.post(f"{prefix}/api/3/action/{action}", headers={"Authorization": token},

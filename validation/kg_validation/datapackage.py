@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 DESCRIPTOR = "datapackage.json"
@@ -24,7 +24,7 @@ class PackageError(Exception):
 
 def read_descriptor(path: Path) -> dict[str, Any]:
     """The descriptor at ``path``, checked: a name, and for every resource a
-    name and a data file that exists next to it."""
+    name and a data file that exists inside the descriptor's folder."""
     try:
         descriptor = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
@@ -32,11 +32,30 @@ def read_descriptor(path: Path) -> dict[str, Any]:
     if not isinstance(descriptor, dict) or not descriptor.get("name"):
         raise PackageError(f'{path.name} has no "name"')
     for resource in descriptor.get("resources") or []:
-        if not isinstance(resource, dict) or not resource.get("name") or not resource.get("path"):
+        if not isinstance(resource, dict) or not resource.get("name") \
+                or not isinstance(resource.get("path"), str) or not resource["path"]:
             raise PackageError('every resource needs a "name" and a "path"')
-        if not (path.parent / resource["path"]).is_file():
+        if not data_file(path.parent, resource["path"]).is_file():
             raise PackageError(f"{resource['path']}: no such file")
     return descriptor
+
+
+def data_file(folder: Path, given: str) -> Path:
+    """The file a resource's ``path`` names: relative to the package's folder
+    and inside it, as the Data Package standard requires (no absolute path,
+    no ``..``, on POSIX or Windows), even through symbolic links."""
+    for flavour in (PurePosixPath(given), PureWindowsPath(given)):
+        if flavour.is_absolute() or flavour.anchor:
+            raise PackageError(f"{given}: an absolute path; a table's \"path\" is "
+                               f"relative to the folder of {DESCRIPTOR}")
+        if ".." in flavour.parts:
+            raise PackageError(f"{given}: \"..\" leads out of the folder of {DESCRIPTOR}; "
+                               "a table's \"path\" must stay inside it")
+    target = folder / given
+    if not target.resolve().is_relative_to(folder.resolve()):
+        raise PackageError(f"{given}: a symbolic link leads out of the folder of "
+                           f"{DESCRIPTOR}; a table's file must be inside it")
+    return target
 
 
 def package_fields(descriptor: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,9 @@ the same rows. Every change is recorded in a :class:`NormalisationReport`
 with its count and first position; Latin look-alike letters inside Cyrillic
 words are recorded as *flags* and left as they are. Numbers are never
 rewritten: decimal commas and digit grouping are for the Table Schema
-(``decimalChar``/``groupChar``) to declare.
+(``decimalChar``/``groupChar``) to declare. A NUL character makes the file
+unreadable (``nul-character``, with its row and field): no text table holds
+one, and dropping it could change a value unseen.
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ from .scripts import (
 NEEDS_CHANGE = re.compile("[\x00\ufeff\u04c7-\u04ca]")
 LINE_ENDING_NAMES = {"\r\n": "CRLF", "\r": "CR", "\n": "LF"}
 CELL_CHANGES = {
-    "nul-removed": "NUL characters removed",
     "bom-inside-removed": "byte order marks (U+FEFF) inside the text removed",
     "unicode-nfc": "text put in Unicode normal form NFC",
     "kyrgyz-letter": "variant letters (U+04C7-U+04CA) replaced by Ң/ң (U+04A2/U+04A3)",
@@ -305,12 +306,11 @@ def normalise_cell_text(
     cell: str, row: int, number: int, changes: dict[str, Change], lookalikes: Change
 ) -> str:
     """Normalise one cell, recording each change (and look-alikes) at ``row``/``number``."""
-    if cell.isascii() and "\x00" not in cell:
+    if "\x00" in cell:  # never text: a damaged file, or one in another encoding
+        raise UnreadableFile("nul-character", row=row, field=number)
+    if cell.isascii():
         return cell
     original = cell
-    if "\x00" in cell:
-        cell = cell.replace("\x00", "")
-        changes["nul-removed"].add(row, number, original)
     if "\ufeff" in cell:
         cell = cell.replace("\ufeff", "")
         changes["bom-inside-removed"].add(row, number, original)

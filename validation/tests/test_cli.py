@@ -83,14 +83,19 @@ def test_bad_arguments_exit_2(capsys):
     assert exit_info.value.code == 2
 
 
-def test_ragged_rows_and_nul_bytes(capsys, write_bytes):
-    code, out, _ = _run(capsys, write_bytes(b"a,b\n1,2\n3\n4,5,6\x00\n"), "--json")
+def test_ragged_rows(capsys, write_bytes):
+    code, out, _ = _run(capsys, write_bytes(b"a,b\n1,2\n3\n4,5,6\n"), "--json")
     report = json.loads(out)
     assert code == 1
     assert [(e["type"], e["rowNumber"]) for e in report["errors"]] == [
         ("missing-cell", 3), ("extra-cell", 4),
     ]
-    assert report["normalisation"]["changes"][0]["kind"] == "nul-removed"
+
+
+def test_a_nul_byte_is_an_error_in_the_text_report(capsys, write_bytes):
+    code, out, _ = _run(capsys, write_bytes(b"a,b\n1,2\n4,5\x00\n"), "--lang", "ru")
+    assert code == 2  # unreadable
+    assert "[nul-character] Строка 3, столбец 2: в файле есть символ NUL" in out
 
 
 def test_workbook_errors_name_the_sheet_row(capsys, sdg_excel):

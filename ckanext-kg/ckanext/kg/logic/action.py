@@ -20,6 +20,8 @@ __all__ = [
     "package_create",
     "package_update",
     "package_search",
+    "resource_create",
+    "resource_update",
     "datastore_info",
     "datastore_search",
     "datastore_search_sql",
@@ -131,25 +133,30 @@ def kg_validation_retry(context: Context, data_dict: DataDict) -> dict[str, Any]
 
 @tk.chained_action
 def package_create(up_func, context: Context, data_dict: DataDict):
-    """Tables created with their dataset are validated like any other.
+    """Tables created with their dataset are validated like any other, and
+    a dataset whose tables could not all be stored or judged is removed
+    whole, files included.
 
     CKAN 2.12's package_create does not store resource uploads (only
     package_update does), so files given with the resources are stored
     just after the dataset is created, each through resource_patch."""
+    from ckanext.kg.publishing import undo
     uploads = _take_uploads(data_dict)
     result = up_func(context, data_dict)
-    if uploads:
-        try:
+    try:
+        if uploads:
             result = _store_uploads(context, result, uploads)
-        except Exception as error:  # noqa: BLE001 - nothing may be half-saved
-            _purge_unfinished(result)
-            if isinstance(error, tk.ValidationError):
-                raise _in_users_language(error) from None
-            log.exception("Uploads given to package_create could not be stored")
-            raise tk.ValidationError({"upload": [tk._(
-                "The files could not be stored, so the dataset was not created.")]}
-            ) from None
-    _validate_tables(context, result)
+        _validate_tables(context, result, strict=True)
+    except Exception as error:  # noqa: BLE001 - nothing may be half-saved
+        undo.discard_dataset(result["id"] if isinstance(result, dict) else result)
+        if isinstance(error, tk.ValidationError):
+            raise _in_users_language(error) from None
+        if not uploads:
+            raise
+        log.exception("Uploads given to package_create could not be stored")
+        raise tk.ValidationError({"upload": [tk._(
+            "The files could not be stored, so the dataset was not created.")]}
+        ) from None
     return result
 
 
@@ -161,16 +168,6 @@ def _in_users_language(error: tk.ValidationError) -> tk.ValidationError:
             "The file is larger than the portal accepts ({size} MB).").format(
                 size=tk.config.get("ckan.max_resource_size"))]})
     return error
-
-
-def _purge_unfinished(result: Any) -> None:
-    """A dataset whose files could not all be stored is removed whole."""
-    from ckan import model
-
-    from ckanext.kg.publishing import site_context
-    model.Session.rollback()
-    dataset_id = result["id"] if isinstance(result, dict) else result
-    tk.get_action("dataset_purge")(site_context(), {"id": dataset_id})
 
 
 def _take_uploads(data_dict: DataDict) -> dict[int, Any]:
@@ -201,21 +198,82 @@ def _store_uploads(context: Context, result: Any, uploads: dict[int, Any]) -> An
 @tk.chained_action
 def package_update(up_func, context: Context, data_dict: DataDict):
     """Every change of a table's file, URL or schema is validated: this is
-    the one action behind resource_create/update/patch and package_patch."""
+    the one action behind package_patch and the web form's dataset pages;
+    resource_create and resource_update validate their table themselves."""
     result = up_func(context, data_dict)
-    _validate_tables(context, result)
+    if not context.get(ALL_OR_NOTHING):
+        _validate_tables(context, result)
     return result
 
 
-def _validate_tables(context: Context, result: Any) -> None:
-    """After the action committed (never inside a caller's transaction)."""
+def _validate_tables(context: Context, result: Any, strict: bool = False) -> None:
+    """After the action committed (never inside a caller's transaction);
+    with `strict`, a validation that breaks off raises."""
     from ckanext.kg.publishing import jobs, site_context
     if context.get("defer_commit"):
         return
     dataset = result if isinstance(result, dict) else tk.get_action("package_show")(
         site_context(), {"id": result})
     jobs.validate_changed(dataset.get("resources") or [],
-                          sync=bool(context.get("kg_validate_sync")))
+                          sync=bool(context.get("kg_validate_sync")), strict=strict)
+
+
+# in the context of the package_update a resource action calls: the
+# resource action validates its table itself, and undoes itself on failure
+ALL_OR_NOTHING = "kg_all_or_nothing"
+
+
+@tk.chained_action
+def resource_create(up_func, context: Context, data_dict: DataDict):
+    """All or nothing: the new table is validated once it is saved, and
+    any failure until its report is stored removes the resource, its file
+    and everything made for it (`publishing.undo`)."""
+    from ckanext.kg.publishing import undo
+    snapshot = undo.before_create(data_dict.get("package_id"), data_dict.get("id"))
+    try:
+        resource = up_func(dict(context, **{ALL_OR_NOTHING: True}), data_dict)
+        _validate_resource(context, resource)
+    except Exception:
+        undo.undo_create(snapshot, data_dict.get("id"))  # the id CKAN gave it, if any
+        raise
+    return resource
+
+
+@tk.chained_action
+def resource_update(up_func, context: Context, data_dict: DataDict):
+    """All or nothing: the changed table is validated once it is saved,
+    and any failure until its report is stored puts the resource, its
+    file and its validation state back as they were (`publishing.undo`)."""
+    from ckanext.kg.publishing import undo
+    replaces_file = bool(data_dict.get("upload") or data_dict.get("clear_upload"))
+    snapshot = undo.before_update(data_dict.get("id"),
+                                  replaces_file and _may(context, "resource_update", data_dict))
+    try:
+        resource = up_func(dict(context, **{ALL_OR_NOTHING: True}), data_dict)
+        _validate_resource(context, resource)
+    except Exception:
+        undo.undo_update(snapshot)
+        raise
+    snapshot.done()
+    return resource
+
+
+def _may(context: Context, action: str, data_dict: DataDict) -> bool:
+    """Whether the caller may do `action` (CKAN's own check then answers
+    the caller who may not, as it always does)."""
+    try:
+        tk.check_access(action, dict(context), data_dict)
+    except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError):
+        return False
+    return True
+
+
+def _validate_resource(context: Context, resource: dict[str, Any]) -> None:
+    from ckanext.kg.publishing import jobs
+    if context.get("defer_commit"):
+        return
+    jobs.validate_changed([resource], sync=bool(context.get("kg_validate_sync")),
+                          strict=True)
 
 
 @tk.side_effect_free

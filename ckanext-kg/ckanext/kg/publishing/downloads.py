@@ -12,7 +12,9 @@ returns them (`stored_rows`), by the same writers.
 "CSV for Excel" is what Excel with Russian or Kyrgyz regional settings
 opens correctly: UTF-8 with a BOM, `;` between cells, decimal commas, and
 text cells that begin with `=`, `+`, `-`, `@`, a tab or a carriage return
-prefixed with an apostrophe so that they can never run as formulas.
+prefixed with an apostrophe so that they can never run as formulas. The
+column names are neutralised the same way there and in XLSX: a header
+is a cell like any other to a spreadsheet.
 """
 from __future__ import annotations
 
@@ -103,9 +105,15 @@ def stored_csv_pages(source: Any) -> Iterator[list[list[Any]]]:
 
 
 def neutralise(value: Any) -> Any:
+    """A text that a spreadsheet would run as a formula, made plain text."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def spreadsheet_header(fields: list[dict[str, Any]]) -> list[Any]:
+    """The column names as a spreadsheet's first row, neutralised like cells."""
+    return [neutralise(f["id"]) for f in fields]
 
 
 def _text_rows(fields, rows, delimiter: str, excel: bool) -> Iterator[bytes]:
@@ -114,7 +122,7 @@ def _text_rows(fields, rows, delimiter: str, excel: bool) -> Iterator[bytes]:
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n" if excel else "\n")
     if excel:
         buffer.write("\ufeff")
-    writer.writerow([f["id"] for f in fields])
+    writer.writerow(spreadsheet_header(fields) if excel else [f["id"] for f in fields])
     for page in rows:
         for row in page:
             if excel:
@@ -164,7 +172,7 @@ def xlsx_stream(fields, rows) -> Iterator[bytes]:
     def write(target):
         book = Workbook(write_only=True)
         sheet = book.create_sheet("data")
-        sheet.append([f["id"] for f in fields])
+        sheet.append(spreadsheet_header(fields))
         numeric = [f["type"] in NUMERIC for f in fields]
         for page in rows:
             for row in page:

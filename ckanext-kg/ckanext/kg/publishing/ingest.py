@@ -28,6 +28,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.kg.publishing import reports, validation
 from kg_validation.datapackage import (  # noqa: F401 (PackageError: for callers)
     PackageError,
+    data_file,
     normal,
     package_fields,
     read_descriptor,
@@ -116,7 +117,7 @@ def plan_package(context: dict[str, Any], descriptor_path: Path) -> PackagePlan:
 
 def _plan_table(folder: Path, resource: dict[str, Any],
                 existing: Optional[dict[str, Any]]) -> TablePlan:
-    path = folder / resource["path"]
+    path = data_file(folder, resource["path"])
     fields = resource_fields(resource)
     if existing is None:
         return TablePlan(resource["name"], path, fields, None, CREATE)

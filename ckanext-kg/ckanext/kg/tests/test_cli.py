@@ -265,6 +265,47 @@ def test_a_folder_that_is_no_data_package_fails_with_its_reason(packages):
     assert "kalk: public, 2 tables" in result.output
 
 
+def test_a_table_that_cannot_be_judged_is_undone_and_the_others_go_on(
+        packages, refuse_writes_to):
+    write_package(packages, "broken", {"broken": "region,population\nОш,322000\n"})
+    refuse_writes_to("kg_validation_report", "NEW.report -> 'en' ->> 'path' = 'broken.csv'")
+
+    result = ingest(packages)
+
+    assert result.exit_code == 1, result.output
+    assert "broken: not published: InternalError: (psycopg2.errors.RaiseException) " \
+        "refused by the test" in result.output
+    assert "kalk: public, 2 tables" in result.output
+    assert model.Package.get("broken").private is True
+    assert model.Package.get("broken").resources == []  # never half a package
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["ingest", "dry-run"])
+def test_a_table_path_out_of_its_folder_is_refused(packages, tmp_path_factory, dry_run):
+    outside = tmp_path_factory.mktemp("outside") / "secret.csv"
+    outside.write_text("region,population\nсекрет,1\n", encoding="utf-8")
+    for name, path in (("absolute", str(outside)), ("climbing", "../../outside0/secret.csv"),
+                       ("linked", "population.csv")):
+        folder = write_package(packages, name, {"population": "region,population\n"})
+        descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        descriptor["resources"][0]["path"] = path
+        (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    (packages / "linked" / "population.csv").unlink()
+    (packages / "linked" / "population.csv").symlink_to(outside)
+
+    result = ingest(packages, *(["--dry-run"] if dry_run else []))
+
+    assert result.exit_code == 1, result.output
+    assert f"absolute: not published: {outside}: an absolute path; a table's \"path\" is " \
+        "relative to the folder of datapackage.json" in result.output
+    assert 'climbing: not published: ../../outside0/secret.csv: ".." leads out of the ' \
+        "folder of datapackage.json" in result.output
+    assert "linked: not published: population.csv: a symbolic link leads out of the " \
+        "folder of datapackage.json" in result.output
+    assert {p.name for p in model.Session.query(model.Package)} == (
+        set() if dry_run else {"kalk"})
+
+
 def test_publish_is_the_same_command_as_ingest(packages):
     result = CliRunner().invoke(kg, ["publish", "--dry-run", str(packages)])
     assert result.exit_code == 0, result.output

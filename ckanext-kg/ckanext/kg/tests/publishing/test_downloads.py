@@ -1,4 +1,5 @@
 """Downloads of a published table, as journalists and developers use them."""
+import csv
 import io
 import json
 
@@ -158,3 +159,43 @@ def test_download_parameters_the_datastore_refuses_are_a_400_naming_them(
                        query_string=params, headers={"Authorization": token}, status=400)
     assert says in response.body
     assert "SELECT" not in response.body
+
+
+FORMULA_HEADERS = ["=HYPERLINK(A2)", "+cmd", "-1+1", "@SUM(A1:A2)", "region"]
+
+
+@pytest.fixture
+def formula_headers(upload_file, dataset):  # noqa: F811
+    schema = json.dumps({"fields": [{"name": name, "type": "string"}
+                                    for name in FORMULA_HEADERS]})
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(
+        [FORMULA_HEADERS, ["a", "b", "c", "d", "Нарын"]])
+    resource = upload_file(text.getvalue(), "kalk.csv", package_id=dataset["id"],
+                           url="kalk.csv", format="CSV", schema=schema)
+    assert helpers.call_action("kg_validation_show", id=resource["id"])["status"] == "success"
+    return resource
+
+
+NEUTRALISED = ["'=HYPERLINK(A2)", "'+cmd", "'-1+1", "'@SUM(A1:A2)", "region"]
+WHOLE_AND_FILTERED = [{}, {"filters": json.dumps({"region": "Нарын"})}]
+
+
+@pytest.mark.parametrize("params", WHOLE_AND_FILTERED, ids=["whole", "filtered"])
+def test_headers_never_run_as_formulas_in_csv_for_excel(app, formula_headers, params):
+    data = get(app, formula_headers, "excel", **params).data.decode("utf-8-sig")
+    assert next(csv.reader(io.StringIO(data), delimiter=";")) == NEUTRALISED
+
+
+@pytest.mark.parametrize("params", WHOLE_AND_FILTERED, ids=["whole", "filtered"])
+def test_headers_never_run_as_formulas_in_xlsx(app, formula_headers, params):
+    from openpyxl import load_workbook
+    sheet = load_workbook(io.BytesIO(get(app, formula_headers, "xlsx", **params).data)).active
+    header = next(sheet.iter_rows(max_row=1))
+    assert [(cell.value, cell.data_type) for cell in header] == [
+        (name, "s") for name in NEUTRALISED]
+
+
+def test_plain_csv_keeps_the_column_names_as_they_are(app, formula_headers):
+    data = get(app, formula_headers, "csv").data.decode("utf-8")
+    assert next(csv.reader(io.StringIO(data))) == FORMULA_HEADERS

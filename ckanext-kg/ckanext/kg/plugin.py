@@ -8,10 +8,11 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.kg import indexing, languages
+from ckanext.kg.logic import action
 from ckanext.kg.publishing import serving, stored
 
 
-@tk.blanket.actions
+@tk.blanket.actions(action.registered)
 @tk.blanket.auth_functions
 @tk.blanket.validators
 @tk.blanket.helpers

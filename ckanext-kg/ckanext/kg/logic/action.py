@@ -8,7 +8,15 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.kg import code
-from ckanext.kg.logic import schema
+from ckanext.kg.logic import schema, visibility
+from ckanext.kg.logic.listings import (
+    format_autocomplete,
+    member_list,
+    tag_autocomplete,
+    tag_list,
+    tag_search,
+    tag_show,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +36,24 @@ __all__ = [
     "datastore_create",
     "datastore_upsert",
     "datastore_delete",
+    "tag_list",
+    "tag_search",
+    "tag_autocomplete",
+    "tag_show",
+    "format_autocomplete",
+    "member_list",
 ]
+
+
+def registered() -> dict[str, Any]:
+    """The plugin's actions: those of `__all__` (`datastore_search_sql` only
+    where CKAN offers it, ``ckan.datastore.sqlsearch.enabled``), and every
+    action that names a dataset, resource or activity answering as for an
+    unknown one when it is hidden from the caller (`logic/visibility.py`)."""
+    found = {name: globals()[name] for name in __all__}
+    if not tk.config.get("ckan.datastore.sqlsearch.enabled"):
+        del found["datastore_search_sql"]
+    return visibility.hiding(found)
 
 
 @tk.side_effect_free
@@ -294,9 +319,14 @@ def package_search(up_func, context: Context, data_dict: DataDict):
 
 @tk.chained_action
 def bulk_update_public(up_func, context: Context, data_dict: DataDict):
-    """Making datasets public in bulk passes the same publication gate."""
+    """Making datasets public in bulk passes the same publication gate.
+
+    The caller's right over the agency is checked first; then only the
+    datasets CKAN would change are judged (named by id and owned by that
+    agency), so nothing is read or told about any other."""
+    tk.check_access("bulk_update_public", context, data_dict)
     errors = {}
-    for dataset_id in data_dict.get("datasets") or []:
+    for dataset_id in _bulk_dataset_ids(data_dict):
         dataset = tk.get_action("package_show")(
             dict(context, ignore_auth=True), {"id": dataset_id})
         unmet = code.publication_errors(dataset)
@@ -305,6 +335,19 @@ def bulk_update_public(up_func, context: Context, data_dict: DataDict):
     if errors:
         raise tk.ValidationError(errors)
     return up_func(context, data_dict)
+
+
+def _bulk_dataset_ids(data_dict: DataDict) -> list[str]:
+    """The datasets CKAN's bulk update changes: those of `datasets` (ids)
+    owned by `org_id`."""
+    from ckan import model
+    named = data_dict.get("datasets") or []
+    if isinstance(named, str):
+        named = [named]
+    found = model.Session.query(model.Package.id).filter(
+        model.Package.id.in_([n for n in named if isinstance(n, str)]),
+        model.Package.owner_org == data_dict.get("org_id"))
+    return [row.id for row in found]
 
 
 @tk.side_effect_free
@@ -350,15 +393,6 @@ def datastore_search_sql(up_func, context: Context, data_dict: DataDict):
     from ckanext.kg.logic import datastore_sql
     data_dict = schema.checked(context, data_dict, schema.datastore_search_sql_parameters())
     return dict(data_dict, **datastore_sql.search(context, data_dict["sql"]))
-
-
-def registered() -> dict[str, Any]:
-    """The actions of this module; `datastore_search_sql` only where CKAN
-    offers it (``ckan.datastore.sqlsearch.enabled``)."""
-    found = {name: globals()[name] for name in __all__}
-    if not tk.config.get("ckan.datastore.sqlsearch.enabled"):
-        del found["datastore_search_sql"]
-    return found
 
 
 @tk.chained_action

@@ -105,10 +105,14 @@ def test_files_that_are_not_tables_are_served_as_uploaded(app, upload_file, data
     assert app.get(url, headers={"Authorization": token}).data == b"%PDF-1.4 report"
 
 
-def test_a_private_tables_raw_file_answers_anonymous_users_as_ckan_does(app, table):
+def test_a_private_tables_raw_file_answers_anonymous_users_as_an_unknown_one(app, table):
     url = f"/dataset/{table['package_id']}/resource/{table['id']}/download/kalk.csv"
-    response = app.get(url, status=403)  # CKAN's own answer for a private resource
+    response = app.get(url, status=404)
     assert "validation" not in response.body
+    unknown = app.get(url.replace(table["id"], "0e5a7b1c-0000-4000-8000-000000000003"),
+                      status=404)
+    assert response.body.replace(table["id"], "ID") == unknown.body.replace(
+        "0e5a7b1c-0000-4000-8000-000000000003", "ID")
 
 
 def _regions(fmt: str, data: bytes) -> list:

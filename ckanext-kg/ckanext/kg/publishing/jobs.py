@@ -20,6 +20,7 @@ from typing import Any, Iterable, Optional
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.kg import preview
 from ckanext.kg.publishing import fetch, state, validation
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ def _run(resource: dict[str, Any], max_fetch_bytes: Optional[int] = None) -> Non
         if validation.rows_published(found):
             state.progress(resource_id, state.INDEXING)
             validation.build_search(resource)
+            preview.ensure_view(resource_id)  # its page shows the rows
     except fetch.TooLarge:
         raise
     except Exception:

@@ -46,7 +46,7 @@ def test_a_published_table_shows_status_downloads_preview_and_examples(app, publ
     preview = page.select_one("table#kg-preview")
     assert texts(preview.select("th")) == ["region", "year", "population"]
     assert [texts(row.select("td")) for row in preview.select("tbody tr")] == [
-        ["Ысык-Көл", "2023", "513000"], ["Нарын", "2023", "301600"]]
+        ["Ысык-Көл", "2023", "513,000"], ["Нарын", "2023", "301,600"]]
     examples = page.select_one("section#kg-developer-examples")
     assert examples.select_one('pre > code[data-kg-example="curl"]').get_text() == (
         "curl 'http://test.ckan.net/api/3/action/datastore_search"
@@ -357,3 +357,20 @@ def test_the_contact_web_page_is_a_link(app, sourced):
 def test_a_dataset_without_sources_has_no_sources_section(app, published):
     pkg, _ = published
     assert soup(app.get(f"/dataset/{pkg['name']}")).select("#kg-sources") == []
+
+
+# error pages
+
+@pytest.mark.parametrize("path, lang, title, text", [
+    ("/no/such/page", "ky", "404 Барак табылган жок", "404 Барак табылган жок Барак табылган жок"),
+    ("/no/such/page", "ru", "404 Страница не найдена",
+     "404 Страница не найдена Страница не найдена"),
+    ("/dataset/no-such-dataset", "ru", "404 Страница не найдена",
+     "404 Страница не найдена Набор данных не найден или у вас нет прав на его просмотр"),
+    ("/ckan-admin", "ky", "403 Кирүүгө тыюу салынган", None)])
+def test_an_error_page_speaks_the_readers_language(app, path, lang, title, text):
+    page = soup(app.get(f"/{lang}{path}", status=int(title[:3])))
+    content = page.select_one("#error-content")
+    assert texts(content.select("h1")) == [title]
+    if text:
+        assert texts([content]) == [text]

@@ -136,7 +136,7 @@ def test_editor_publishes_a_table_through_the_kyrgyz_interface(
                         timeout=60).status_code == 403
 
     journey.visit(f"/dataset/edit/{name}", "dataset edit form")
-    page.get_by_label("Көрүнүктүүлүк").select_option("False")
+    page.get_by_label("Жеткиликтүүлүк", exact=True).select_option("False")
     with page.expect_navigation():
         page.get_by_role("button", name="Маалыматтар топтомун жаңыртуу").click()
     journey.step("published")

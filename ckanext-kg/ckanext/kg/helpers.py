@@ -35,6 +35,7 @@ __all__ = [
     "kg_view_title",
     "kg_language_name",
     "kg_error_page",
+    "kg_reader_tags",
 ]
 
 
@@ -198,6 +199,20 @@ def kg_percent(share: Optional[float]) -> str:
         return "—"
     from flask_babel import format_percent
     return format_percent(share)
+
+
+def kg_reader_tags(dataset: dict[str, Any]) -> list[dict[str, Any]]:
+    """The dataset's tags that are its keywords in the reader's language
+    (else in ky, ru, en), and any tag that is no keyword at all."""
+    keywords = code.translated(dataset.get("keywords"))
+    tags = dataset.get("tags") or []
+    if not keywords:
+        return tags
+    language = current_language()
+    shown = next((keywords[lang] for lang in (language, *code.LANGUAGES)
+                  if keywords.get(lang)), [])
+    every = {word for words in keywords.values() if isinstance(words, list) for word in words}
+    return [tag for tag in tags if tag.get("name") in shown or tag.get("name") not in every]
 
 
 def kg_number(value: Any) -> str:

@@ -86,7 +86,7 @@ def test_the_dataset_page_speaks_kyrgyz(app, published):
         "CSV", "Excel үчүн CSV", "Excel китеби (XLSX)"]
     assert texts(page.select("[data-kg-validation-status]")) == ["текшерүүдөн өттү"]
     assert texts(page.select(".kg-compliance-summary"))[0].startswith(
-        "14 эреженин 14 аткарылды. Ачыктык: 5 жылдыздан 3.")
+        "14 эрежеден 14 эреже аткарылды. Ачыктык: 5 жылдыздан 3.")
 
 
 def test_a_failed_table_has_no_downloads_preview_or_examples(app, upload_file,
@@ -237,7 +237,7 @@ def test_the_developers_page_on_an_empty_portal_shows_placeholders(app):
     assert commands["datastore_search_sql"] == (
         "curl -G 'http://test.ckan.net/api/3/action/datastore_search_sql' "
         "--data-urlencode 'sql=SELECT * FROM \"<ресурстун идентификатору>\" LIMIT 5'")
-    assert texts(page.select("h1")) == ["Иштеп чыгуучуларга: бул порталдын API"]
+    assert texts(page.select("h1")) == ["Иштеп чыгуучуларга: бул порталдын API'си"]
     assert len(page.select("a[rel=nofollow]")) == 1  # only package_search is live
 
 
@@ -374,3 +374,12 @@ def test_an_error_page_speaks_the_readers_language(app, path, lang, title, text)
     assert texts(content.select("h1")) == [title]
     if text:
         assert texts([content]) == [text]
+
+
+@pytest.mark.parametrize("lang, tags", [("ky", ["калк"]), ("ru", ["население"]),
+                                        ("en", ["калк"])])
+def test_the_dataset_page_shows_the_keywords_of_the_readers_language(app, published,
+                                                                     lang, tags):
+    pkg, _ = published
+    page = soup(app.get(f"/{lang}/dataset/{pkg['name']}"))
+    assert texts(page.select(".tag-list a")) == tags

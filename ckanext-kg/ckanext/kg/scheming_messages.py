@@ -14,6 +14,10 @@ def _(message: str) -> str:
 
 
 MESSAGES = (
+    # a dataset's state, shown to its editors as `_(pkg_dict.state)`
+    _("active"),
+    _("draft"),
+    _("deleted"),
     _("No organization"),
     _("Next"),
     _("Update {page}"),

@@ -289,6 +289,12 @@ def _error_titles() -> dict[int, str]:
             503: _("Service unavailable")}
 
 
+def _error_texts() -> dict[int, str]:
+    _ = tk._
+    return {404: _("The address may be mistyped, or the page was moved or removed."),
+            500: _("Something went wrong on the server. Please try again later.")}
+
+
 def kg_error_page(code: Any, name: Any, content: Any) -> dict[str, Any]:
     """An error page's title and text in the reader's language: CKAN shows
     the web server's English name of the status ("Not Found"), and its
@@ -300,6 +306,6 @@ def kg_error_page(code: Any, name: Any, content: Any) -> dict[str, Any]:
     known = default_exceptions.get(status) if isinstance(status, int) else None
     english = {CKAN_SERVER_ERROR, known.description if known else None}
     if title and content in english:
-        text = title
+        text = _error_texts().get(status, "")
     return {"title": f"{status} {title}" if title else (f"{status} {name}" if name else ""),
             "text": text}

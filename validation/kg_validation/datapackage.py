@@ -16,6 +16,8 @@ from typing import Any
 DESCRIPTOR = "datapackage.json"
 # top-level properties of the descriptor the portal keeps as dataset fields
 PROVENANCE = ("sources", "licenses")
+# a table's name and description per language, from the resource's ``kg`` block
+TRANSLATED_RESOURCE_FIELDS = ("name_translated", "description_translated")
 
 
 class PackageError(Exception):
@@ -68,10 +70,21 @@ def package_fields(descriptor: dict[str, Any]) -> dict[str, Any]:
 
 
 def resource_fields(resource: dict[str, Any]) -> dict[str, Any]:
-    """A table's fields for the portal's Action API (without its file)."""
-    return {"name": resource["name"], "description": resource.get("title", ""),
-            "format": resource.get("format", "CSV"),
-            "schema": json.dumps(resource.get("schema") or {}, ensure_ascii=False)}
+    """A table's fields for the portal's Action API (without its file).
+
+    Its name per language (``kg.name_translated``) and description per
+    language (``kg.description_translated``) are sent as JSON text, as the
+    Table Schema is, so that a multipart upload carries them unchanged; an
+    empty object when the descriptor gives none, which clears an old one."""
+    kg_fields = resource.get("kg") or {}
+    fields = {"name": resource["name"],
+              "description": resource.get("description") or resource.get("title", ""),
+              "format": resource.get("format", "CSV"),
+              "schema": json.dumps(resource.get("schema") or {}, ensure_ascii=False)}
+    for key in TRANSLATED_RESOURCE_FIELDS:
+        given = kg_fields.get(key)
+        fields[key] = json.dumps(given if isinstance(given, dict) else {}, ensure_ascii=False)
+    return fields
 
 
 def same_metadata(fields: dict[str, Any], existing: dict[str, Any]) -> bool:
@@ -105,10 +118,18 @@ def normal(value: Any) -> Any:
 
 def same_table(fields: dict[str, Any], existing: dict[str, Any]) -> bool:
     """Whether the portal's resource already has the table's description,
-    format and Table Schema."""
+    format, Table Schema and names and descriptions per language."""
     return (normal(existing.get("schema")) == normal(fields["schema"])
             and (existing.get("description") or "") == fields["description"]
-            and (existing.get("format") or "").lower() == fields["format"].lower())
+            and (existing.get("format") or "").lower() == fields["format"].lower()
+            and same_translations(fields, existing))
+
+
+def same_translations(fields: dict[str, Any], existing: dict[str, Any]) -> bool:
+    """Whether the portal's resource has the table's names and descriptions
+    per language (stored as JSON text, shown as objects, absent as {})."""
+    return all(normal(existing.get(key) or {}) == normal(fields.get(key) or {})
+               for key in TRANSLATED_RESOURCE_FIELDS)
 
 
 def sha256(path: Path) -> str:

@@ -108,3 +108,47 @@ def test_a_path_inside_the_folder_is_read_even_through_a_link(tmp_path):
     (folder / "tables" / "population.csv").symlink_to(folder / "population.csv")
     assert read_descriptor(folder / "datapackage.json")["resources"][0]["path"] == \
         "tables/population.csv"
+
+
+RESOURCE = {"name": "population", "path": "population.csv", "title": "Population",
+            "schema": {"fields": [{"name": "year", "type": "year"}]},
+            "kg": {"name_translated": {"ky": "Калктын саны", "ru": "Численность населения",
+                                       "en": "Population"}}}
+
+
+def test_a_tables_names_per_language_are_sent_as_json_text():
+    from kg_validation.datapackage import resource_fields
+    assert resource_fields(RESOURCE) == {
+        "name": "population", "description": "Population", "format": "CSV",
+        "schema": '{"fields": [{"name": "year", "type": "year"}]}',
+        "name_translated": '{"ky": "Калктын саны", "ru": "Численность населения", '
+                           '"en": "Population"}',
+        "description_translated": "{}"}
+
+
+def shown_table(**changes):
+    """The table as package_show shows it (names per language as objects)."""
+    table = {"name": "population", "description": "Population", "format": "CSV",
+             "schema": {"fields": [{"name": "year", "type": "year"}]},
+             "name_translated": dict(RESOURCE["kg"]["name_translated"]),
+             "description_translated": {}}
+    table.update(changes)
+    return table
+
+
+def test_the_same_names_shown_or_stored_are_the_same_table():
+    from kg_validation.datapackage import resource_fields, same_table
+    fields = resource_fields(RESOURCE)
+    assert same_table(fields, shown_table()) is True
+    assert same_table(fields, shown_table(
+        name_translated=fields["name_translated"], description_translated=None)) is True
+
+
+@pytest.mark.parametrize("changes", [
+    {"name_translated": {"ky": "Калк", "ru": "Численность населения", "en": "Population"}},
+    {"name_translated": {}},
+    {"description_translated": {"ky": "Жыл сайын."}},
+])
+def test_a_changed_name_or_description_per_language_is_a_changed_table(changes):
+    from kg_validation.datapackage import resource_fields, same_table
+    assert same_table(resource_fields(RESOURCE), shown_table(**changes)) is False

@@ -197,6 +197,26 @@ def _stored_file(source, headers: dict):
                                      complete_length=size)
 
 
+@kg.route("/dataset/<id>/resource/<resource_id>/schema.json")
+def table_schema(id: str, resource_id: str):
+    """A table's Table Schema as a JSON file (its page shows it as a table)."""
+    from flask import Response
+
+    from ckanext.kg import names
+    from ckanext.kg import table_schema as schemas
+    try:
+        resource = tk.get_action("resource_show")(_context(), {"id": resource_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Resource not found"))
+    schema = schemas.of_resource(resource)
+    if schema is None:
+        return tk.abort(404, tk._("This table has no Table Schema"))
+    base = names.name_from_title(resource.get("name") or "") or resource["id"]
+    headers = {"Content-Type": "application/json; charset=utf-8",
+               "Content-Disposition": f'attachment; filename="{base}.schema.json"'}
+    return _cache_policy(Response(schemas.as_file(schema), headers=headers), resource_id)
+
+
 @kg.route("/organization/<id>/compliance")
 def agency_compliance(id: str):
     """An agency's datasets that the viewer may see, with their unmet rules."""

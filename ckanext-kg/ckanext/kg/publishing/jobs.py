@@ -24,6 +24,7 @@ from typing import Any, Iterable, Optional
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.kg import preview
 from ckanext.kg.publishing import fetch, state, validation
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,8 @@ def _run(resource: dict[str, Any], max_fetch_bytes: Optional[int] = None) -> Non
         found = validation.validate_resource(
             resource, functools.partial(state.progress, resource_id), max_fetch_bytes)
         searchable = not validation.rows_published(found) or _build_search(resource)
+        if validation.rows_published(found):
+            preview.ensure_view(resource_id)  # its page shows the rows
     except fetch.TooLarge:
         raise
     except Exception:

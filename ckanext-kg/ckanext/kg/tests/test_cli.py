@@ -86,11 +86,17 @@ SCHEMA = {"fields": [{"name": "region", "type": "string"},
                      {"name": "population", "type": "integer"}]}
 
 
+NAMES = {"population": {"ky": "Облустардын калкы", "ru": "Население областей"},
+         "towns": {"ky": "Шаарлардын калкы", "ru": "Население городов"}}
+
+
 def write_package(root, name, tables):
-    """A Data Package folder under root: tables maps a name to its CSV text."""
+    """A Data Package folder under root: tables maps a name to its CSV text;
+    each table has its name per language, as the seed catalogue's have."""
     descriptor = package(name)
     descriptor["resources"] = [
-        {"name": table, "path": f"{table}.csv", "format": "CSV", "schema": SCHEMA}
+        {"name": table, "path": f"{table}.csv", "format": "CSV", "schema": SCHEMA,
+         "kg": {"name_translated": NAMES.get(table, {"ky": table})}}
         for table in tables]
     (root / name).mkdir(exist_ok=True)
     (root / name / "datapackage.json").write_text(
@@ -119,7 +125,8 @@ def database_state():
     queries = {
         "counts": """SELECT (SELECT count(*) FROM package), (SELECT count(*) FROM resource),
                             (SELECT count(*) FROM activity), (SELECT count(*) FROM "user"),
-                            (SELECT count(*) FROM "group"), (SELECT count(*) FROM member)""",
+                            (SELECT count(*) FROM "group"), (SELECT count(*) FROM member),
+                            (SELECT count(*) FROM resource_view)""",
         "datasets": "SELECT name, private, metadata_modified FROM package ORDER BY name",
         "resources": "SELECT id, url, last_modified, extras FROM resource ORDER BY id",
         "reports": """SELECT resource_id, checksum, created FROM kg_validation_report
@@ -153,6 +160,9 @@ def test_ingest_publishes_then_a_second_run_changes_and_loads_nothing(packages):
     assert rows("population") == [("Ысык-Көл", 513000)]
     dataset = helpers.call_action("package_show", id="kalk")
     assert (dataset["sources"], dataset["licenses"]) == (SOURCES, LICENSES)
+    assert [(r["name"], r["name_translated"], r["description_translated"])
+            for r in dataset["resources"]] == [
+        ("population", NAMES["population"], {}), ("towns", NAMES["towns"], {})]
     before = database_state()
 
     second = ingest(packages)
@@ -345,3 +355,28 @@ def test_a_changed_source_updates_the_metadata_once(packages):
     shown = helpers.call_action("package_show", id="kalk")["sources"]
     assert [s["commit"] for s in shown] == ["822019c80142c162e4ca4eb1a63699ae36075078"]
     assert ingest(packages, "--dry-run").output.splitlines()[0] == "kalk: metadata unchanged"
+
+
+def test_a_new_name_per_language_updates_the_resource_without_an_upload(packages):
+    ingest(packages)
+    descriptor_path = packages / "kalk" / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    descriptor["resources"][1]["kg"] = {
+        "name_translated": {"ky": "Шаарлар", "ru": "Города", "en": "Towns"},
+        "description_translated": {"ky": "Калкы 10 миңден ашкан шаарлар."}}
+    descriptor_path.write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    before = {r["name"]: r for r in database_resources()}
+
+    dry = ingest(packages, "--dry-run")
+    result = ingest(packages)
+
+    assert "  update table (schema, title or format) towns" in dry.output.splitlines()
+    assert "kalk: public, 2 tables, 1 changed" in result.output
+    towns = next(r for r in helpers.call_action("package_show", id="kalk")["resources"]
+                 if r["name"] == "towns")
+    assert (towns["name_translated"], towns["description_translated"]) == (
+        {"ky": "Шаарлар", "ru": "Города", "en": "Towns"},
+        {"ky": "Калкы 10 миңден ашкан шаарлар."})
+    after = {r["name"]: r for r in database_resources()}
+    assert after["towns"]["last_modified"] == before["towns"]["last_modified"]  # no upload
+    assert "kalk: public, 2 tables, unchanged" in ingest(packages).output

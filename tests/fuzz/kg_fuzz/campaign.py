@@ -13,11 +13,12 @@ from hypothesis import strategies as st
 from kg_fuzz.findings import KnownFinding, known_finding
 from kg_fuzz.hostile import Request, action_requests, view_requests
 from kg_fuzz.planted import Planted
-from kg_fuzz.runner import Caller, SurfaceRun, fuzz_surface
+from kg_fuzz.runner import Caller, SurfaceRun, generate, send_all
 from kg_fuzz.surfaces import Surfaces
 from kg_fuzz.verdict import Judged, Problem
 
 ANONYMOUS, OUTSIDER = "anonymous", "outsider"
+CONNECTIONS = 2  # the portal's web workers (KG_WEB_WORKERS)
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,13 @@ def action_targets(surfaces: Surfaces, planted: Planted) -> Iterator[Target]:
 
 
 def view_targets(surfaces: Surfaces, planted: Planted) -> Iterator[Target]:
+    seen = set()
     for view in surfaces.views:
-        if view.endpoint == "api.action":  # the actions above
+        # api.action: the actions above; a rule registered twice (CKAN's
+        # `resource` and `dataset_resource` blueprints) is served by its first view
+        if view.endpoint == "api.action" or view.rule in seen:
             continue
+        seen.add(view.rule)
         for method in view.methods:
             yield Target(f"view {view.rule}", method,
                          view_requests(view, planted.known, method))
@@ -67,11 +72,15 @@ class Outcome:
 
 
 def run_campaign(caller: Caller, targets: Iterator[Target], planted: Planted,
-                 examples: int) -> Outcome:
+                 examples: int, connections: int = CONNECTIONS) -> Outcome:
+    """`examples` requests to each target, sent `connections` at a time."""
+    runs = [(SurfaceRun(t.surface, caller.user, t.method),
+             generate(t.surface, caller.user, t.method, t.requests_of, examples))
+            for t in targets]
+    send_all(caller, runs, planted.secrets, connections)
     outcome = Outcome()
-    for target in targets:
-        outcome.add(fuzz_surface(caller, target.surface, target.method,
-                                 target.requests_of, planted.secrets, examples))
+    for run, _drawn in runs:
+        outcome.add(run)
     return outcome
 
 

@@ -1,9 +1,13 @@
-"""Sends generated requests to a running portal as one kind of caller and
-judges every answer (kg_fuzz.verdict)."""
+"""Generates requests with hypothesis (seeded, so every run sends the same
+ones), sends them to a running portal as one kind of caller over as many
+connections as the portal has web workers, and judges every answer
+(kg_fuzz.verdict)."""
 from __future__ import annotations
 
+import threading
 import time
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.cookiejar import DefaultCookiePolicy
 
@@ -22,11 +26,18 @@ class Caller:
     is kept: every request stands alone, as CKAN treats API callers."""
 
     def __init__(self, base_url: str, user: str, token: str | None = None):
-        self.base_url, self.user = base_url, user
-        self.session = requests.Session()
-        self.session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-        if token:
-            self.session.headers["Authorization"] = token
+        self.base_url, self.user, self.token = base_url, user, token
+        self.local = threading.local()  # a session (a connection) per thread
+
+    @property
+    def session(self) -> requests.Session:
+        if not hasattr(self.local, "session"):
+            session = requests.Session()
+            session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+            if self.token:
+                session.headers["Authorization"] = self.token
+            self.local.session = session
+        return self.local.session
 
     def send(self, request: Request) -> tuple[int, str, float]:
         """(status, the answer's first ANSWER_CAP bytes as text, seconds);
@@ -72,28 +83,40 @@ class SurfaceRun:
     user: str
     method: str
     tried: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # spent waiting for its answers
     judged: list[Judged] = field(default_factory=list)  # answers with a problem
 
 
-def fuzz_surface(caller: Caller, surface: str, method: str,
-                 requests_of: st.SearchStrategy[Request], secrets: Secrets,
-                 examples: int) -> SurfaceRun:
-    """Sends up to `examples` generated requests, seeded by the surface's
-    name, so every run sends the same ones."""
-    run = SurfaceRun(surface, caller.user, method)
-    started = time.monotonic()
+def generate(surface: str, user: str, method: str, requests_of: st.SearchStrategy[Request],
+             examples: int) -> list[Request]:
+    """Up to `examples` requests, seeded by the surface, caller and method."""
+    drawn: list[Request] = []
 
     @settings(max_examples=examples, database=None, deadline=None,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-    @seed(zlib.crc32(f"{surface} {caller.user} {method}".encode()))
+    @seed(zlib.crc32(f"{surface} {user} {method}".encode()))
     @given(requests_of)
-    def send_one(request: Request) -> None:
-        verdict = judge(caller.exchange(surface, request, secrets), secrets)
-        run.tried += 1
-        if verdict.problems:
-            run.judged.append(verdict)
+    def draw(request: Request) -> None:
+        drawn.append(request)
 
-    send_one()
-    run.seconds = time.monotonic() - started
-    return run
+    draw()
+    return drawn
+
+
+def send_all(caller: Caller, runs: list[tuple[SurfaceRun, list[Request]]], secrets: Secrets,
+             connections: int) -> None:
+    """Sends every run's requests, `connections` at a time, and judges each answer."""
+    def send_one(run: SurfaceRun, request: Request) -> None:
+        verdict = judge(caller.exchange(run.surface, request, secrets), secrets)
+        with lock:
+            run.tried += 1
+            run.seconds += verdict.exchange.seconds
+            if verdict.problems:
+                run.judged.append(verdict)
+
+    lock = threading.Lock()
+    with ThreadPoolExecutor(connections) as pool:
+        futures = [pool.submit(send_one, run, request)
+                   for run, drawn in runs for request in drawn]
+        for future in futures:
+            future.result()

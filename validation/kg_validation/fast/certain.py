@@ -25,7 +25,7 @@ YEAR = r"^[0-9]{4}$"
 YEARMONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 DURATION = r"^P(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+D)?(?:T(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+S)?)?$"
 GEOPOINT = r"^(-?[0-9]{1,3}(?:\.[0-9]{1,12})?), ?(-?[0-9]{1,2}(?:\.[0-9]{1,12})?)$"
-NOT_BARE = r"^[^-0-9\s]*(-?[0-9]{1,18}(?:\.[0-9]{1,15})?)[^0-9\s]*$"
+NOT_BARE = r"^[^-\p{Nd}]*(-?[0-9]{1,18}(?:\.[0-9]{1,15})?)[^\p{Nd}]*$"  # \d is Nd in Python
 
 
 @dataclass
@@ -76,11 +76,11 @@ def _integer(field, cells) -> Typed:
 
 
 def _bare(cells: pa.Array) -> pa.Array:
-    """What ``bareNumber: false`` keeps of a cell (ASCII cells only; others null)."""
-    plain = pc.and_(pc.string_is_ascii(cells), pc.invert(pc.match_substring(cells, "\n")))
+    """What ``bareNumber: false`` keeps of a cell: the number between runs of
+    non-digits (null where the cell is not of that shape)."""
     kept = pc.replace_substring_regex(cells, NOT_BARE, r"\1")
     shaped = pc.match_substring_regex(cells, NOT_BARE)
-    return pc.if_else(pc.and_(plain, shaped), kept, pa.scalar(None, pa.string()))
+    return pc.if_else(shaped, kept, pa.scalar(None, pa.string()))
 
 
 def _number(field, cells) -> Typed:

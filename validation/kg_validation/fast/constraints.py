@@ -18,7 +18,9 @@ import pyarrow.compute as pc
 from .certain import Typed
 from .patterns import translate
 
-BOUNDS = {"minimum": pc.greater, "exclusiveMinimum": pc.greater,
+BOUNDS = {"minimum": pc.greater_equal, "exclusiveMinimum": pc.greater,
+          "maximum": pc.less_equal, "exclusiveMaximum": pc.less}
+STRICT = {"minimum": pc.greater, "exclusiveMinimum": pc.greater,
           "maximum": pc.less, "exclusiveMaximum": pc.less}
 ORDERED = {"integer", "number", "date", "datetime", "time", "year", "yearmonth"}
 ENUM_TYPES = ORDERED | {"string", "any", "boolean"}
@@ -45,11 +47,13 @@ def passing(field: frictionless.Field, cells: pa.Array, typed: Typed) -> pa.Arra
 
 
 def _within(field, typed: Typed, name: str, bound) -> pa.Array:
-    """A strict comparison (equal values go to frictionless: floats round)."""
+    """The bound compared exactly; for numbers (compared as floats, which round)
+    strictly, so a value equal to the bound as a float goes to frictionless."""
     scalar = comparable(field, bound)
     if field.type not in ORDERED or scalar is None or typed.values is None:
         return pc.and_(typed.ok, False)
-    return BOUNDS[name](typed.values, scalar)
+    compare = STRICT[name] if field.type == "number" else BOUNDS[name]
+    return compare(typed.values, scalar)
 
 
 def comparable(field, value):

@@ -72,7 +72,8 @@ def _digits(text: pa.Array, start: int, stop: int) -> pa.Array:
 def _as_iso(cells: pa.Array, fmt: str, parts: tuple[str, ...], date: bool = True) -> pa.Array | None:
     """Cells in ``fmt`` rewritten as ISO text (``None``: a directive not read here)."""
     pattern, order = _format_pattern(fmt)
-    if pattern is None or not set(order) <= set(parts) or not set(parts[:3]) <= set(order):
+    required = {"Y", "m", "d"} if date else {"H", "M"}
+    if pattern is None or not set(order) <= set(parts) or not required <= set(order):
         return None
     group = {name: f"\\{index}" for index, name in enumerate(order, start=1)}
     pieces = []

@@ -171,3 +171,49 @@ def test_every_type_and_constraint_agrees_with_frictionless(tmp_path, field, val
     assert fast.flatten(SPEC) == slow.flatten(SPEC)
     if invalid and field.get("type") != "any" or field.get("constraints", {}).get("unique"):
         assert slow.flatten(SPEC) != []
+
+
+VECTORISED = [
+    ({"type": "string"}, ["Бишкек", "x"]),
+    ({"type": "string", "format": "uuid"}, ["2bc1c94f-0deb-43e9-92a1-4775189ec9f8"]),
+    ({"type": "string", "format": "binary"}, ["aGVsbG8="]),
+    ({"type": "string", "constraints": {"pattern": r"KG\d{11}", "minLength": 13, "maxLength": 13}},
+     ["KG02000000000"]),
+    ({"type": "string", "constraints": {"enum": ["Ош", "Нарын"], "required": True}}, ["Ош", "Нарын"]),
+    ({"type": "integer", "constraints": {"minimum": -5, "maximum": 10, "unique": True}}, ["1", "-5", "007"]),
+    ({"type": "integer", "bareNumber": False}, ["$5", "-5 сом"]),
+    ({"type": "integer", "constraints": {"enum": [1, 2]}}, ["1", "2"]),
+    ({"type": "number", "constraints": {"minimum": 0, "maximum": 10.5, "unique": True}}, ["1.5", "10"]),
+    ({"type": "number", "decimalChar": ",", "groupChar": " "}, ["1 000,5", "-2"]),
+    ({"type": "number", "constraints": {"enum": [1.5, 2]}}, ["1.50", "2"]),
+    ({"type": "boolean", "constraints": {"unique": True}}, ["true", "false"]),
+    ({"type": "boolean", "trueValues": ["да"], "falseValues": ["нет"], "constraints": {"enum": [True]}},
+     ["да"]),
+    ({"type": "date", "constraints": {"minimum": "2000-01-01", "unique": True}},
+     ["2023-01-31", "2024-02-29"]),
+    ({"type": "date", "format": "%d.%m.%Y"}, ["31.01.2023"]),
+    ({"type": "time", "constraints": {"maximum": "12:00:00"}}, ["10:00:00"]),
+    ({"type": "time", "format": "%H:%M"}, ["10:00"]),
+    ({"type": "datetime", "constraints": {"minimum": "2000-01-01T00:00:00", "unique": True}},
+     ["2023-01-31T10:00:00", "2023-01-31T10:00:00.5"]),
+    ({"type": "datetime", "format": "%d.%m.%Y %H:%M"}, ["31.01.2023 10:00"]),
+    ({"type": "year", "constraints": {"minimum": 1990, "enum": [2023, 2024]}}, ["2023", "2024"]),
+    ({"type": "yearmonth", "constraints": {"maximum": "2030-01"}}, ["2023-01"]),
+    ({"type": "duration"}, ["P1Y2M3DT4H5M6S", "PT1H"]),
+    ({"type": "geopoint"}, ["74.6, 42.87"]),
+    ({"type": "any", "constraints": {"enum": ["a"]}}, ["a"]),
+]
+
+
+@pytest.mark.parametrize("field, values", VECTORISED,
+                         ids=[f"{f['type']}-{i}" for i, (f, _) in enumerate(VECTORISED)])
+def test_usual_spellings_are_settled_without_python(tmp_path, field, values):
+    """Valid cells in their usual spelling never reach frictionless's cell reader."""
+    path = tmp_path / "case.csv"
+    repeated = values if field.get("constraints", {}).get("unique") else values * 3
+    path.write_text("id,value\n" + "".join(f'{n},"{value}"\n' for n, value in enumerate(repeated)),
+                    encoding="utf-8")
+    descriptor = {"fields": [{"name": "id", "type": "integer"}, {"name": "value", **field}]}
+    result = validate_table(path, descriptor, options=CheckOptions(mixed_script=False))
+    assert (result.engine, result.valid) == ("fast", True)
+    assert [column["readInPython"] for column in result.columns] == [0, 0]

@@ -10,6 +10,7 @@ are the values as Python compares them (``Decimal("1.0") == Decimal("1")``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import frictionless
 import pyarrow as pa
@@ -24,17 +25,27 @@ BASE64 = r"^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
 YEAR = r"^[0-9]{4}$"
 YEARMONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 DURATION = r"^P(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+D)?(?:T(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+S)?)?$"
-GEOPOINT = r"^(-?[0-9]{1,3}(?:\.[0-9]{1,12})?), ?(-?[0-9]{1,2}(?:\.[0-9]{1,12})?)$"
+# longitude within (-180, 180), latitude within (-90, 90), as "lon, lat" or "lon,lat"
+GEOPOINT = r"^-?(?:1[0-7][0-9]|[0-9]{1,2})(?:\.[0-9]{1,12})?, ?-?[0-8]?[0-9](?:\.[0-9]{1,12})?$"
 NOT_BARE = r"^[^-\p{Nd}]*(-?[0-9]{1,18}(?:\.[0-9]{1,15})?)[^\p{Nd}]*$"  # \d is Nd in Python
 
 
 @dataclass
 class Typed:
-    """``ok``: certainly valid for the type; ``values``: comparable values where ok."""
+    """``ok``: certainly valid for the type; ``values``: comparable values where ok;
+    ``keys``: the values as Python compares them (computed when first asked for)."""
 
     ok: pa.Array
     values: pa.Array | None = None
-    keys: pa.Array | None = None
+    key_maker: Callable[[], pa.Array] | None = None
+
+    @property
+    def keys(self) -> pa.Array | None:
+        return self.key_maker() if self.key_maker else None
+
+
+def _kept(values: pa.Array) -> Callable[[], pa.Array]:
+    return lambda: values
 
 
 def typed(field: frictionless.Field, cells: pa.Array) -> Typed:
@@ -54,15 +65,15 @@ def _trues(count: int) -> pa.Array:
 
 def _string(field, cells) -> Typed | None:
     if field.format == "default":
-        return Typed(_trues(len(cells)), cells, cells)
+        return Typed(_trues(len(cells)), cells, _kept(cells))
     pattern = {"uuid": UUID, "binary": BASE64}.get(field.format)
     if pattern is None:
         return None  # email, uri, wkt: frictionless's reader, value by value
-    return Typed(pc.match_substring_regex(cells, pattern), cells, cells)
+    return Typed(pc.match_substring_regex(cells, pattern), cells, _kept(cells))
 
 
 def _any(field, cells) -> Typed:
-    return Typed(_trues(len(cells)), cells, cells)
+    return Typed(_trues(len(cells)), cells, _kept(cells))
 
 
 def _integer(field, cells) -> Typed:
@@ -72,7 +83,7 @@ def _integer(field, cells) -> Typed:
         ok = pc.or_(ok, pc.fill_null(pc.match_substring_regex(text, INTEGER), False))
     ok = pc.fill_null(ok, False)
     values = pc.cast(pc.if_else(ok, text, "0"), pa.int64())
-    return Typed(ok, values, values)
+    return Typed(ok, values, _kept(values))
 
 
 def _bare(cells: pa.Array) -> pa.Array:
@@ -96,7 +107,7 @@ def _number(field, cells) -> Typed:
         ok = pc.and_(ok, pc.invert(pc.fill_null(dot_forbidden, True)))
     plain = pc.if_else(ok, text, "0")
     values = pc.cast(plain, pa.float64())
-    keys = values if field.float_number else canonical_decimals(plain)
+    keys = _kept(values) if field.float_number else (lambda: canonical_decimals(plain))
     return Typed(ok, values, keys)
 
 
@@ -111,7 +122,7 @@ def canonical_decimals(text: pa.Array) -> pa.Array:
 def _boolean(field, cells) -> Typed:
     values = pc.is_in(cells, pa.array(field.true_values, pa.string()))
     ok = pc.or_(values, pc.is_in(cells, pa.array(field.false_values, pa.string())))
-    return Typed(ok, values, values)
+    return Typed(ok, values, _kept(values))
 
 
 def _temporal(reader):
@@ -119,14 +130,14 @@ def _temporal(reader):
         found = reader(cells, field.format)
         if found is None:
             return None
-        return Typed(found[0], found[1], found[1])
+        return Typed(found[0], found[1], _kept(found[1]))
     return read
 
 
 def _year(field, cells) -> Typed:
     ok = pc.match_substring_regex(cells, YEAR)
     values = pc.cast(pc.if_else(ok, cells, "0"), pa.int64())
-    return Typed(ok, values, values)
+    return Typed(ok, values, _kept(values))
 
 
 def _yearmonth(field, cells) -> Typed:
@@ -135,7 +146,7 @@ def _yearmonth(field, cells) -> Typed:
     year = pc.cast(pc.utf8_slice_codeunits(text, 0, 4), pa.int64())
     month = pc.cast(pc.utf8_slice_codeunits(text, 5, 7), pa.int64())
     values = pc.add(pc.multiply(year, 12), month)
-    return Typed(ok, values, values)
+    return Typed(ok, values, _kept(values))
 
 
 def _duration(field, cells) -> Typed:
@@ -147,12 +158,7 @@ def _duration(field, cells) -> Typed:
 def _geopoint(field, cells) -> Typed | None:
     if field.format != "default":
         return None
-    parts = pc.extract_regex(pc.if_else(pc.match_substring_regex(cells, GEOPOINT), cells, "0, 0"),
-                             GEOPOINT.replace("(-?", "(?P<lon>-?", 1).replace(", ?(", ", ?(?P<lat>", 1))
-    lon = pc.cast(pc.struct_field(parts, "lon"), pa.float64())
-    lat = pc.cast(pc.struct_field(parts, "lat"), pa.float64())
-    in_range = pc.and_(pc.less(pc.abs(lon), 180), pc.less(pc.abs(lat), 90))
-    return Typed(pc.and_(pc.match_substring_regex(cells, GEOPOINT), in_range))
+    return Typed(pc.match_substring_regex(cells, GEOPOINT))
 
 
 READERS = {

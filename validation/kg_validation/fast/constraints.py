@@ -39,7 +39,7 @@ def passing(field: frictionless.Field, cells: pa.Array, typed: Typed) -> pa.Arra
             ok = pc.and_(ok, _length(cells, name, constraint))
         elif name == "pattern" and field.type == "string":
             ok = pc.and_(ok, _matching(cells, constraint))
-        elif name == "enum" and field.type in ENUM_TYPES and typed.keys is not None:
+        elif name == "enum" and field.type in ENUM_TYPES and typed.key_maker is not None:
             ok = pc.and_(ok, _listed(field, typed, [read(item) for item in constraint]))
         else:
             return pc.and_(ok, False)

@@ -51,7 +51,7 @@ class ColumnJudge:
         missing = pc.is_in(cells, self.missing_values)
         reading = typed(self.field, cells)
         certain = pc.and_(pc.invert(missing), passing(self.field, cells, reading))
-        if self.keyed and reading.keys is None:  # no vectorised keys: Python reads them all
+        if self.keyed and reading.key_maker is None:  # no vectorised keys: Python reads them all
             certain = pc.and_(certain, False)
         rest = pc.invert(pc.or_(missing, certain))
         bad = pc.and_(missing, self.required)

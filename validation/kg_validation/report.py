@@ -32,6 +32,8 @@ def build_report(result: TableValidation, lang: str = "en", limit: int = DEFAULT
         "normalisation": _normalisation(result, lang),
         "schema": {"draft": result.schema_is_draft, "descriptor": result.schema},
         "engine": result.engine,
+        "columns": result.columns,
+        "rowByRowReason": result.row_by_row_reason or None,
         "errors": [dict(error, message=_message(error, lang)) for error in shown],
         "totals": {"errors": len(errors), "shown": len(shown),
                    "byType": dict(Counter(error["type"] for error in errors)),

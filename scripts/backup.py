@@ -105,8 +105,8 @@ def create(config: str, into: Path) -> Path:
         manifest = {"format": FORMAT, "config": config, "created": stamp,
                     "databases": dict(zip(DUMPS, portal.DATABASES[config], strict=True))}
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2))
-        (work / "portal-secrets.json").write_text(
-            json.dumps({name: secret[name] for name in PORTAL_SECRETS}))
+        portal.write_private(work / "portal-secrets.json",
+                             json.dumps({name: secret[name] for name in PORTAL_SECRETS}))
         partial = archive.with_suffix(".partial")
         partial.touch(mode=0o600)
         with tarfile.open(partial, "w:gz") as tar:
@@ -193,7 +193,7 @@ def restore_secrets(secret: dict[str, str], saved: dict[str, str]) -> None:
     path = portal.VAR / "secrets.json"
     values = json.loads(path.read_text())
     values.update({name: saved[name] for name in PORTAL_SECRETS})
-    path.write_text(json.dumps(values, indent=2))
+    portal.write_private(path, json.dumps(values, indent=2))
     secret.update({name: saved[name] for name in PORTAL_SECRETS})
 
 

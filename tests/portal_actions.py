@@ -5,6 +5,8 @@ runs CKAN on var/test.ini).
     python tests/portal_actions.py INI seed CSV   an agency, a dataset, an uploaded table
     python tests/portal_actions.py INI show ID    the dataset, its table's validation and rows
     python tests/portal_actions.py INI purge ID   the dataset and its DataStore table, gone
+    python tests/portal_actions.py INI registry   every action CKAN registers (name: side-effect
+                                                  free) and every page's route with its variables
 
 Prints one JSON document.
 """
@@ -57,9 +59,26 @@ def purge(ckan, dataset_id: str) -> dict:
     return {"purged": dataset_id}
 
 
+def registry(app) -> dict:
+    """What the leak tests must cover: CKAN's own action registry, once
+    `get_action` has filled it, and the Flask app's URL map (GET routes)."""
+    import ckan.logic as logic
+    logic.get_action("package_show")
+    actions = {name: bool(getattr(action, "side_effect_free", False))
+               for name, action in logic._actions.items()}
+    routes = [{"rule": rule.rule, "endpoint": rule.endpoint,
+               "arguments": sorted(set(rule.arguments) - set(rule.defaults or {}))}
+              for rule in app.url_map.iter_rules() if "GET" in (rule.methods or ())]
+    return {"actions": actions, "routes": routes}
+
+
 def main() -> None:
-    ini, command, argument = sys.argv[1:4]
+    ini, command = sys.argv[1:3]
     app = make_app(load_config(ini))
+    if command == "registry":
+        print(json.dumps(registry(app._wsgi_app)))
+        return
+    argument = sys.argv[3]
     with app._wsgi_app.test_request_context():
         from ckanapi import LocalCKAN
         ckan = LocalCKAN(username="admin")

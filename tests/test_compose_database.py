@@ -68,6 +68,19 @@ def db_container(portal_script):
         shutil.rmtree(pgdata, ignore_errors=True)
 
 
+def test_the_init_script_gives_psql_no_password_on_its_command_line(portal_script):
+    """The shell's trace (`sh -x`) shows each command as it is started;
+    psql need not reach a server for that."""
+    env = dict(os.environ, PATH=f"{portal_script._pg_bin()}:{os.environ['PATH']}",
+               PGHOST="127.0.0.1", PGPORT=str(free_port()), PGCONNECT_TIMEOUT="2",
+               CKAN_DB_PASSWORD=OWNER_PASSWORD, DATASTORE_RO_PASSWORD=READER_PASSWORD)
+    result = subprocess.run(["sh", "-x", str(ROOT / "deploy" / "postgres" /
+                                             "init-portal-databases.sh")],
+                            env=env, capture_output=True, text=True, timeout=60)
+    [psql] = [line for line in result.stderr.splitlines() if line.startswith("+ psql ")]
+    assert OWNER_PASSWORD not in psql and READER_PASSWORD not in psql
+
+
 @pytest.fixture(scope="module")
 def container_env(db_container, portal_script, tmp_path_factory) -> dict[str, str]:
     """The compose `ckan` container's environment: KG_DATABASE_URL names the

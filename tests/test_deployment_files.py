@@ -166,6 +166,31 @@ def test_database_init_script_creates_the_roles_and_databases_the_portal_uses(
     assert set(re.findall(r"\$\{(\w+):\?", script)) <= set(services()["db"]["environment"])
 
 
+PASSWORDS = ("POSTGRES_PASSWORD", "CKAN_DB_PASSWORD", "DATASTORE_RO_PASSWORD",
+             "REDIS_PASSWORD")
+
+
+def interpolated(value: str, values: dict[str, str]) -> str:
+    """A string of the compose file as Compose hands it to the container:
+    `${NAME...}` replaced by its value, `$$` left as one `$` for a shell."""
+    text = re.sub(r"\$\{(\w+)[^}]*\}", lambda m: values.get(m.group(1), ""),
+                  value.replace("$$", "\0"))
+    return text.replace("\0", "$")
+
+
+def test_no_container_gets_a_password_on_its_command_line():
+    """`ps` on the host shows every container's processes to every user:
+    passwords reach them through the environment (or a file), never as
+    arguments. (A shell's own builtins, like printf, start no process.)"""
+    values = {name: f"secret-{name.lower()}" for name in PASSWORDS}
+    for name, service in services().items():
+        healthcheck = (service.get("healthcheck") or {}).get("test") or []
+        for argv in (service.get("command") or [], service.get("entrypoint") or [],
+                     healthcheck):
+            words = [interpolated(str(word), values) for word in argv]
+            assert [v for v in values.values() if any(v in w for w in words)] == [], name
+
+
 def test_the_db_image_runs_the_postgresql_major_version_of_the_backup_tools(portal_script):
     """scripts/backup.py dumps with the wheel's pg_dump, which must not be
     older than the server it dumps."""

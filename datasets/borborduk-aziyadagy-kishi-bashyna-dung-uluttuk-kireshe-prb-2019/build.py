@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from source_files import main, source_rows, write_csv  # noqa: E402
+from prb_indicators import write_central_asia_table  # noqa: E402
+from source_files import main  # noqa: E402
 
 REPOSITORY = "https://github.com/datasets/population-reference-bureau"
 COMMIT = "0aff42911e348cc597256be6fc4d5f984a3d58f6"
@@ -24,33 +25,11 @@ INDICATORS = {
         "scripts/original_data/inter/gross-national-income.csv",
         "cc2416197202acadad13f8ab94a4e014604edc9a"),
 }
-# the source's FIPS codes of the five Central Asian countries, in the source's order
-COUNTRIES = ("KZ", "KG", "TJ", "TM", "UZ")
-NOT_AVAILABLE = "n/a"
 
 
 def build(out: Path) -> None:
     """Write the Central Asian rows of the indicators as one table."""
-    by_country: dict[str, dict[str, str]] = {code: {} for code in COUNTRIES}
-    for column, (path, blob) in INDICATORS.items():
-        # four lines before the header: indicator, "Population Reference Bureau prb.org",
-        # "Sources: ...", an empty line
-        rows = [row for row in source_rows(REPOSITORY, COMMIT, path, blob, skip_lines=4)
-                if row["Type"] == "Country" and row["FIPS"] in COUNTRIES]
-        if sorted(row["FIPS"] for row in rows) != sorted(COUNTRIES):
-            raise ValueError(f"{path}: not one row for each of {COUNTRIES}")
-        for row in rows:
-            country = by_country[row["FIPS"]]
-            for key, value in (("country", row["Name"]), ("year", row["TimeFrame"])):
-                if country.setdefault(key, value) != value:
-                    raise ValueError(f"{path}: {row['FIPS']} has {key} {value}, "
-                                     f"other files {country[key]}")
-            country[column] = "" if row["Data"] == NOT_AVAILABLE else row["Data"]
-    header = ["country", "country_code", "year", *INDICATORS]
-    write_csv(out / TABLE, header,
-              ([by_country[code]["country"], code, by_country[code]["year"],
-                *(by_country[code][column] for column in INDICATORS)]
-               for code in COUNTRIES))
+    write_central_asia_table(out / TABLE, REPOSITORY, COMMIT, INDICATORS)
 
 
 if __name__ == "__main__":

@@ -26,13 +26,16 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from source_files import main, source_rows, write_csv  # noqa: E402
+from gapminder_indicators import (  # noqa: E402
+    central_asia_rows,
+    write_kyrgyzstan_and_central_asia,
+)
+from source_files import main  # noqa: E402
 
 REPOSITORY = "https://github.com/open-numbers/ddf--gapminder--systema_globalis"
 COMMIT = "c63631abeb62af6db3910f68be7c2b443beca50b"
-CONCEPTS = (REPOSITORY, COMMIT, "ddf--concepts.csv", "f387803ad36890913ab2bfe15b778f03834df183")
-COUNTRIES = (REPOSITORY, COMMIT, "ddf--entities--geo--country.csv",
-             "7cfaa643f43431f7d77f2887b19e5f5819581f6d")
+CONCEPTS_BLOB = "f387803ad36890913ab2bfe15b778f03834df183"
+COUNTRIES_BLOB = "7cfaa643f43431f7d77f2887b19e5f5819581f6d"
 INDICATORS = [  # (concept, blob of its datapoints file, its name and source in ddf--concepts.csv)
     ('internet_users',
      '3a8323535f42b0cd5b11c65a1c2452f715855c77',
@@ -43,40 +46,13 @@ INDICATORS = [  # (concept, blob of its datapoints file, its name and source in 
      'Cell phones (per 100 people)',
      'World Development Indicators, World Bank'),
 ]
-CENTRAL_ASIA = ("kaz", "kgz", "tjk", "tkm", "uzb")
-
-
-def datapoints(concept: str, blob: str) -> list[dict[str, str]]:
-    path = f"countries-etc-datapoints/ddf--datapoints--{concept}--by--geo--time.csv"
-    return source_rows(REPOSITORY, COMMIT, path, blob)
+COLUMNS = ('internet_users_pct', 'cell_phones_per_100_people')
 
 
 def build(out: Path) -> None:
     """Write the two tables into `out`."""
-    concepts = {r["concept"]: r for r in source_rows(*CONCEPTS)}
-    for concept, _, name, source in INDICATORS:
-        if (concepts[concept]["name"], concepts[concept]["source"]) != (name, source):
-            raise ValueError(f"{concept}: ddf--concepts.csv now names it differently")
-    names = {r["country"]: r["name"] for r in source_rows(*COUNTRIES)}
-
-    # (geo, year) -> one value per indicator
-    table: dict[tuple[str, int], list[str]] = {}
-    for column, (concept, blob, _, _) in enumerate(INDICATORS):
-        for r in datapoints(concept, blob):
-            if r["geo"] not in CENTRAL_ASIA:
-                continue
-            values = table.setdefault((r["geo"], int(r["time"])), [""] * len(INDICATORS))
-            if values[column]:
-                raise ValueError(f"{concept}: two rows for {r['geo']} {r['time']}")
-            values[column] = r[concept]
-    header = ["geo", "country_name", "year",
-        'internet_users_pct',
-        'cell_phones_per_100_people',
-    ]
-    rows = [[geo, names[geo], str(year), *values]
-            for (geo, year), values in sorted(table.items())]
-    write_csv(out / "internet-mobile-kyrgyzstan.csv", header, [r for r in rows if r[0] == "kgz"])
-    write_csv(out / "internet-mobile-central-asia.csv", header, rows)
+    rows = central_asia_rows(REPOSITORY, COMMIT, CONCEPTS_BLOB, COUNTRIES_BLOB, INDICATORS)
+    write_kyrgyzstan_and_central_asia(out, "internet-mobile", COLUMNS, rows)
 
 
 if __name__ == "__main__":

@@ -55,12 +55,12 @@ def log_in(journey, user):
 def describe_dataset(journey):
     page = journey.page
     journey.visit("/dataset/new", "dataset form")
-    page.get_by_label("Аталышы (ky)").fill(TITLE_KY)
-    page.get_by_label("Аталышы (ru)").fill("Районы областей")
-    page.get_by_label("Сүрөттөмөсү (ky)").fill("Ар бир облустагы райондордун саны.")
-    page.get_by_label("Сүрөттөмөсү (ru)").fill("Число районов в каждой области.")
-    page.get_by_label("Ачкыч сөздөр (ky)").fill("райондор, облустар")
-    page.get_by_label("Ачкыч сөздөр (ru)").fill("районы")
+    page.get_by_label("Аталышы (кыргызча)").fill(TITLE_KY)
+    page.get_by_label("Аталышы (орусча)").fill("Районы областей")
+    page.get_by_label("Сүрөттөмөсү (кыргызча)").fill("Ар бир облустагы райондордун саны.")
+    page.get_by_label("Сүрөттөмөсү (орусча)").fill("Число районов в каждой области.")
+    page.get_by_label("Ачкыч сөздөр (кыргызча)").fill("райондор, облустар")
+    page.get_by_label("Ачкыч сөздөр (орусча)").fill("районы")
     page.get_by_label("Байланыш адамы").fill("Асел Токтогулова")
     page.get_by_label("Байланыш э-почтасы").fill("asel@example.invalid")
     page.get_by_label("Лицензия", exact=True).select_option("cc-by")
@@ -136,7 +136,7 @@ def test_editor_publishes_a_table_through_the_kyrgyz_interface(
                         timeout=60).status_code == 403
 
     journey.visit(f"/dataset/edit/{name}", "dataset edit form")
-    page.get_by_label("Көрүнүктүүлүк").select_option("False")
+    page.get_by_label("Жеткиликтүүлүк", exact=True).select_option("False")
     with page.expect_navigation():
         page.get_by_role("button", name="Маалыматтар топтомун жаңыртуу").click()
     journey.step("published")

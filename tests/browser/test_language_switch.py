@@ -12,7 +12,7 @@ ENGLISH = ["Datasets", "Organizations", "Groups", "About", "Log in", "Register",
            "Language", "Order by", "Data and Resources", "Additional Info", "Followers",
            "License", "Explore", "Activity Stream", "Home", "Powered by", "No description"]
 # Latin-script words that are names, not English, on a Kyrgyz or Russian page.
-NAMES = {"CKAN", "API", "OpenAPI", "CSV", "JSON", "XLSX", "Parquet", "Excel", "SQL",
+NAMES = {"CKAN", "API", "OpenAPI", "CSV", "JSON", "XLSX", "Parquet", "Excel", "SQL", "PDF",
          "curl", "Python", "ckanapi", "X", "Facebook",
          "Creative", "Commons", "Attribution"}  # the licence's own name, in every catalogue
 # Visible text of the page, leaving out code and what is marked as English

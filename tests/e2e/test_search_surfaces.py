@@ -82,11 +82,13 @@ def test_anonymous_counts_include_only_the_open_dataset(catalogue, path, params)
                       and "stat-e2e" or "demography-e2e": 1}
 
 
-def test_hidden_datasets_are_refused_directly(catalogue):
+def test_hidden_datasets_are_answered_as_unknown_ones(catalogue):
     assert get(catalogue, f"/dataset/{PRIVATE}").status_code == 404
     assert get(catalogue, f"/dataset/{DRAFT}").status_code == 404
-    response = get(catalogue, "/api/3/action/package_show", id=PRIVATE)
-    assert response.status_code == 403
+    for name in (PRIVATE, DRAFT):
+        response = get(catalogue, "/api/3/action/package_show", id=name)
+        unknown = get(catalogue, "/api/3/action/package_show", id="kalk-unknown-e2e")
+        assert (response.status_code, response.json()) == (404, unknown.json())
 
 
 def test_sysadmin_finds_all_three(catalogue):

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 DESCRIPTOR = "datapackage.json"
 # top-level properties of the descriptor the portal keeps as dataset fields
 PROVENANCE = ("sources", "licenses")
+# a table's name and description per language, from the resource's ``kg`` block
+TRANSLATED_RESOURCE_FIELDS = ("name_translated", "description_translated")
 
 
 class PackageError(Exception):
@@ -24,7 +26,7 @@ class PackageError(Exception):
 
 def read_descriptor(path: Path) -> dict[str, Any]:
     """The descriptor at ``path``, checked: a name, and for every resource a
-    name and a data file that exists next to it."""
+    name and a data file that exists inside the descriptor's folder."""
     try:
         descriptor = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
@@ -32,11 +34,30 @@ def read_descriptor(path: Path) -> dict[str, Any]:
     if not isinstance(descriptor, dict) or not descriptor.get("name"):
         raise PackageError(f'{path.name} has no "name"')
     for resource in descriptor.get("resources") or []:
-        if not isinstance(resource, dict) or not resource.get("name") or not resource.get("path"):
+        if not isinstance(resource, dict) or not resource.get("name") \
+                or not isinstance(resource.get("path"), str) or not resource["path"]:
             raise PackageError('every resource needs a "name" and a "path"')
-        if not (path.parent / resource["path"]).is_file():
+        if not data_file(path.parent, resource["path"]).is_file():
             raise PackageError(f"{resource['path']}: no such file")
     return descriptor
+
+
+def data_file(folder: Path, given: str) -> Path:
+    """The file a resource's ``path`` names: relative to the package's folder
+    and inside it, as the Data Package standard requires (no absolute path,
+    no ``..``, on POSIX or Windows), even through symbolic links."""
+    for flavour in (PurePosixPath(given), PureWindowsPath(given)):
+        if flavour.is_absolute() or flavour.anchor:
+            raise PackageError(f"{given}: an absolute path; a table's \"path\" is "
+                               f"relative to the folder of {DESCRIPTOR}")
+        if ".." in flavour.parts:
+            raise PackageError(f"{given}: \"..\" leads out of the folder of {DESCRIPTOR}; "
+                               "a table's \"path\" must stay inside it")
+    target = folder / given
+    if not target.resolve().is_relative_to(folder.resolve()):
+        raise PackageError(f"{given}: a symbolic link leads out of the folder of "
+                           f"{DESCRIPTOR}; a table's file must be inside it")
+    return target
 
 
 def package_fields(descriptor: dict[str, Any]) -> dict[str, Any]:
@@ -49,10 +70,21 @@ def package_fields(descriptor: dict[str, Any]) -> dict[str, Any]:
 
 
 def resource_fields(resource: dict[str, Any]) -> dict[str, Any]:
-    """A table's fields for the portal's Action API (without its file)."""
-    return {"name": resource["name"], "description": resource.get("title", ""),
-            "format": resource.get("format", "CSV"),
-            "schema": json.dumps(resource.get("schema") or {}, ensure_ascii=False)}
+    """A table's fields for the portal's Action API (without its file).
+
+    Its name per language (``kg.name_translated``) and description per
+    language (``kg.description_translated``) are sent as JSON text, as the
+    Table Schema is, so that a multipart upload carries them unchanged; an
+    empty object when the descriptor gives none, which clears an old one."""
+    kg_fields = resource.get("kg") or {}
+    fields = {"name": resource["name"],
+              "description": resource.get("description") or resource.get("title", ""),
+              "format": resource.get("format", "CSV"),
+              "schema": json.dumps(resource.get("schema") or {}, ensure_ascii=False)}
+    for key in TRANSLATED_RESOURCE_FIELDS:
+        given = kg_fields.get(key)
+        fields[key] = json.dumps(given if isinstance(given, dict) else {}, ensure_ascii=False)
+    return fields
 
 
 def same_metadata(fields: dict[str, Any], existing: dict[str, Any]) -> bool:
@@ -86,10 +118,18 @@ def normal(value: Any) -> Any:
 
 def same_table(fields: dict[str, Any], existing: dict[str, Any]) -> bool:
     """Whether the portal's resource already has the table's description,
-    format and Table Schema."""
+    format, Table Schema and names and descriptions per language."""
     return (normal(existing.get("schema")) == normal(fields["schema"])
             and (existing.get("description") or "") == fields["description"]
-            and (existing.get("format") or "").lower() == fields["format"].lower())
+            and (existing.get("format") or "").lower() == fields["format"].lower()
+            and same_translations(fields, existing))
+
+
+def same_translations(fields: dict[str, Any], existing: dict[str, Any]) -> bool:
+    """Whether the portal's resource has the table's names and descriptions
+    per language (stored as JSON text, shown as objects, absent as {})."""
+    return all(normal(existing.get(key) or {}) == normal(fields.get(key) or {})
+               for key in TRANSLATED_RESOURCE_FIELDS)
 
 
 def sha256(path: Path) -> str:

@@ -18,22 +18,23 @@ silently picking one; candidates that decode the file to the same text
 from __future__ import annotations
 
 import codecs
-import re
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 
+from .byte_statistics import ByteStatistics, byte_classes
+
 CHUNK_SIZE = 1 << 20
 SINGLE_BYTE_CYRILLIC = ("cp1251", "mac_cyrillic", "cp866")
 AMBIGUITY_MARGIN = 0.15
 MIN_EVIDENCE = 20
 
-COMMON_LETTERS = re.compile("[оеаинтсрвлкыөүң]")
-CYRILLIC = re.compile("[\u0400-\u04ff]")
-NON_ASCII = re.compile("[^\x00-\x7f]")
-UNLIKELY = re.compile(
+# character classes counted in the candidates' text (one character each)
+COMMON_LETTERS = "[оеаинтсрвлкыөүң]"
+CYRILLIC = "[\u0400-\u04ff]"
+UNLIKELY = (
     "[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd\u2500-\u259f\u2219\u221a\u2248\u2260"
     "\u2264\u2265\u221e\u2206\u0192\u2020\u2021\u2030\u2039\u203a\u2122\u2022"
     "\u00a4\u00a6\u00a7\u00a9\u00ae\u00b5\u00b6\u00ac\u00ad"
@@ -41,10 +42,8 @@ UNLIKELY = re.compile(
     "\u045c\u045b\u045f\u040e\u045e\u0408\u0458\u0405\u0455\u0490\u0491"
     "\u20ac\u00f7\u201e]"
 )
-GLUED_DASH = re.compile("[\u2013\u2014\u00a0][а-яё]|[а-яё][\u2013\u2014\u00a0]")
-CASE_BREAK = re.compile("[а-яё][А-ЯЁ]")
-HIGH_BYTE_RUN = re.compile(rb"[\x80-\xff]{3,}")
-HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+DASH = "[\u2013\u2014\u00a0]"  # glued to a lower-case letter on either side: counts against
+LOWER, UPPER = "[а-яё]", "[А-ЯЁ]"  # a case break: lower case then upper case
 
 BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -211,28 +210,25 @@ def _latin1(evidence: _Evidence) -> EncodingResult:
 
 
 def _gather_evidence(path: Path, chunk_size: int) -> _Evidence:
+    """Letter statistics of each candidate, from byte counts (:mod:`.byte_statistics`)."""
     evidence = _Evidence()
-    totals = {name: [0, 0, 0, 0] for name in SINGLE_BYTE_CYRILLIC}
+    statistics = ByteStatistics()
+    case_breaks = [(name, LOWER, UPPER) for name in SINGLE_BYTE_CYRILLIC]
+    glued_dashes = [(name, DASH, LOWER) for name in SINGLE_BYTE_CYRILLIC]
     with path.open("rb") as handle:
         while chunk := handle.read(chunk_size):
-            evidence.seen.update(chunk)
-            evidence.high_bytes += len(HIGH_BYTE.findall(chunk))
-            evidence.high_bytes_in_runs += sum(
-                len(run) for run in HIGH_BYTE_RUN.findall(chunk)
-            )
-            for name in SINGLE_BYTE_CYRILLIC:
-                _accumulate(totals[name], chunk.decode(name, errors="replace"))
-    for name, (good, bad, breaks, cyrillic) in totals.items():
+            statistics.add(chunk, case_breaks, glued_dashes)
+    evidence.seen = statistics.seen()
+    evidence.high_bytes = sum(statistics.bytes[0x80:])
+    evidence.high_bytes_in_runs = statistics.high_bytes_in_runs
+    for name in SINGLE_BYTE_CYRILLIC:
+        good = statistics.count(byte_classes(name, COMMON_LETTERS))
+        bad = statistics.count(byte_classes(name, UNLIKELY))
+        breaks = statistics.pairs[(name, LOWER, UPPER)] + statistics.alternations[(name, DASH, LOWER)]
+        cyrillic = statistics.count(byte_classes(name, CYRILLIC))
         non_ascii = max(evidence.high_bytes, 1)
         evidence.scores[name] = (good - 3 * bad - 3 * breaks + 0.2 * cyrillic) / non_ascii
     return evidence
-
-
-def _accumulate(total: list[int], text: str) -> None:
-    total[0] += len(COMMON_LETTERS.findall(text))
-    total[1] += len(UNLIKELY.findall(text))
-    total[2] += len(CASE_BREAK.findall(text)) + len(GLUED_DASH.findall(text))
-    total[3] += len(CYRILLIC.findall(text))
 
 
 def _ranked(evidence: _Evidence) -> list[tuple[str, float]]:

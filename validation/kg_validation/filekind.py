@@ -27,12 +27,16 @@ DEFAULT_MAX_BYTES = 2 * 1024**3
 
 
 class UnreadableFile(Exception):
-    """The file cannot be read as a table; ``code`` names the reason."""
+    """The file cannot be read as a table; ``code`` names the reason, and
+    ``row`` and ``field`` (1-based) where it was found, when it was in a cell."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(self, code: str, detail: str = "", *,
+                 row: int | None = None, field: int | None = None) -> None:
         super().__init__(detail or code)
         self.code = code
         self.detail = detail
+        self.row = row
+        self.field = field
 
 
 @dataclass

@@ -131,6 +131,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ky": "Файл табылган жок: {note}.",
         "ru": "Файл не найден: {note}.",
         "en": "File not found: {note}."},
+    "nul-character": {
+        "ky": "{row}-сап, {col}-мамыча: файлда NUL белгиси (нөл байт) бар, ал эч бир "
+              "тексттик таблицада болбойт: файл бузулган же портал окубаган коддолуш менен "
+              "сакталган болушу мүмкүн. Бул белгини өчүрүңүз же таблицаны кайра CSV (UTF-8) "
+              "катары сактап, кайра жүктөңүз.",
+        "ru": "Строка {row}, столбец {col}: в файле есть символ NUL (нулевой байт), которого "
+              "не бывает в текстовой таблице: файл, возможно, повреждён или сохранён в "
+              "кодировке, которую портал не читает. Удалите этот символ или заново сохраните "
+              "таблицу как CSV (UTF-8) и загрузите её ещё раз.",
+        "en": "Row {row}, column {col}: the file holds a NUL character (a zero byte), which "
+              "no text table contains: the file may be damaged, or saved in an encoding the "
+              "portal does not read. Remove the character, or save the table again as CSV "
+              "(UTF-8), and upload it again."},
     "decode-error": {
         "ky": "Файлды тандалган коддолуш менен окуу мүмкүн эмес ({note}).",
         "ru": "Файл не читается в выбранной кодировке ({note}).",
@@ -197,10 +210,6 @@ CHANGES: dict[str, dict[str, str]] = {
         "ky": "Сап аяктоолору ({detail}) LF менен алмаштырылды.",
         "ru": "Концы строк ({detail}) заменены на LF.",
         "en": "Line endings ({detail}) replaced by LF."},
-    "nul-removed": {
-        "ky": "NUL белгилери алынып салынды (уячалар: {count}).",
-        "ru": "Удалены символы NUL (ячеек: {count}).",
-        "en": "NUL characters removed (cells: {count})."},
     "bom-inside-removed": {
         "ky": "Тексттин ичиндеги BOM (U+FEFF) белгилери алынып салынды (уячалар: {count}).",
         "ru": "Удалены метки BOM (U+FEFF) внутри текста (ячеек: {count}).",

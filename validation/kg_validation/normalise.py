@@ -6,12 +6,13 @@ the same rows. Every change is recorded in a :class:`NormalisationReport`
 with its count and first position; Latin look-alike letters inside Cyrillic
 words are recorded as *flags* and left as they are. Numbers are never
 rewritten: decimal commas and digit grouping are for the Table Schema
-(``decimalChar``/``groupChar``) to declare.
+(``decimalChar``/``groupChar``) to declare. A NUL character makes the file
+unreadable (``nul-character``, with its row and field): no text table holds
+one, and dropping it could change a value unseen.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import itertools
@@ -20,10 +21,9 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import pyarrow.compute as pc
-
+from .blocks import array_bytes, rewrite_blocks, utf8_chunks
 from .dialect import FIELD_LIMIT, Dialect
-from .encoding import EncodingResult, utf8_array
+from .encoding import EncodingResult
 from .filekind import UnreadableFile, lines_shorter_than, longest_line
 from .scripts import (
     KYRGYZ_VARIANT_CHARS,
@@ -35,7 +35,6 @@ from .scripts import (
 NEEDS_CHANGE = re.compile("[\x00\ufeff\u04c7-\u04ca]")
 LINE_ENDING_NAMES = {"\r\n": "CRLF", "\r": "CR", "\n": "LF"}
 CELL_CHANGES = {
-    "nul-removed": "NUL characters removed",
     "bom-inside-removed": "byte order marks (U+FEFF) inside the text removed",
     "unicode-nfc": "text put in Unicode normal form NFC",
     "kyrgyz-letter": "variant letters (U+04C7-U+04CA) replaced by Ң/ң (U+04A2/U+04A3)",
@@ -45,20 +44,6 @@ BLOCK_ROWS = 1024
 MAX_LINE_BYTES = FIELD_LIMIT  # checked before parsing, so memory stays bounded
 MAX_COLUMNS = 10_000
 COPY_CHUNK = 1 << 20
-MAX_CARRY = 1 << 24  # a quoted field running over more than this: stream with csv from there
-# Bytes that never need a closer look: ASCII but NUL, quote and CR; UTF-8
-# continuation bytes; lead bytes of U+0400-U+04FF (Cyrillic, which NFC leaves
-# alone: a test checks every pair of these characters).
-PLAIN_BYTES = (
-    bytes(b for b in range(0x80) if b not in b'\x00"\r') + bytes(range(0x80, 0xC0))
-    + bytes(range(0xD0, 0xD4))
-)
-# scripts.SCRIPT_BOUNDARY (RE2 syntax), or a Kyrgyz variant letter U+04C7-U+04CA
-SCRIPT_BOUNDARY_RE2 = (
-    r"[\x{0400}-\x{04FF}][A-Za-z\x{0275}\x{019F}]|[A-Za-z\x{0275}\x{019F}][\x{0400}-\x{04FF}]"
-)
-KYRGYZ_VARIANT_RE2 = r"[\x{04C7}-\x{04CA}]"
-NEEDS_A_LOOK_RE2 = f"{SCRIPT_BOUNDARY_RE2}|{KYRGYZ_VARIANT_RE2}"  # one vectorised pass for both
 
 
 @dataclass
@@ -99,10 +84,10 @@ def normalise_file(
 ) -> NormalisationReport:
     """Write ``source`` to ``target`` as canonical CSV and list every change.
 
-    UTF-8 input with a comma delimiter is copied block by block as bytes
-    wherever a block needs no change (``fast``); everything else, and
-    ``fast=False``, goes through Python's ``csv`` module. Both give the same
-    bytes and the same report.
+    With ``fast``, the file is decoded to UTF-8 and written block by block
+    (:mod:`.blocks`): copied as bytes, or parsed and written by pyarrow,
+    wherever a block needs no change; other blocks, and ``fast=False``, go
+    through Python's ``csv`` module. Both give the same bytes and report.
     """
     codec = encoding.python_codec
     report = NormalisationReport(source_encoding=encoding.encoding)
@@ -117,8 +102,10 @@ def normalise_file(
     try:
         with open(target, "wb") as out:
             writer.out = out
-            if fast and _utf8_codec(codec) and dialect.delimiter == ",":
-                _rewrite_utf8(source, codec, writer, chunk_size)
+            if fast and len(dialect.delimiter) == 1 and dialect.delimiter != '"':
+                with open(source, "rb") as handle:
+                    rewrite_blocks(utf8_chunks(handle, codec, chunk_size), dialect.delimiter, writer,
+                                   lambda path: _rewrite(path, "utf-8", dialect.delimiter, writer))
             else:
                 _rewrite(source, codec, dialect.delimiter, writer)
     except UnicodeDecodeError as error:
@@ -170,6 +157,13 @@ class _Writer:
             self.out.write(text.getvalue().encode("utf-8"))
             self.rows += len(block)
 
+    def table_block(self, lines, width: int) -> None:
+        """Rows already written as ``csv`` writes them (:func:`.blocks.canonical_lines`)."""
+        if width > MAX_COLUMNS:
+            raise UnreadableFile("too-many-columns", f"a row has more than {MAX_COLUMNS} cells")
+        self.out.write(array_bytes(lines))
+        self.rows += len(lines)
+
     def plain_block(self, data: bytes) -> None:
         """Whole lines with no quote and no CR: rows are the lines split at commas."""
         if self.check_columns:
@@ -184,13 +178,6 @@ class _Writer:
             self.rows += data.count(b"\n") + 1
 
 
-def _utf8_codec(codec: str) -> bool:
-    try:
-        return codecs.lookup(codec).name in ("utf-8", "utf-8-sig")
-    except LookupError:
-        return False
-
-
 def _rewrite(source, codec: str, delimiter: str, writer: _Writer, offset: int = 0) -> None:
     """The general path: Python's ``csv`` module, from byte ``offset`` on."""
     with open(source, "rb") as raw:
@@ -199,81 +186,6 @@ def _rewrite(source, codec: str, delimiter: str, writer: _Writer, offset: int = 
         reader = csv.reader(reader_handle, delimiter=delimiter, quotechar='"')
         while block := list(itertools.islice(reader, BLOCK_ROWS)):
             writer.rows_block(block)
-
-
-def _rewrite_utf8(source, codec: str, writer: _Writer, chunk_size: int) -> None:
-    """UTF-8 with commas: blocks of whole lines, copied as they are when nothing changes."""
-    with open(source, "rb") as handle:
-        if codecs.lookup(codec).name != "utf-8-sig" or handle.read(3) != codecs.BOM_UTF8:
-            handle.seek(0)
-        carry = b""
-        while chunk := handle.read(chunk_size):
-            data = carry + chunk if carry else chunk
-            cut = data.rfind(b"\n") + 1
-            carry = data[cut:]
-            if cut and not _utf8_block(data[:cut], writer, final=False):
-                carry = data  # a quoted field runs on: read more before parsing
-            if len(carry) > MAX_CARRY:
-                _rewrite(source, "utf-8", ",", writer, handle.tell() - len(carry))
-                return
-        if carry:
-            _utf8_block(carry, writer, final=True)
-
-
-def _utf8_block(data: bytes, writer: _Writer, final: bool) -> bool:
-    """Write one block of whole lines; ``False`` (nothing written) if a quoted field runs past it."""
-    rest = data.translate(None, PLAIN_BYTES)
-    if b'"' in rest or (b"\r" in rest and data.count(b"\r") != data.count(b"\r\n")):
-        rows = _csv_rows(data.decode("utf-8"), final)
-        if rows is None:
-            return False
-        writer.rows_block(rows)
-        return True
-    if b"\r" in rest:
-        data, rest = data.replace(b"\r\n", b"\n"), rest.replace(b"\r", b"")
-    if _block_is_clean(data, rest):
-        writer.plain_block(data)
-    else:
-        lines = data.decode("utf-8").split("\n")
-        if data.endswith(b"\n"):
-            lines.pop()
-        writer.rows_block([line.split(",") if line else [] for line in lines])
-    return True
-
-
-def _csv_rows(text: str, final: bool) -> list[list[str]] | None:
-    """Rows of ``text`` as ``csv.reader`` reads them; ``None`` if the last one is cut short."""
-    state = {"ended": False}
-
-    def lines():
-        yield from io.StringIO(text, newline="")
-        state["ended"] = True
-
-    rows = []
-    for row in csv.reader(lines(), delimiter=",", quotechar='"'):
-        if state["ended"] and not final:
-            return None
-        rows.append(row)
-    return rows
-
-
-def _block_is_clean(data: bytes, rest: bytes) -> bool:
-    """Byte-level version of :func:`_text_is_clean` for a block with no quote and no CR.
-
-    Also checks that the block is valid UTF-8 (raising ``UnicodeDecodeError``).
-    """
-    if data.isascii():
-        return b"\x00" not in rest
-    text = utf8_array(data)
-    if text is None:
-        data.decode("utf-8")  # raises the exact error
-        return False  # (Arrow and Python disagree: let Python's path decide)
-    if rest:  # NUL, or characters outside ASCII and Cyrillic
-        if b"\x00" in rest or (b"\xef" in rest and b"\xef\xbb\xbf" in data):
-            return False
-        if not unicodedata.is_normalized("NFC", data.decode("utf-8")):
-            return False
-    return not pc.any(pc.match_substring_regex(text, NEEDS_A_LOOK_RE2)).as_py()
 
 
 def _write_block(writer, block: list[list[str]], first_row: int, cell_changes, lookalikes) -> None:
@@ -305,12 +217,11 @@ def normalise_cell_text(
     cell: str, row: int, number: int, changes: dict[str, Change], lookalikes: Change
 ) -> str:
     """Normalise one cell, recording each change (and look-alikes) at ``row``/``number``."""
-    if cell.isascii() and "\x00" not in cell:
+    if "\x00" in cell:  # never text: a damaged file, or one in another encoding
+        raise UnreadableFile("nul-character", row=row, field=number)
+    if cell.isascii():
         return cell
     original = cell
-    if "\x00" in cell:
-        cell = cell.replace("\x00", "")
-        changes["nul-removed"].add(row, number, original)
     if "\ufeff" in cell:
         cell = cell.replace("\ufeff", "")
         changes["bom-inside-removed"].add(row, number, original)

@@ -31,6 +31,7 @@ from typing import Any, Callable
 from .datapackage import (
     DESCRIPTOR,
     PackageError,
+    data_file,
     package_fields,
     read_descriptor,
     resource_fields,
@@ -95,7 +96,7 @@ def check_locally(folder: Path, descriptor: dict[str, Any], lang: str, say: Say)
     passed = True
     for resource in descriptor.get("resources") or []:
         schema = resource.get("schema") or None
-        result = validate_table(folder / resource["path"], schema)
+        result = validate_table(data_file(folder, resource["path"]), schema)
         if result.valid and schema:
             say(f"{resource['name']}: valid")
             continue
@@ -181,7 +182,7 @@ def _write_dataset(portal: Any, fields: dict[str, Any], say: Say) -> dict[str, A
 
 def _write_table(portal: Any, dataset_id: str, folder: Path, resource: dict[str, Any],
                  existing: dict[str, Any] | None, say: Say) -> dict[str, Any]:
-    path = folder / resource["path"]
+    path = data_file(folder, resource["path"])
     fields = dict(resource_fields(resource), package_id=dataset_id)
     if existing and _stored_checksum(portal, existing["id"]) == sha256(path):
         if same_table(fields, existing):

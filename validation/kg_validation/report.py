@@ -32,6 +32,8 @@ def build_report(result: TableValidation, lang: str = "en", limit: int = DEFAULT
         "normalisation": _normalisation(result, lang),
         "schema": {"draft": result.schema_is_draft, "descriptor": result.schema},
         "engine": result.engine,
+        "columns": result.columns,
+        "rowByRowReason": result.row_by_row_reason or None,
         "errors": [dict(error, message=_message(error, lang)) for error in shown],
         "totals": {"errors": len(errors), "shown": len(shown),
                    "byType": dict(Counter(error["type"] for error in errors)),
@@ -101,13 +103,23 @@ def _summary(report: dict, lang: str) -> list[str]:
 def _all_errors(result: TableValidation) -> list[dict]:
     errors: list[dict] = []
     if result.unreadable:
-        errors.append({"type": result.unreadable.code, "note": result.unreadable.detail})
+        errors.append(_unreadable_error(result.unreadable))
     errors.extend(dict(finding) for finding in result.findings)
     if result.report:
         for task in result.report.tasks:
             errors.extend(_error_fields(error.to_descriptor()) for error in task.errors)
         errors.extend(_error_fields(error.to_descriptor()) for error in result.report.errors)
     return errors
+
+
+def _unreadable_error(unreadable) -> dict:
+    """The reason a file is unreadable, with the cell where it was found."""
+    error = {"type": unreadable.code, "note": unreadable.detail}
+    if unreadable.row is not None:
+        error["rowNumber"] = unreadable.row
+    if unreadable.field is not None:
+        error["fieldNumber"] = unreadable.field
+    return error
 
 
 def _error_fields(descriptor: dict) -> dict:

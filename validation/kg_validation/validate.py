@@ -18,7 +18,7 @@ from frictionless import FrictionlessException
 from .checks import kg_inn, kg_mixed_script, kg_phone, kg_region_code
 from .dialect import Dialect, detect_dialect, read_sample
 from .encoding import EncodingResult, detect_encoding
-from .fastpath import fast_report
+from .fast import fast_report
 from .filekind import DEFAULT_MAX_BYTES, UnreadableFile, inspect_file, looks_binary
 from .normalise import NormalisationReport, normalise_file
 from .spreadsheet import SheetLayout, sheet_to_csv, spreadsheet_format
@@ -68,6 +68,8 @@ class TableValidation:
     findings: list[dict] = field(default_factory=list)
     layout: SheetLayout | None = None
     engine: str = ""
+    columns: list[dict] = field(default_factory=list)  # per column: vectorised or row by row
+    row_by_row_reason: str = ""
 
     @property
     def valid(self) -> bool:
@@ -120,8 +122,7 @@ def _validate_sheet(result, path, schema, options, output, error_limit, sheet, h
         result.layout, result.normalisation = sheet_to_csv(path, target, sheet, header_rows)
         canonical = Dialect(columns=result.layout.columns)
         descriptor = _schema_descriptor(schema, target, result, canonical)
-        result.report, result.engine = _frictionless_report(
-            target, descriptor, canonical, options, error_limit)
+        _frictionless_report(result, target, descriptor, canonical, options, error_limit)
 
 
 def _validate(result, path, schema, options, output, encoding, error_limit):
@@ -142,8 +143,7 @@ def _validate(result, path, schema, options, output, encoding, error_limit):
         target = Path(output) if output else Path(workdir) / "canonical.csv"
         result.normalisation = normalise_file(path, target, result.encoding, result.dialect)
         descriptor = _schema_descriptor(schema, target, result, result.dialect)
-        result.report, result.engine = _frictionless_report(
-            target, descriptor, result.dialect, options, error_limit)
+        _frictionless_report(result, target, descriptor, result.dialect, options, error_limit)
 
 
 def _encoding(path: Path, override: str | None) -> EncodingResult:
@@ -211,15 +211,29 @@ def _resource(canonical: Path, schema, dialect: Dialect) -> frictionless.Resourc
     )
 
 
-def _frictionless_report(canonical, descriptor, dialect, options, error_limit):
+def _frictionless_report(result, canonical, descriptor, dialect, options, error_limit) -> None:
+    """The report, from the fast path where it applies, else row by row."""
     try:
         schema = frictionless.Schema.from_descriptor(descriptor)
     except FrictionlessException as error:
         raise UnreadableFile("bad-schema", error.error.note)
-    if options.fast and dialect.header and dialect.header_row == 1:
-        report = fast_report(canonical, descriptor, options.checks(), error_limit)
-        if report is not None:
-            return report, "fast"
+    reason = _no_fast_path(options, dialect)
+    if not reason:
+        outcome = fast_report(canonical, descriptor, options.checks(), error_limit)
+        result.columns, reason = outcome.columns, outcome.reason
+        if outcome.report is not None:
+            result.report, result.engine = outcome.report, "fast"
+            return
     resource = _resource(canonical, schema, dialect)
-    report = frictionless.validate(resource, checks=options.checks(), limit_errors=error_limit)
-    return report, "frictionless"
+    result.report = frictionless.validate(resource, checks=options.checks(), limit_errors=error_limit)
+    result.engine, result.row_by_row_reason = "frictionless", reason
+    result.columns = [{"name": item.name, "type": item.type, "format": item.format,
+                       "path": "row-by-row"} for item in schema.fields]
+
+
+def _no_fast_path(options: CheckOptions, dialect: Dialect) -> str:
+    if not options.fast:
+        return "fast path turned off"
+    if not dialect.header or dialect.header_row != 1:
+        return "no header row, or title rows above it"
+    return ""

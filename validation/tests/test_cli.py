@@ -51,6 +51,27 @@ def test_invalid_table_exit_1_with_capped_errors(capsys, write_bytes, tmp_path):
     )
 
 
+def test_json_report_says_per_column_which_path_ran(capsys, write_bytes, tmp_path):
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps({"fields": [
+        {"name": "id", "type": "integer"},
+        {"name": "paid", "type": "boolean", "trueValues": ["да"], "falseValues": ["нет"]},
+        {"name": "mail", "type": "string", "format": "email"},
+    ]}))
+    path = write_bytes("id,paid,mail\n1,да,a@stat.kg\n2,нет,b@stat.kg\n3,да,x\n".encode())
+    code, out, _ = _run(capsys, path, "--schema", schema, "--json")
+    report = json.loads(out)
+    assert (code, report["engine"], report["rowByRowReason"]) == (1, "fast", None)
+    assert [(c["name"], c["type"], c["path"], c["readInPython"]) for c in report["columns"]] == [
+        ("id", "integer", "vectorised", 0), ("paid", "boolean", "vectorised", 0),
+        ("mail", "string", "vectorised", 3),
+    ]
+    code, out, _ = _run(capsys, path, "--schema", schema, "--json", "--no-fast")
+    report = json.loads(out)
+    assert (report["engine"], report["rowByRowReason"]) == ("frictionless", "fast path turned off")
+    assert {c["path"] for c in report["columns"]} == {"row-by-row"}
+
+
 def test_kg_checks_from_arguments(capsys, write_bytes):
     path = write_bytes("region,inn\nKG99,123\n".encode())
     code, out, _ = _run(capsys, path, "--region-code-field", "region", "--inn-field", "inn")
@@ -83,14 +104,19 @@ def test_bad_arguments_exit_2(capsys):
     assert exit_info.value.code == 2
 
 
-def test_ragged_rows_and_nul_bytes(capsys, write_bytes):
-    code, out, _ = _run(capsys, write_bytes(b"a,b\n1,2\n3\n4,5,6\x00\n"), "--json")
+def test_ragged_rows(capsys, write_bytes):
+    code, out, _ = _run(capsys, write_bytes(b"a,b\n1,2\n3\n4,5,6\n"), "--json")
     report = json.loads(out)
     assert code == 1
     assert [(e["type"], e["rowNumber"]) for e in report["errors"]] == [
         ("missing-cell", 3), ("extra-cell", 4),
     ]
-    assert report["normalisation"]["changes"][0]["kind"] == "nul-removed"
+
+
+def test_a_nul_byte_is_an_error_in_the_text_report(capsys, write_bytes):
+    code, out, _ = _run(capsys, write_bytes(b"a,b\n1,2\n4,5\x00\n"), "--lang", "ru")
+    assert code == 2  # unreadable
+    assert "[nul-character] Строка 3, столбец 2: в файле есть символ NUL" in out
 
 
 def test_workbook_errors_name_the_sheet_row(capsys, sdg_excel):

@@ -10,7 +10,7 @@ import unicodedata
 import pytest
 from kg_sources import SHARED_SOURCES
 
-from kg_validation import normalise
+from kg_validation import blocks, normalise
 from kg_validation.dialect import Dialect, detect_dialect, read_sample
 from kg_validation.encoding import EncodingResult, _utf8_fully, detect_encoding
 from kg_validation.filekind import UnreadableFile, lines_shorter_than, longest_line
@@ -55,16 +55,20 @@ def test_admin_divisions_are_written_identically(tmp_path):
 
 CELLS = [
     "1", "-5", "12.50", "", " ", "Ош", "Ысык-Көл облусу", "Бишкек шаары", "KG02000000000",
-    "Тоӊ", "Ӈ", "Ча\u0439", "Чаи\u0306", "Ош\x00", "Кыргызстaн", "Еducation", "Wi-Fi-зона",
+    "Тоӊ", "Ӈ", "Ча\u0439", "Чаи\u0306", "Кыргызстaн", "Еducation", "Wi-Fi-зона",
     "\ufeffid", "ɵмүр", "Ɵзгөн", "«Нарын»", "2 000\u00a0000", "№ 5", "😀", "e\u0301", "é",
     "Ӏ", "ө", "ү", "ң", "Кыргызская Республика", "Latin only", "a,b", 'say "hi"', "two\nlines",
     "cr\rinside", "crlf\r\ninside", "x" * 300,
 ]
 
 
-def _generated(generator: random.Random, rows: int, plain: bool) -> bytes:
-    """A UTF-8 table; ``plain`` tables have no quote and no CR in them."""
-    cells = [c for c in CELLS if not plain or not any(ch in c for ch in ',"\n\r')]
+def _generated(generator: random.Random, rows: int, plain: bool, delimiter: str = ",",
+               encoding: str = "utf-8") -> bytes:
+    """A table; ``plain`` tables have no quote and no CR in them."""
+    specials = f'{delimiter}"\n\r'
+    cells = [c for c in CELLS if not plain or not any(ch in c for ch in specials)]
+    cells = [c for c in cells + ["1,5", "2,25", "x;y", "a\tb"] if _encodable(c, encoding)
+             and not (plain and delimiter in c)]
     lines = []
     for _ in range(rows):
         kind = generator.random()
@@ -75,20 +79,28 @@ def _generated(generator: random.Random, rows: int, plain: bool) -> bytes:
         row = []
         for _ in range(width):
             cell = generator.choice(cells)
-            if not plain and any(ch in cell for ch in ',"\n\r'):
+            if not plain and any(ch in cell for ch in specials):
                 cell = '"' + cell.replace('"', '""') + '"'
             elif not plain and generator.random() < 0.05:
                 cell = f'"{cell}"'  # quoted although it need not be
             row.append(cell)
-        lines.append(",".join(row))
+        lines.append(delimiter.join(row))
     ending = "\n" if plain or generator.random() < 0.5 else "\r\n"
-    text = "a,b,c" + ending + ending.join(lines)
+    text = delimiter.join("abc") + ending + ending.join(lines)
     if generator.random() < 0.7:
         text += ending
-    data = text.encode("utf-8")
-    if generator.random() < 0.2:
+    data = text.encode(encoding)
+    if encoding == "utf-8" and generator.random() < 0.2:
         data = codecs.BOM_UTF8 + data
     return data
+
+
+def _encodable(cell: str, encoding: str) -> bool:
+    try:
+        cell.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _utf8(data: bytes) -> EncodingResult:
@@ -105,6 +117,36 @@ def test_generated_tables_are_written_identically(write_bytes, tmp_path, seed, p
     source = write_bytes(data)
     for chunk_size in CHUNK_SIZES:
         _assert_same(source, tmp_path, encoding=_utf8(data), dialect=Dialect(), chunk_size=chunk_size)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("plain", [True, False])
+@pytest.mark.parametrize("delimiter", [";", "\t", ","])
+@pytest.mark.parametrize("encoding", ["utf-16", "cp1251", "mac_cyrillic", "cp866"])
+def test_other_encodings_and_delimiters_are_written_identically(write_bytes, tmp_path, seed, plain,
+                                                                delimiter, encoding):
+    generator = random.Random(seed)
+    data = _generated(generator, rows=generator.choice([1, 60, 400]), plain=plain,
+                      delimiter=delimiter, encoding=encoding)
+    source = write_bytes(data)
+    for chunk_size in (1, 64, 1 << 20):
+        _assert_same(source, tmp_path, encoding=EncodingResult(encoding, 1.0),
+                     dialect=Dialect(delimiter=delimiter), chunk_size=chunk_size)
+
+
+def test_semicolons_and_decimal_commas_are_parsed_and_quoted_by_pyarrow(write_bytes, tmp_path,
+                                                                        monkeypatch):
+    """A cp1251 file with ``;`` and decimal commas takes the pyarrow path, not csv's."""
+    lines = ["id;name;amount;meta"] + [
+        f'{n};Житель {n};{n},5;"{{""a"": {n}}}"' for n in range(1, 2000)]
+    source = write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1251"))
+    monkeypatch.setattr(normalise, "_write_block", None)  # the csv module's path must not be taken
+    target = tmp_path / "canonical.csv"
+    normalise_file(source, target, EncodingResult("cp1251", 1.0), Dialect(delimiter=";"), chunk_size=4096)
+    assert target.read_text(encoding="utf-8").splitlines()[:2] == [
+        "id,name,amount,meta", '1,Житель 1,"1,5","{""a"": 1}"']
+    monkeypatch.undo()
+    _assert_same(source, tmp_path, encoding=EncodingResult("cp1251", 1.0), dialect=Dialect(delimiter=";"))
 
 
 def test_clean_table_is_copied_byte_for_byte(write_bytes, tmp_path):
@@ -127,7 +169,7 @@ def test_crlf_and_missing_last_newline(write_bytes, tmp_path):
 
 
 def test_quoted_field_running_over_many_blocks(write_bytes, tmp_path, monkeypatch):
-    monkeypatch.setattr(normalise, "MAX_CARRY", 50)
+    monkeypatch.setattr(blocks, "MAX_CARRY", 50)
     long_cell = "строка\n" * 40
     data = f'a,b\n1,"{long_cell}"\n2,Ош\n3,"x, y"\n4,z\n'.encode("utf-8")
     source = write_bytes(data)
@@ -183,7 +225,7 @@ def test_arrow_script_boundary_is_the_python_one():
     alphabet = "aAkKzZ09 -,ɵƟаАөңӊЁёЯя\u0300é😀"
     texts = ["".join(generator.choice(alphabet) for _ in range(generator.randint(0, 6)))
              for _ in range(3000)]
-    arrow = pc.match_substring_regex(pa.array(texts), normalise.SCRIPT_BOUNDARY_RE2).to_pylist()
+    arrow = pc.match_substring_regex(pa.array(texts), blocks.SCRIPT_BOUNDARY_RE2).to_pylist()
     assert arrow == [SCRIPT_BOUNDARY.search(text) is not None for text in texts]
 
 
@@ -192,7 +234,7 @@ def test_arrow_variant_letters_are_the_python_ones():
     import pyarrow.compute as pc
 
     chars = [chr(code) for code in range(0x20, 0x800)]
-    arrow = pc.match_substring_regex(pa.array(chars), normalise.KYRGYZ_VARIANT_RE2).to_pylist()
+    arrow = pc.match_substring_regex(pa.array(chars), blocks.KYRGYZ_VARIANT_RE2).to_pylist()
     assert arrow == [normalise.KYRGYZ_VARIANT_CHARS.search(char) is not None for char in chars]
     assert sum(arrow) == 4
 
@@ -229,6 +271,6 @@ def test_arrow_utf8_check_is_python_strict_utf8(write_bytes, chunk_size):
 
 
 def test_plain_bytes_are_what_the_fast_writer_copies_unseen():
-    plain = set(normalise.PLAIN_BYTES)
+    plain = set(blocks.PLAIN_BYTES)
     assert not plain & set(b'\x00"\r')
-    assert re.fullmatch(rb"[\x01-\x7f\x80-\xbf\xd0-\xd3]*", normalise.PLAIN_BYTES)
+    assert re.fullmatch(rb"[\x01-\x7f\x80-\xbf\xd0-\xd3]*", blocks.PLAIN_BYTES)

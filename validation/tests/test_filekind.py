@@ -21,5 +21,5 @@ def test_inspect_file_kinds(write_bytes, tmp_path):
 
 
 def test_looks_binary():
-    assert looks_binary("id,name\n1,Ош\x00\n") is False  # a stray NUL is cleaned, not refused
+    assert looks_binary("id,name\n1,Ош\x00\n") is False  # a stray NUL: refused by its cell
     assert looks_binary("\x01\x02\x03" * 10) is True

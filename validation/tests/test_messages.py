@@ -71,7 +71,7 @@ def test_every_change_and_suggestion_kind_has_three_languages():
     from kg_validation.messages import CHANGES
 
     kinds = {
-        "encoding", "bom-removed", "delimiter", "line-endings", "nul-removed",
+        "encoding", "bom-removed", "delimiter", "line-endings",
         "bom-inside-removed", "unicode-nfc", "kyrgyz-letter", "mixed-script",
         "title-rows-skipped", "header-rows-joined", "trailing-blank-rows-removed",
         "decimalChar", "groupChar", "warning", "irregularGrouping",
@@ -85,4 +85,5 @@ def test_change_message():
     from kg_validation.messages import change_message
 
     assert change_message("encoding", "ky", detail="cp866") == "cp866 коддолушунан UTF-8ге которулду."
-    assert change_message("nul-removed", "ru", count=3) == "Удалены символы NUL (ячеек: 3)."
+    assert change_message("unicode-nfc", "ru", count=3) == (
+        "Текст приведён к нормальной форме Unicode NFC (ячеек: 3).")

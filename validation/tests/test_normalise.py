@@ -4,14 +4,15 @@ import pytest
 
 from kg_validation.dialect import detect_dialect, read_sample
 from kg_validation.encoding import detect_encoding
+from kg_validation.filekind import UnreadableFile
 from kg_validation.normalise import normalise_file
 
 
-def _normalise(source, tmp_path):
+def _normalise(source, tmp_path, fast=True):
     encoding = detect_encoding(source)
     dialect = detect_dialect(*read_sample(source, encoding.python_codec))
     target = tmp_path / "canonical.csv"
-    report = normalise_file(source, target, encoding, dialect)
+    report = normalise_file(source, target, encoding, dialect, fast=fast)
     return report, target.read_bytes().decode("utf-8")
 
 
@@ -61,13 +62,12 @@ def test_cell_changes_are_counted_with_first_position(write_bytes, tmp_path):
         f"KG02220000000;Тоӊ\n"
         f"KG06259000000;Чоӊ-Алай\n"
         f"KG08;Ча{decomposed}\n"
-        "KG09;Ош\x00\n"
+        "KG09;Ош\n"
         "KG10;Кыргызстaн\ufeff\n"
     ).encode("utf-8")
     report, text = _normalise(write_bytes(data), tmp_path)
     assert _summary(report) == [
         ("delimiter", 1, None, None),
-        ("nul-removed", 1, 5, 2),
         ("bom-inside-removed", 1, 6, 2),
         ("unicode-nfc", 1, 4, 2),
         ("kyrgyz-letter", 2, 2, 2),
@@ -79,6 +79,19 @@ def test_cell_changes_are_counted_with_first_position(write_bytes, tmp_path):
         "код,аталышы\nKG02220000000,Тоң\nKG06259000000,Чоң-Алай\n"
         "KG08,Чай\nKG09,Ош\nKG10,Кыргызстaн\n"
     )
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize("data, row, field", [
+    (b"id,name\n1,Osh\n2,O\x00sh\n", 3, 2),  # ASCII
+    ("код,аталышы\nKG09,Ош\x00\n".encode("utf-8"), 2, 2),  # Cyrillic
+    (b'id,"na\x00me"\n1,Osh\n', 1, 2),  # a quoted header
+])
+def test_a_nul_character_makes_the_file_unreadable_where_it_is(
+        write_bytes, tmp_path, data, row, field, fast):
+    with pytest.raises(UnreadableFile) as error:
+        _normalise(write_bytes(data), tmp_path, fast=fast)
+    assert (error.value.code, error.value.row, error.value.field) == ("nul-character", row, field)
 
 
 def test_ragged_rows_and_quoted_newlines_keep_row_positions(write_bytes, tmp_path):

@@ -5,6 +5,7 @@ import zipfile
 
 import pytest
 
+from kg_validation.report import build_report
 from kg_validation.validate import CheckOptions, validate_table
 
 SPEC = ["rowNumber", "fieldNumber", "type"]
@@ -131,10 +132,16 @@ def test_size_limit_is_checked_before_reading(write_bytes):
     assert (result.unreadable.code, result.unreadable.detail) == ("file-too-large", "800 > 100 bytes")
 
 
-def test_nul_bytes_are_removed_and_reported(write_bytes):
-    result = validate_table(write_bytes(b"id,name\n1,O\x00sh\n"))
-    assert result.normalisation.change("nul-removed").count == 1
-    assert result.valid is True
+def test_a_nul_byte_is_refused_with_its_row_and_column(write_bytes):
+    result = validate_table(write_bytes("id,name\n1,Ош\n2,О\x00ш\n".encode("utf-8")))
+    assert result.valid is False
+    assert (result.unreadable.code, result.unreadable.row, result.unreadable.field) == (
+        "nul-character", 3, 2)
+    report = build_report(result, "ky")
+    assert [(e["type"], e["rowNumber"], e["fieldNumber"]) for e in report["errors"]] == [
+        ("nul-character", 3, 2)]
+    assert report["errors"][0]["message"].startswith("3-сап, 2-мамыча: файлда NUL белгиси")
+    assert "\x00" not in json.dumps(report, ensure_ascii=False)  # PostgreSQL can store it
 
 
 def test_bad_schema_file(write_bytes, tmp_path):

@@ -71,6 +71,9 @@ def _ingest(folder: Path, dry_run: bool) -> None:
         except tk.ValidationError as error:
             failures += 1
             _fail(f"{name}: not published: {error.error_dict}")
+        except Exception as error:  # noqa: BLE001 - the other packages go on
+            failures += 1  # (a table that could not be judged was undone)
+            _fail(f"{name}: not published: {type(error).__name__}: {error}")
     if not dry_run:
         click.echo(f"{public} of {len(descriptors)} datasets public "
                    f"({time.monotonic() - started:.1f} s)")

@@ -2,8 +2,9 @@
 
 Runs after ckanext-dcat's `euro_dcat_ap_3` profile (`ckanext.dcat.rdf.profiles
 = euro_dcat_ap_3 kg_dcat_ap`) and states what that profile cannot know:
-titles, descriptions and keywords as language-tagged literals (@ky, @ru,
-@en), the publisher's names in three languages, the contact point's class, the
+titles, descriptions and keywords of datasets and of their distributions
+(each table's name and description per language) as language-tagged
+literals (@ky, @ru, @en), the publisher's names in three languages, the contact point's class, the
 EU vocabularies for theme, frequency and access rights, the temporal
 coverage, and the spatial coverage as locations named by their
 administrative-division codes (skos:notation) and names.
@@ -17,7 +18,8 @@ from __future__ import annotations
 from rdflib import RDFS, BNode, Literal, URIRef
 
 from ckanext.dcat.profiles import DCAT, DCT, FOAF, RDF, SKOS, VCARD, XSD
-from ckanext.dcat.profiles.base import RDFProfile
+from ckanext.dcat.profiles.base import CleanedURIRef, RDFProfile
+from ckanext.dcat.utils import resource_uri
 from ckanext.kg import code, sources
 
 EU = "http://publications.europa.eu/resource/authority/"
@@ -81,6 +83,7 @@ class KgDCATAPProfile(RDFProfile):
 
     def graph_from_dataset(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
         self._language_literals(dataset_dict, dataset_ref)
+        self._distribution_literals(dataset_dict)
         self._publisher(dataset_dict, dataset_ref)
         self._contact_point(dataset_dict, dataset_ref)
         self._vocabularies(dataset_dict, dataset_ref)
@@ -108,6 +111,17 @@ class KgDCATAPProfile(RDFProfile):
             if titles.get(lang) or notes.get(lang):
                 self.g.add((ref, DCT.language,
                             URIRef(f"{EU}language/{_ISO_639_3[lang]}")))
+
+    def _distribution_literals(self, dataset: dict) -> None:
+        """Each distribution's title and description in every language the
+        resource gives (`name_translated`, `description_translated`); a
+        plain literal of CKAN's own field where it gives none."""
+        for resource in dataset.get("resources") or []:
+            ref = CleanedURIRef(resource_uri(resource))
+            for key, predicate in (("name", DCT.title), ("description", DCT.description)):
+                self.g.remove((ref, predicate, None))
+                for literal in _literals(resource, key):
+                    self.g.add((ref, predicate, literal))
 
     def _publisher(self, dataset: dict, ref: URIRef) -> None:
         import ckan.plugins.toolkit as tk
@@ -213,6 +227,16 @@ class KgDCATAPProfile(RDFProfile):
             for predicate, cls in _VOCABULARY_CLASSES["distribution"]:
                 for value in self.g.objects(distribution, predicate):
                     self.g.add((value, RDF.type, cls))
+
+
+def _literals(resource: dict, key: str) -> list[Literal]:
+    """A resource's `key` (name, description) as literals: one per language
+    of `<key>_translated`, else CKAN's own field without a language."""
+    texts = code.translated(resource.get(f"{key}_translated"))
+    tagged = [Literal(texts[lang].strip(), lang=lang) for lang in code.LANGUAGES
+              if isinstance(texts.get(lang), str) and texts[lang].strip()]
+    plain = (resource.get(key) or "").strip() if isinstance(resource.get(key), str) else ""
+    return tagged or ([Literal(plain)] if plain else [])
 
 
 def _per_language(value: str) -> dict[str, str]:

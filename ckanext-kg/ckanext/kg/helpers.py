@@ -7,7 +7,7 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from sqlalchemy.exc import SQLAlchemyError
 
-from ckanext.kg import code, sources
+from ckanext.kg import code, figures, sources, table_schema
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,16 @@ __all__ = [
     "kg_agency_compliance",
     "kg_agency_title",
     "kg_percent",
+    "kg_number",
+    "kg_date",
+    "kg_resource_description",
+    "kg_table_columns",
+    "kg_resource_facts",
+    "resource_display_name",
+    "kg_view_title",
+    "kg_language_name",
+    "kg_error_page",
+    "kg_reader_tags",
 ]
 
 
@@ -63,6 +73,13 @@ def kg_languages() -> tuple[str, ...]:
     return code.LANGUAGES
 
 
+def kg_language_name(language: str) -> str:
+    """A language's name in the reader's language (Babel's): "орусча" for
+    `ru` on a Kyrgyz page, "английский" for `en` on a Russian one."""
+    from babel import Locale
+    return Locale.parse(language).get_display_name(figures.reader_locale()) or language
+
+
 def _viewer_context() -> dict[str, Any]:
     from ckanext.kg.views import _context  # the one context helper
     return _context()
@@ -90,7 +107,9 @@ def kg_tables(dataset: dict[str, Any]) -> list[dict[str, Any]]:
 
 def kg_table_preview(resource: dict[str, Any], rows: int = 10) -> Optional[dict[str, Any]]:
     """The first rows of a table from the DataStore, which only ever holds
-    rows of a file that passed validation; None when it holds none."""
+    rows of a file that passed validation; None when it holds none. Each
+    value is shown in the reader's format, as its Table Schema field says
+    (`figures.kind_of`)."""
     if not resource.get("datastore_active"):
         return None
     try:
@@ -103,8 +122,20 @@ def kg_table_preview(resource: dict[str, Any], rows: int = 10) -> Optional[dict[
         log.exception("No preview of %s: the DataStore did not answer", resource["id"])
         return None
     fields = [f for f in result["fields"] if f["id"] != "_id"]
+    kinds = _value_kinds(resource, fields)
     return {"fields": fields, "total": result.get("total"),
-            "rows": [[record.get(f["id"]) for f in fields] for record in result["records"]]}
+            "rows": [[figures.cell(record.get(f["id"]), kind)
+                      for f, kind in zip(fields, kinds, strict=True)]
+                     for record in result["records"]]}
+
+
+def _value_kinds(resource: dict[str, Any], fields: list[dict[str, Any]]) -> list[str]:
+    """How each DataStore column's values are shown: as its Table Schema
+    field says; as given for a column the schema does not name."""
+    schema = table_schema.of_resource(resource) or {"fields": []}
+    by_name = {f.get("name"): f for f in schema["fields"] if isinstance(f, dict)}
+    return [figures.kind_of(by_name[f["id"]], schema) if f["id"] in by_name
+            else figures.AS_GIVEN for f in fields]
 
 
 def kg_table_examples(resource_id: str) -> dict[str, str]:
@@ -168,3 +199,113 @@ def kg_percent(share: Optional[float]) -> str:
         return "—"
     from flask_babel import format_percent
     return format_percent(share)
+
+
+def kg_reader_tags(dataset: dict[str, Any]) -> list[dict[str, Any]]:
+    """The dataset's tags that are its keywords in the reader's language
+    (else in ky, ru, en), and any tag that is no keyword at all."""
+    keywords = code.translated(dataset.get("keywords"))
+    tags = dataset.get("tags") or []
+    if not keywords:
+        return tags
+    language = current_language()
+    shown = next((keywords[lang] for lang in (language, *code.LANGUAGES)
+                  if keywords.get(lang)), [])
+    every = {word for words in keywords.values() if isinstance(words, list) for word in words}
+    return [tag for tag in tags if tag.get("name") in shown or tag.get("name") not in every]
+
+
+def kg_number(value: Any) -> str:
+    """A count or a figure in the reader's format (2 172 300, 1,5)."""
+    return figures.number(value)
+
+
+def kg_date(value: Any) -> str:
+    """A date in the reader's format (22 янв. 2020 г.)."""
+    return figures.date(value)
+
+
+def _resource_names(resource: dict[str, Any]) -> set[str]:
+    names = code.translated(resource.get("name_translated"))
+    return {text.strip() for text in [resource.get("name"), *names.values()]
+            if isinstance(text, str) and text.strip()}
+
+
+@tk.chained_helper
+def resource_display_name(next_helper: Any, resource: dict[str, Any]) -> str:
+    """A resource's name in the reader's language (its `name_translated`,
+    else ky, ru, en), else CKAN's own choice (its name, or description)."""
+    name = kg_translated(code.translated(resource.get("name_translated")))
+    return name or next_helper(resource)
+
+
+def kg_resource_description(resource: dict[str, Any]) -> str:
+    """A resource's description in the reader's language (else ky, ru, en),
+    else CKAN's own field; nothing when that only repeats the table's name
+    (a Data Package's resource title is kept there for CKAN's clients)."""
+    described = kg_translated(code.translated(resource.get("description_translated")))
+    if described:
+        return described
+    plain = (resource.get("description") or "").strip()
+    return "" if plain in _resource_names(resource) else plain
+
+
+def kg_table_columns(resource: dict[str, Any]) -> list[dict[str, Any]]:
+    """The resource's Table Schema as rows for its page (`table_schema.columns`)."""
+    return table_schema.columns(resource)
+
+
+def kg_resource_facts(resource: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the resource page's "Additional information" adds to CKAN's
+    dates, format and licence: the file's size and media type, and the
+    resource's identifier for the API (`code`: shown as code); never its
+    Table Schema or any raw JSON."""
+    facts = []
+    if isinstance(resource.get("size"), int) or str(resource.get("size") or "").isdigit():
+        from ckan.lib.formatters import localised_filesize
+        facts.append({"label": tk._("File size"), "code": False,
+                      "value": localised_filesize(int(resource["size"]))})
+    if resource.get("mimetype"):
+        facts.append({"label": tk._("Media type"), "value": resource["mimetype"], "code": True})
+    facts.append({"label": tk._("Identifier (for the API)"), "value": resource["id"],
+                  "code": True})
+    return facts
+
+
+def kg_view_title(view: dict[str, Any]) -> str:
+    """A resource view's title in the reader's language (`preview.title_of`)."""
+    from ckanext.kg import preview
+    return preview.title_of(view)
+
+
+CKAN_SERVER_ERROR = "Internal server error"  # CKAN's own text of a 500, never translated
+
+
+def _error_titles() -> dict[int, str]:
+    _ = tk._
+    return {400: _("Bad request"), 403: _("Access denied"), 404: _("Page not found"),
+            405: _("Method not allowed"), 409: _("Conflict"), 413: _("File too large"),
+            429: _("Too many requests"), 500: _("Server error"),
+            503: _("Service unavailable")}
+
+
+def _error_texts() -> dict[int, str]:
+    _ = tk._
+    return {404: _("The address may be mistyped, or the page was moved or removed."),
+            500: _("Something went wrong on the server. Please try again later.")}
+
+
+def kg_error_page(code: Any, name: Any, content: Any) -> dict[str, Any]:
+    """An error page's title and text in the reader's language: CKAN shows
+    the web server's English name of the status ("Not Found"), and its
+    English description when a page gave none of its own."""
+    from werkzeug.exceptions import default_exceptions
+    status = code[0] if isinstance(code, list) and code else code
+    title = _error_titles().get(status) if isinstance(status, int) else None
+    text = content
+    known = default_exceptions.get(status) if isinstance(status, int) else None
+    english = {CKAN_SERVER_ERROR, known.description if known else None}
+    if title and content in english:
+        text = _error_texts().get(status, "")
+    return {"title": f"{status} {title}" if title else (f"{status} {name}" if name else ""),
+            "text": text}

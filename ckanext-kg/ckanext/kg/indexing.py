@@ -1,6 +1,7 @@
 """Datasets in several languages, for search and for display."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ckanext.kg import code, helpers
@@ -25,6 +26,24 @@ def add_languages(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+def add_resource_languages(doc: dict[str, Any]) -> dict[str, Any]:
+    """Every language of each table's name and description as more text of
+    `res_name` and `res_description`, so a Kyrgyz or Russian word of a
+    table's name finds its dataset."""
+    try:
+        dataset = json.loads(doc.get("validated_data_dict") or doc.get("data_dict") or "{}")
+    except ValueError:
+        return doc
+    for resource in dataset.get("resources") or []:
+        for key, field in (("name_translated", "res_name"),
+                           ("description_translated", "res_description")):
+            texts = [text for lang, text in code.translated(resource.get(key)).items()
+                     if lang in code.LANGUAGES and isinstance(text, str) and text]
+            if texts:
+                doc[field] = list(doc.get(field) or []) + texts
+    return doc
+
+
 def add_divisions(doc: dict[str, Any]) -> dict[str, Any]:
     """Each administrative division code as a value of its own, so that
     `spatial_divisions:KG08000000000` filters and facets."""
@@ -34,10 +53,11 @@ def add_divisions(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def search_document(doc: dict[str, Any]) -> dict[str, Any]:
-    """The search document of a dataset: languages and divisions as fields
-    of their own, without the JSON strings they came from (and CKAN's
-    `extras_` copies of them), which would only make every row larger."""
-    doc = add_divisions(add_languages(doc))
+    """The search document of a dataset: languages (its own and its
+    tables') and divisions as fields of their own, without the JSON strings
+    they came from (and CKAN's `extras_` copies of them), which would only
+    make every row larger."""
+    doc = add_divisions(add_resource_languages(add_languages(doc)))
     for field in _JSON_FIELDS:
         doc.pop(f"extras_{field}", None)
         if field != "spatial_divisions":

@@ -7,11 +7,12 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.kg import indexing, languages
+from ckanext.kg import errors, indexing, languages, views
+from ckanext.kg.logic import action
 from ckanext.kg.publishing import serving, stored
 
 
-@tk.blanket.actions
+@tk.blanket.actions(action.registered)
 @tk.blanket.auth_functions
 @tk.blanket.validators
 @tk.blanket.helpers
@@ -32,7 +33,9 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def make_middleware(self, app: Any, config: Any) -> Any:
         if hasattr(app, "before_request"):  # the Flask app
+            errors.install(app)
             app.before_request(serving.hold_unvalidated_downloads)
+            app.before_request(views.check_datastore_dump)
         return app
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:

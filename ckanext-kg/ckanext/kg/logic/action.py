@@ -8,6 +8,15 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.kg import code
+from ckanext.kg.logic import schema, visibility
+from ckanext.kg.logic.listings import (
+    format_autocomplete,
+    member_list,
+    tag_autocomplete,
+    tag_list,
+    tag_search,
+    tag_show,
+)
 
 log = logging.getLogger(__name__)
 
@@ -18,12 +27,33 @@ __all__ = [
     "bulk_update_public",
     "package_create",
     "package_update",
+    "package_search",
+    "resource_create",
+    "resource_update",
     "datastore_info",
     "datastore_search",
+    "datastore_search_sql",
     "datastore_create",
     "datastore_upsert",
     "datastore_delete",
+    "tag_list",
+    "tag_search",
+    "tag_autocomplete",
+    "tag_show",
+    "format_autocomplete",
+    "member_list",
 ]
+
+
+def registered() -> dict[str, Any]:
+    """The plugin's actions: those of `__all__` (`datastore_search_sql` only
+    where CKAN offers it, ``ckan.datastore.sqlsearch.enabled``), and every
+    action that names a dataset, resource or activity answering as for an
+    unknown one when it is hidden from the caller (`logic/visibility.py`)."""
+    found = {name: globals()[name] for name in __all__}
+    if not tk.config.get("ckan.datastore.sqlsearch.enabled"):
+        del found["datastore_search_sql"]
+    return visibility.hiding(found)
 
 
 @tk.side_effect_free
@@ -128,25 +158,30 @@ def kg_validation_retry(context: Context, data_dict: DataDict) -> dict[str, Any]
 
 @tk.chained_action
 def package_create(up_func, context: Context, data_dict: DataDict):
-    """Tables created with their dataset are validated like any other.
+    """Tables created with their dataset are validated like any other, and
+    a dataset whose tables could not all be stored or judged is removed
+    whole, files included.
 
     CKAN 2.12's package_create does not store resource uploads (only
     package_update does), so files given with the resources are stored
     just after the dataset is created, each through resource_patch."""
+    from ckanext.kg.publishing import undo
     uploads = _take_uploads(data_dict)
     result = up_func(context, data_dict)
-    if uploads:
-        try:
+    try:
+        if uploads:
             result = _store_uploads(context, result, uploads)
-        except Exception as error:  # noqa: BLE001 - nothing may be half-saved
-            _purge_unfinished(result)
-            if isinstance(error, tk.ValidationError):
-                raise _in_users_language(error) from None
-            log.exception("Uploads given to package_create could not be stored")
-            raise tk.ValidationError({"upload": [tk._(
-                "The files could not be stored, so the dataset was not created.")]}
-            ) from None
-    _validate_tables(context, result)
+        _validate_tables(context, result, strict=True)
+    except Exception as error:  # noqa: BLE001 - nothing may be half-saved
+        undo.discard_dataset(result["id"] if isinstance(result, dict) else result)
+        if isinstance(error, tk.ValidationError):
+            raise _in_users_language(error) from None
+        if not uploads:
+            raise
+        log.exception("Uploads given to package_create could not be stored")
+        raise tk.ValidationError({"upload": [tk._(
+            "The files could not be stored, so the dataset was not created.")]}
+        ) from None
     return result
 
 
@@ -158,16 +193,6 @@ def _in_users_language(error: tk.ValidationError) -> tk.ValidationError:
             "The file is larger than the portal accepts ({size} MB).").format(
                 size=tk.config.get("ckan.max_resource_size"))]})
     return error
-
-
-def _purge_unfinished(result: Any) -> None:
-    """A dataset whose files could not all be stored is removed whole."""
-    from ckan import model
-
-    from ckanext.kg.publishing import site_context
-    model.Session.rollback()
-    dataset_id = result["id"] if isinstance(result, dict) else result
-    tk.get_action("dataset_purge")(site_context(), {"id": dataset_id})
 
 
 def _take_uploads(data_dict: DataDict) -> dict[int, Any]:
@@ -198,28 +223,110 @@ def _store_uploads(context: Context, result: Any, uploads: dict[int, Any]) -> An
 @tk.chained_action
 def package_update(up_func, context: Context, data_dict: DataDict):
     """Every change of a table's file, URL or schema is validated: this is
-    the one action behind resource_create/update/patch and package_patch."""
+    the one action behind package_patch and the web form's dataset pages;
+    resource_create and resource_update validate their table themselves."""
     result = up_func(context, data_dict)
-    _validate_tables(context, result)
+    if not context.get(ALL_OR_NOTHING):
+        _validate_tables(context, result)
     return result
 
 
-def _validate_tables(context: Context, result: Any) -> None:
-    """After the action committed (never inside a caller's transaction)."""
+def _validate_tables(context: Context, result: Any, strict: bool = False) -> None:
+    """After the action committed (never inside a caller's transaction);
+    with `strict`, a validation that breaks off raises."""
     from ckanext.kg.publishing import jobs, site_context
     if context.get("defer_commit"):
         return
     dataset = result if isinstance(result, dict) else tk.get_action("package_show")(
         site_context(), {"id": result})
     jobs.validate_changed(dataset.get("resources") or [],
-                          sync=bool(context.get("kg_validate_sync")))
+                          sync=bool(context.get("kg_validate_sync")), strict=strict)
+
+
+# in the context of the package_update a resource action calls: the
+# resource action validates its table itself, and undoes itself on failure
+ALL_OR_NOTHING = "kg_all_or_nothing"
+
+
+@tk.chained_action
+def resource_create(up_func, context: Context, data_dict: DataDict):
+    """All or nothing: the new table is validated once it is saved, and
+    any failure until its report is stored removes the resource, its file
+    and everything made for it (`publishing.undo`)."""
+    from ckanext.kg.publishing import undo
+    snapshot = undo.before_create(data_dict.get("package_id"), data_dict.get("id"))
+    try:
+        resource = up_func(dict(context, **{ALL_OR_NOTHING: True}), data_dict)
+        _validate_resource(context, resource)
+    except Exception:
+        undo.undo_create(snapshot, data_dict.get("id"))  # the id CKAN gave it, if any
+        raise
+    return resource
+
+
+@tk.chained_action
+def resource_update(up_func, context: Context, data_dict: DataDict):
+    """All or nothing: the changed table is validated once it is saved,
+    and any failure until its report is stored puts the resource, its
+    file and its validation state back as they were (`publishing.undo`)."""
+    from ckanext.kg.publishing import undo
+    replaces_file = bool(data_dict.get("upload") or data_dict.get("clear_upload"))
+    snapshot = undo.before_update(data_dict.get("id"),
+                                  replaces_file and _may(context, "resource_update", data_dict))
+    try:
+        resource = up_func(dict(context, **{ALL_OR_NOTHING: True}), data_dict)
+        _validate_resource(context, resource)
+    except Exception:
+        undo.undo_update(snapshot)
+        raise
+    snapshot.done()
+    return resource
+
+
+def _may(context: Context, action: str, data_dict: DataDict) -> bool:
+    """Whether the caller may do `action` (CKAN's own check then answers
+    the caller who may not, as it always does)."""
+    try:
+        tk.check_access(action, dict(context), data_dict)
+    except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError):
+        return False
+    return True
+
+
+def _validate_resource(context: Context, resource: dict[str, Any]) -> None:
+    from ckanext.kg.publishing import jobs
+    if context.get("defer_commit"):
+        return
+    jobs.validate_changed([resource], sync=bool(context.get("kg_validate_sync")),
+                          strict=True)
+
+
+@tk.side_effect_free
+@tk.chained_action
+def package_search(up_func, context: Context, data_dict: DataDict):
+    """Numbers and flags checked before the search runs, and a parameter
+    the search index refuses named, without CKAN's dump of the query (it
+    holds the caller's permission filter)."""
+    from ckan.lib.search.common import SearchError
+
+    from ckanext.kg.logic import refusals
+    data_dict = schema.checked(context, data_dict, schema.package_search_parameters())
+    try:
+        return up_func(context, data_dict)
+    except SearchError as error:
+        raise refusals.search_refusal(error) from None
 
 
 @tk.chained_action
 def bulk_update_public(up_func, context: Context, data_dict: DataDict):
-    """Making datasets public in bulk passes the same publication gate."""
+    """Making datasets public in bulk passes the same publication gate.
+
+    The caller's right over the agency is checked first; then only the
+    datasets CKAN would change are judged (named by id and owned by that
+    agency), so nothing is read or told about any other."""
+    tk.check_access("bulk_update_public", context, data_dict)
     errors = {}
-    for dataset_id in data_dict.get("datasets") or []:
+    for dataset_id in _bulk_dataset_ids(data_dict):
         dataset = tk.get_action("package_show")(
             dict(context, ignore_auth=True), {"id": dataset_id})
         unmet = code.publication_errors(dataset)
@@ -228,6 +335,19 @@ def bulk_update_public(up_func, context: Context, data_dict: DataDict):
     if errors:
         raise tk.ValidationError(errors)
     return up_func(context, data_dict)
+
+
+def _bulk_dataset_ids(data_dict: DataDict) -> list[str]:
+    """The datasets CKAN's bulk update changes: those of `datasets` (ids)
+    owned by `org_id`."""
+    from ckan import model
+    named = data_dict.get("datasets") or []
+    if isinstance(named, str):
+        named = [named]
+    found = model.Session.query(model.Package.id).filter(
+        model.Package.id.in_([n for n in named if isinstance(n, str)]),
+        model.Package.owner_org == data_dict.get("org_id"))
+    return [row.id for row in found]
 
 
 @tk.side_effect_free
@@ -240,8 +360,39 @@ def datastore_info(up_func, context: Context, data_dict: DataDict):
 @tk.side_effect_free
 @tk.chained_action
 def datastore_search(up_func, context: Context, data_dict: DataDict):
-    """The data dictionary's labels and notes in the reader's language."""
-    return _localised_fields(up_func(context, data_dict))
+    """The data dictionary's labels and notes in the reader's language;
+    `limit` and `offset` checked first, and a search PostgreSQL refuses
+    answered without its SQL."""
+    from ckanext.kg.logic import refusals
+    data_dict = schema.checked(context, data_dict, schema.datastore_search_parameters())
+    try:
+        result = up_func(context, data_dict)
+    except tk.ValidationError as error:
+        raise refusals.datastore_refusal(error) from None
+    return _localised_fields(result)
+
+
+@tk.side_effect_free
+@tk.chained_action
+def datastore_search_sql(up_func, context: Context, data_dict: DataDict):
+    """Execute one SQL SELECT statement on the DataStore's tables, within
+    the portal's limits.
+
+    CKAN's checks hold (its allow-list of syntax and functions, and read
+    access to every table named); the statement is stopped after
+    ``ckanext.kg.datastore.sql_timeout`` seconds, and the answer holds at
+    most ``ckanext.kg.datastore.sql_max_rows`` rows and about
+    ``ckanext.kg.datastore.sql_max_bytes`` bytes. A statement that fails
+    is refused (409) with PostgreSQL's reason, never the statement.
+
+    :param sql: a single SQL select statement
+    :type sql: string
+    :returns: ``fields`` (``id``, ``type``), ``records`` and, when the
+        answer was cut at a limit, ``records_truncated: true``
+    """
+    from ckanext.kg.logic import datastore_sql
+    data_dict = schema.checked(context, data_dict, schema.datastore_search_sql_parameters())
+    return dict(data_dict, **datastore_sql.search(context, data_dict["sql"]))
 
 
 @tk.chained_action

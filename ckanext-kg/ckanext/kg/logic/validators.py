@@ -33,6 +33,9 @@ __all__ = [
     "kg_inn",
     "kg_open_license",
     "kg_publication_gate",
+    "kg_single_value",
+    "kg_boolean",
+    "kg_datastore_filters",
 ]
 
 _ = tk._
@@ -294,3 +297,68 @@ def kg_publication_gate(key, data, errors, context) -> None:
         dataset[name] = kg_translated_output(dataset.get(name))
     for field, messages in code.publication_errors(dataset).items():
         errors.setdefault((field,), []).extend(messages)
+
+
+def kg_single_value(value: Any, context: Any) -> Any:
+    """A parameter that takes one value: not a list or an object (a query
+    string repeats a name to send a list)."""
+    if isinstance(value, (list, dict)):
+        raise Invalid(_("Give one value, not a list or an object."))
+    return value
+
+
+def kg_boolean(value: Any, context: Any) -> Any:
+    """A flag: true or false (also yes/no, on/off, 1/0), as CKAN reads it."""
+    from ckan.common import asbool
+    try:
+        return asbool(value)
+    except ValueError:
+        raise Invalid(_("Give true or false.")) from None
+
+
+def filters_not_an_object() -> str:
+    return _("Give the filters as a JSON object, such as {example}.").format(
+        example='{"year": 2023}')
+
+
+def datastore_filters(value: Any) -> Any:
+    """`filters` of a DataStore search as CKAN reads them: a JSON object
+    (column -> value, list of values, or operations), or a list of them;
+    None when there are none (blank, null, an empty list). Raises `Invalid`."""
+    import math
+    not_an_object = Invalid(filters_not_an_object())
+    if isinstance(value, str) and value.strip():
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise not_an_object from None
+    if value in (None, "", []) or isinstance(value, Missing):
+        return None
+    found = value if isinstance(value, list) else [value]
+    if not all(isinstance(item, dict) for item in found):
+        raise not_an_object
+    pending = list(found)
+    while pending:
+        item = pending.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise Invalid(_("A number in the filters is too large."))
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return value
+
+
+def kg_datastore_filters(key, data, errors, context) -> None:
+    """`datastore_search`'s `filters`, checked as `datastore_filters` does;
+    none (blank, null, an empty list) is the parameter not given."""
+    from ckan.lib.navl.dictization_functions import StopOnError
+    try:
+        filters = datastore_filters(data.get(key))
+    except Invalid as error:
+        errors[key].append(error.error)
+        raise StopOnError from None
+    if filters is None:
+        data.pop(key, None)
+        raise StopOnError
+    data[key] = filters

@@ -2,7 +2,8 @@
 
 Rows come from `datastore_search` page by page (keyset pagination, as
 CKAN's own dump does), so the caller's permissions, `q`, `filters`,
-`fields` and `sort` apply, and memory stays bounded by one page. A whole
+`fields` and `sort` apply, and memory stays bounded by one page; rows
+come in the table's order unless `sort` is given, with `q` too. A whole
 table (none of those) is served from its stored files instead (`stored`):
 CSV and Parquet as they are, CSV for Excel transcoded from the stored CSV,
 XLSX and JSON written from the stored CSV's rows read as the DataStore
@@ -11,7 +12,9 @@ returns them (`stored_rows`), by the same writers.
 "CSV for Excel" is what Excel with Russian or Kyrgyz regional settings
 opens correctly: UTF-8 with a BOM, `;` between cells, decimal commas, and
 text cells that begin with `=`, `+`, `-`, `@`, a tab or a carriage return
-prefixed with an apostrophe so that they can never run as formulas.
+prefixed with an apostrophe so that they can never run as formulas. The
+column names are neutralised the same way there and in XLSX: a header
+is a cell like any other to a spreadsheet.
 """
 from __future__ import annotations
 
@@ -48,6 +51,8 @@ def pages(context: dict[str, Any], resource_id: str,
     search_action = tk.get_action("datastore_search")
     params = {"resource_id": resource_id, "limit": PAGE, "records_format": "lists",
               "include_total": False, "include_next_page": True, **search}
+    if search.get("q"):
+        params.update(_full_text_order(context, resource_id, search))
     first = search_action(dict(context), params)
     fields = [f for f in first["fields"] if f["id"] != "_id" or "fields" in search]
 
@@ -71,6 +76,25 @@ def pages(context: dict[str, Any], resource_id: str,
     return fields, rest()
 
 
+def _full_text_order(context: dict[str, Any], resource_id: str,
+                     search: dict[str, Any]) -> dict[str, Any]:
+    """The columns and order of a download with a full-text query (`q`).
+
+    `q` adds CKAN's `rank` column, which CKAN 2.12 cannot write into
+    `lists` records (its statement does not parse), so the table's own
+    columns are named; and rows come in the table's order unless `sort`
+    is given, paged by `_id` like any other download (rank alone would
+    page rows that tie in an unstable order)."""
+    extra: dict[str, Any] = {}
+    if not search.get("fields"):
+        info = tk.get_action("datastore_search")(dict(context), {
+            "resource_id": resource_id, "limit": 0, "include_total": False})
+        extra["fields"] = [f["id"] for f in info["fields"] if f["id"] != "_id"]
+    if not search.get("sort"):
+        extra["sort"] = "_id"
+    return extra
+
+
 def stored_csv_pages(source: Any) -> Iterator[list[list[Any]]]:
     """The rows of a stored CSV file (header skipped), in pages."""
     with io.TextIOWrapper(source, encoding="utf-8", newline="") as text:
@@ -81,9 +105,15 @@ def stored_csv_pages(source: Any) -> Iterator[list[list[Any]]]:
 
 
 def neutralise(value: Any) -> Any:
+    """A text that a spreadsheet would run as a formula, made plain text."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def spreadsheet_header(fields: list[dict[str, Any]]) -> list[Any]:
+    """The column names as a spreadsheet's first row, neutralised like cells."""
+    return [neutralise(f["id"]) for f in fields]
 
 
 def _text_rows(fields, rows, delimiter: str, excel: bool) -> Iterator[bytes]:
@@ -92,7 +122,7 @@ def _text_rows(fields, rows, delimiter: str, excel: bool) -> Iterator[bytes]:
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n" if excel else "\n")
     if excel:
         buffer.write("\ufeff")
-    writer.writerow([f["id"] for f in fields])
+    writer.writerow(spreadsheet_header(fields) if excel else [f["id"] for f in fields])
     for page in rows:
         for row in page:
             if excel:
@@ -142,7 +172,7 @@ def xlsx_stream(fields, rows) -> Iterator[bytes]:
     def write(target):
         book = Workbook(write_only=True)
         sheet = book.create_sheet("data")
-        sheet.append([f["id"] for f in fields])
+        sheet.append(spreadsheet_header(fields))
         numeric = [f["type"] in NUMERIC for f in fields]
         for page in rows:
             for row in page:

@@ -1,10 +1,11 @@
 """Ingest a folder of Data Packages: plan what would change, then apply it.
 
 One dataset per folder (metadata from `datapackage.json`, the code's fields
-under `"kg"`), one resource per data file with its Table Schema.
+under `"kg"`), one resource per data file with its Table Schema and its
+name and description per language (the resource's own `"kg"` block).
 
 Idempotent: a table whose file (SHA-256, against the file the portal
-stores), Table Schema, title and format are unchanged is not uploaded
+stores), Table Schema, title, names per language and format are unchanged is not uploaded
 again, so it is neither validated nor reloaded; a dataset whose metadata
 and tables are unchanged gets no write at all, so no new activity.
 
@@ -28,11 +29,13 @@ import ckan.plugins.toolkit as tk
 from ckanext.kg.publishing import reports, validation
 from kg_validation.datapackage import (  # noqa: F401 (PackageError: for callers)
     PackageError,
+    data_file,
     normal,
     package_fields,
     read_descriptor,
     resource_fields,
     same_metadata,
+    same_translations,
 )
 
 CREATE, UPLOAD, UPDATE, UNCHANGED = "create", "upload", "update", "unchanged"
@@ -116,7 +119,7 @@ def plan_package(context: dict[str, Any], descriptor_path: Path) -> PackagePlan:
 
 def _plan_table(folder: Path, resource: dict[str, Any],
                 existing: Optional[dict[str, Any]]) -> TablePlan:
-    path = folder / resource["path"]
+    path = data_file(folder, resource["path"])
     fields = resource_fields(resource)
     if existing is None:
         return TablePlan(resource["name"], path, fields, None, CREATE)
@@ -134,7 +137,8 @@ def _same_table_fields(fields: dict[str, Any], existing: dict[str, Any]) -> bool
     wanted_schema = {"schema": fields["schema"]}
     return (validation.schema_digest(wanted_schema) == validation.schema_digest(existing)
             and (existing.get("description") or "") == fields["description"]
-            and (existing.get("format") or "").lower() == fields["format"].lower())
+            and (existing.get("format") or "").lower() == fields["format"].lower()
+            and same_translations(fields, existing))
 
 
 def check_locally(plan: PackagePlan) -> bool:

@@ -1,13 +1,17 @@
 """When a table is validated: after every change of its file, URL or Table
 Schema; at once when small, by the jobs worker when large.
 
-`validate_changed` runs after every committed `package_create` and
-`package_update` (and so after `resource_create`, `resource_update`,
+`validate_changed` runs after every committed `package_create`,
+`package_update`, `resource_create` and `resource_update` (and so after
 `resource_patch`, the web form and the CLI). A resource is validated again
 only when what it would be judged on (`validation.source_key`) changed,
 or when the publisher asks for a retry. Each run records its state and
 progress (`state`); a run that fails or is interrupted leaves the previous
-report and DataStore rows in place.
+report and DataStore rows in place. A run that breaks off before its
+report is stored is logged and left for a retry, or, with `strict`,
+raised: `resource_create` and `resource_update` then undo themselves
+(`undo`). Once the report is stored, the upload stands: a full-text
+search that could not be built is an error the retry repairs.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from typing import Any, Iterable, Optional
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.kg import preview
 from ckanext.kg.publishing import fetch, state, validation
 
 log = logging.getLogger(__name__)
@@ -30,18 +35,21 @@ _validating: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
 STALE_AFTER = dt.timedelta(minutes=10)  # a run in a request that made no progress
 
 
-def validate_changed(resources: Iterable[dict[str, Any]], sync: bool = False) -> None:
+def validate_changed(resources: Iterable[dict[str, Any]], sync: bool = False,
+                     strict: bool = False) -> None:
     for resource in resources:
         key = validation.source_key(resource)
         if key is None or resource["id"] in _validating.get():
             continue
         found = state.find(resource["id"])
         if found is None or found["key"] != key:
-            validate(resource, key, sync)
+            validate(resource, key, sync, strict)
 
 
-def validate(resource: dict[str, Any], key: str, sync: bool = False) -> None:
-    """At once when small (or `sync`), else by a job."""
+def validate(resource: dict[str, Any], key: str, sync: bool = False,
+             strict: bool = False) -> None:
+    """At once when small (or `sync`), else by a job. A run that breaks
+    off is logged; with `strict` its error is raised too."""
     limit = tk.config.get("ckanext.kg.validation.sync_max_bytes")
     path = validation.current_file(resource)
     if path is not None and path.stat().st_size > limit and not sync:
@@ -51,8 +59,10 @@ def validate(resource: dict[str, Any], key: str, sync: bool = False) -> None:
         _run(resource, max_fetch_bytes=None if sync else limit)
     except fetch.TooLarge:  # a URL file too large to wait for
         enqueue(resource["id"], key)
-    except Exception:  # the upload itself succeeded; the publisher can retry
+    except Exception:
         log.exception("validation of resource %s failed", resource["id"])
+        if strict:  # the action undoes itself
+            raise
 
 
 def enqueue(resource_id: str, key: str) -> None:
@@ -70,9 +80,9 @@ def _run(resource: dict[str, Any], max_fetch_bytes: Optional[int] = None) -> Non
     try:
         found = validation.validate_resource(
             resource, functools.partial(state.progress, resource_id), max_fetch_bytes)
+        searchable = not validation.rows_published(found) or _build_search(resource)
         if validation.rows_published(found):
-            state.progress(resource_id, state.INDEXING)
-            validation.build_search(resource)
+            preview.ensure_view(resource_id)  # its page shows the rows
     except fetch.TooLarge:
         raise
     except Exception:
@@ -80,7 +90,23 @@ def _run(resource: dict[str, Any], max_fetch_bytes: Optional[int] = None) -> Non
         raise
     finally:
         _validating.reset(token)
-    state.finish(resource_id)
+    if searchable:
+        state.finish(resource_id)
+    else:
+        state.fail(resource_id)
+
+
+def _build_search(resource: dict[str, Any]) -> bool:
+    """The full-text search of rows just published; whether it was built.
+    The rows are served and their report stored, so a failure here is
+    logged and left for a retry, never raised."""
+    state.progress(resource["id"], state.INDEXING)
+    try:
+        validation.build_search(resource)
+    except Exception:  # noqa: BLE001 - see above
+        log.exception("full-text search of resource %s not built", resource["id"])
+        return False
+    return True
 
 
 def validate_resource_job(resource_id: str, key: Optional[str] = None) -> None:

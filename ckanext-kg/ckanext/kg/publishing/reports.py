@@ -53,3 +53,10 @@ def find(session: Any, resource_id: str, checksum: str) -> Optional[dict[str, An
         return None
     return {"status": row.status, "report": row.report,
             "created": row.created.isoformat(), "checksum": checksum}
+
+
+def remove(session: Any, resource_id: str) -> None:
+    """Every report of a resource that is no more."""
+    _ensure_table(session)
+    session.execute(sa.text(f"DELETE FROM {TABLE} WHERE resource_id = :r"),
+                    {"r": resource_id})

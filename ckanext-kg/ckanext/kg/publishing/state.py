@@ -87,6 +87,18 @@ def forget(resource_id: str) -> None:
     _write(f"UPDATE {TABLE} SET key = '' WHERE resource_id = :r", {"r": resource_id})
 
 
+def put_back(resource_id: str, found: Optional[dict[str, Any]]) -> None:
+    """The state as `find` gave it earlier; None: the resource had none."""
+    if found is None:
+        _write(f"DELETE FROM {TABLE} WHERE resource_id = :r", {"r": resource_id})
+        return
+    names = ", ".join(COLUMNS)
+    values = ", ".join(f":{c}" for c in COLUMNS)
+    changes = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS[1:])
+    _write(f"INSERT INTO {TABLE} ({names}) VALUES ({values}) "
+           f"ON CONFLICT (resource_id) DO UPDATE SET {changes}", found)
+
+
 def find(resource_id: str) -> Optional[dict[str, Any]]:
     with _engine().connect() as connection:
         if not connection.execute(sa.text("SELECT to_regclass(:t) IS NOT NULL"),

@@ -144,9 +144,16 @@ def create_beside(cursor: Any, table: str, columns: list[tuple[str, str]],
                    "WHERE attrelid = %s::regclass AND attnum > 0", (beside,))
     for name, kind in cursor.fetchall():
         if live.comments.get(name) is not None and live.columns.get(name) == kind:
-            cursor.execute(f"COMMENT ON COLUMN {beside}.{identifier(name)} IS %s",
-                           (live.comments[name],))
+            comment_on_column(cursor, beside, name, live.comments[name])
     return beside
+
+
+def comment_on_column(cursor: Any, table: str, column: str, comment: str) -> None:
+    """The comment as a literal, never a parameter: a column named like
+    `Доля, %` would otherwise be read as a parameter placeholder."""
+    from psycopg2 import sql
+    cursor.execute(sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(
+        sql.SQL(table), sql.Identifier(column), sql.Literal(comment)))
 
 
 def index_beside(cursor: Any, table: str, live: Live, primary_key: list[str],

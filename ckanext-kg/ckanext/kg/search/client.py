@@ -5,10 +5,13 @@ CKAN talks to its search engine only through a pysolr ``Solr`` object
 same calls from the ``kg_search_index`` table in CKAN's own database, so
 CKAN's document building, permission labels and query assembly all stay
 CKAN's. Errors are raised as ``pysolr.SolrError`` with the messages CKAN
-recognises, so a bad query becomes CKAN's usual 409, never a 500.
+recognises, so a bad query becomes CKAN's usual 409, never a 500; a
+parameter the index refuses is a `QueryRefused` naming it, which
+`package_search` answers without CKAN's dump of the whole query.
 """
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any, Iterable, Iterator, Optional
 
@@ -21,6 +24,15 @@ from .index_table import TABLE, delete_where, ensure_table, has_field, upsert
 _SORT_SPEC = re.compile(r"^([A-Za-z_][A-Za-z0-9_\-.]*)\s+(asc|desc)$", re.I)
 _RANK_WEIGHTS = "'{0.1, 0.2, 0.5, 1.0}'"  # D, C, B, A
 DEFAULT_ROWS = 10
+
+
+class QueryRefused(pysolr.SolrError):
+    """A search parameter the index cannot run, named by `parameter`."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+        self.message = message
 
 
 class Results:
@@ -65,7 +77,7 @@ def _int_param(params: dict[str, Any], name: str, default: int) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise pysolr.SolrError(f"'{name}' must be an integer, not {value!r}") from None
+        raise QueryRefused(name, f"'{name}' must be an integer, not {value!r}") from None
 
 
 class PostgresSolr:
@@ -81,16 +93,16 @@ class PostgresSolr:
     def search(self, q: Optional[str] = None, search_handler: Any = None,
                **params: Any) -> Results:
         params["q"] = q
+        where, compiled = self._where(params)
         try:
-            where, compiled = self._where(params)
             order = _Order.parse(params.get("sort"), compiled)
         except lucene.QuerySyntaxError as error:
-            raise pysolr.SolrError(
-                f"org.apache.solr.search.SyntaxError: {error}") from None
+            raise QueryRefused("sort", str(error)) from None
         rows = _int_param(params, "rows", DEFAULT_ROWS)
         start = _int_param(params, "start", 0)
-        if rows < 0 or start < 0:
-            raise pysolr.SolrError("'rows' and 'start' must not be negative")
+        for name, value in (("rows", rows), ("start", start)):
+            if value < 0:
+                raise QueryRefused(name, f"'{name}' must not be negative")
         facet_fields = self._facet_fields(params)
         session = _session()
         ensure_table(session)
@@ -113,11 +125,13 @@ class PostgresSolr:
 
     def _where(self, params: dict[str, Any]) -> tuple[str, compiler.Compiled]:
         compiled = compiler.Compiled()
-        conditions = [compiler.compile_node(self._main_query(params), compiled)]
+        with _refused_as("q"):
+            conditions = [compiler.compile_node(self._main_query(params), compiled)]
         for fq in _as_list(params.get("fq")) + _as_list(params.get("fq_list")):
             if isinstance(fq, str) and fq.strip():
-                node = lucene.parse_standard(fq)
-                conditions.append(compiler.compile_node(node, compiled, False))
+                with _refused_as("fq"):
+                    node = lucene.parse_standard(fq)
+                    conditions.append(compiler.compile_node(node, compiled, False))
         return " AND ".join(conditions), compiled
 
     def _main_query(self, params: dict[str, Any]) -> lucene.Node:
@@ -160,7 +174,7 @@ class PostgresSolr:
         wanted = _facet_fields(params.get("facet.field"))
         for field in wanted:
             if not lucene.FIELD_NAME.match(field):
-                raise pysolr.SolrError(f"'{field}' is not a field name")
+                raise QueryRefused("facet.field", f"'{field}' is not a field name")
         return wanted
 
     # -- writes ------------------------------------------------------------
@@ -321,6 +335,15 @@ def _search_sql(where: str, order: _Order, rank: str, page_rank: str,
         ORDER BY kind, pos"""
 
 
+@contextlib.contextmanager
+def _refused_as(parameter: str) -> Iterator[None]:
+    """A query the parser cannot read, refused as the parameter it came in."""
+    try:
+        yield
+    except lucene.QuerySyntaxError as error:
+        raise QueryRefused(parameter, str(error)) from None
+
+
 def _is_sortable(field: str) -> bool:
     """A known field, or one that some indexed document has."""
     return field in _ALWAYS_SORTABLE or has_field(_session(), field)
@@ -334,7 +357,7 @@ def _facet_fields(value: Any) -> list[str]:
             try:
                 value = json.loads(value)
             except ValueError:
-                raise pysolr.SolrError("'facet.field' is not valid JSON") from None
+                raise QueryRefused("facet.field", "'facet.field' is not valid JSON") from None
         else:
             value = [value]
     return [str(v) for v in _as_list(value)]

@@ -12,11 +12,12 @@ minimum-should-match (``mm``) specification.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import Optional, Union
+from typing import Iterator, Optional, Union
 
 
 class QuerySyntaxError(ValueError):
@@ -24,6 +25,7 @@ class QuerySyntaxError(ValueError):
 
 
 FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-.]*$")
+MAX_NESTING = 50  # parentheses and NOTs inside each other: far beyond any real query
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,20 @@ class _Parser:
         self.tokens = tokens
         self.pos = 0
         self.default_field = default_field
+        self.depth = 0
+
+    @contextlib.contextmanager
+    def nested(self) -> Iterator[None]:
+        """One level deeper: refused beyond `MAX_NESTING`, before the
+        parser's recursion could run out of stack."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise QuerySyntaxError(
+                f"the query is nested more than {MAX_NESTING} levels deep")
+        try:
+            yield
+        finally:
+            self.depth -= 1
 
     def peek(self) -> Optional[_Token]:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -271,17 +287,18 @@ class _Parser:
 
     def unary(self, fld: Optional[str]) -> Node:
         token = self.take()
-        if token.kind in ("NOT", "MINUS"):
-            return Not(self.unary(fld))
-        if token.kind == "PLUS":
-            return self.unary(fld)
+        if token.kind in ("NOT", "MINUS", "PLUS"):
+            with self.nested():
+                node = self.unary(fld)
+            return node if token.kind == "PLUS" else Not(node)
         if token.kind in ("AND", "OR"):
             raise QuerySyntaxError(f"'{token.kind}' has nothing before it")
         return self.primary(token, fld)
 
     def primary(self, token: _Token, fld: Optional[str]) -> Node:
         if token.kind == "LPAREN":
-            node = self.or_expr(fld)
+            with self.nested():
+                node = self.or_expr(fld)
             closing = self.take()
             if closing.kind != "RPAREN":
                 raise QuerySyntaxError("a parenthesis is not closed")
@@ -302,7 +319,8 @@ class _Parser:
             raise QuerySyntaxError(f"'{name}' is not a field name")
         token = self.take()
         if token.kind == "LPAREN":
-            node = self.or_expr(name)
+            with self.nested():
+                node = self.or_expr(name)
             if self.take().kind != "RPAREN":
                 raise QuerySyntaxError("a parenthesis is not closed")
             return node

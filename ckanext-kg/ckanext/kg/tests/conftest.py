@@ -2,7 +2,7 @@
 import pytest
 
 # as in config/ckan.ini.in
-PORTAL_PLUGINS = ("kg scheming_datasets scheming_organizations dcat kg_pgsearch "
+PORTAL_PLUGINS = ("kg kg_preview scheming_datasets scheming_organizations dcat kg_pgsearch "
                   "activity datastore")
 
 portal_schema = [

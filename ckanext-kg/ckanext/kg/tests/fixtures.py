@@ -20,3 +20,33 @@ def upload_file(create_with_upload):
         kwargs.setdefault("context", {"user": user["name"]})
         return create_with_upload(*args, **kwargs)
     return upload
+
+
+@pytest.fixture
+def refuse_writes_to():
+    """`refuse_writes_to(table, when="TRUE")`: from then on until the test
+    ends, PostgreSQL refuses every row written to `table` of CKAN's
+    database for which the condition `when` (on NEW) holds, as a full disk
+    or a lost connection would: a real failure at a chosen step."""
+    import ckan.model as model
+    import sqlalchemy as sa
+
+    from ckanext.kg.publishing import reports
+    tables = []
+
+    def refuse(table, when="TRUE"):
+        if table == reports.TABLE:
+            reports._ensure_table(model.Session)  # created when first needed
+        model.Session.execute(sa.text("""
+            CREATE OR REPLACE FUNCTION kg_test_refuse() RETURNS trigger LANGUAGE plpgsql
+            AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"""))
+        model.Session.execute(sa.text(
+            f"CREATE TRIGGER kg_test_refuse BEFORE INSERT OR UPDATE ON {table} "
+            f"FOR EACH ROW WHEN ({when}) EXECUTE FUNCTION kg_test_refuse()"))
+        model.Session.commit()
+        tables.append(table)
+    yield refuse
+    model.Session.rollback()
+    for table in tables:  # CKAN's fixtures keep tables they do not know of
+        model.Session.execute(sa.text(f"DROP TRIGGER IF EXISTS kg_test_refuse ON {table}"))
+    model.Session.commit()

@@ -86,11 +86,17 @@ SCHEMA = {"fields": [{"name": "region", "type": "string"},
                      {"name": "population", "type": "integer"}]}
 
 
+NAMES = {"population": {"ky": "Облустардын калкы", "ru": "Население областей"},
+         "towns": {"ky": "Шаарлардын калкы", "ru": "Население городов"}}
+
+
 def write_package(root, name, tables):
-    """A Data Package folder under root: tables maps a name to its CSV text."""
+    """A Data Package folder under root: tables maps a name to its CSV text;
+    each table has its name per language, as the seed catalogue's have."""
     descriptor = package(name)
     descriptor["resources"] = [
-        {"name": table, "path": f"{table}.csv", "format": "CSV", "schema": SCHEMA}
+        {"name": table, "path": f"{table}.csv", "format": "CSV", "schema": SCHEMA,
+         "kg": {"name_translated": NAMES.get(table, {"ky": table})}}
         for table in tables]
     (root / name).mkdir(exist_ok=True)
     (root / name / "datapackage.json").write_text(
@@ -119,7 +125,8 @@ def database_state():
     queries = {
         "counts": """SELECT (SELECT count(*) FROM package), (SELECT count(*) FROM resource),
                             (SELECT count(*) FROM activity), (SELECT count(*) FROM "user"),
-                            (SELECT count(*) FROM "group"), (SELECT count(*) FROM member)""",
+                            (SELECT count(*) FROM "group"), (SELECT count(*) FROM member),
+                            (SELECT count(*) FROM resource_view)""",
         "datasets": "SELECT name, private, metadata_modified FROM package ORDER BY name",
         "resources": "SELECT id, url, last_modified, extras FROM resource ORDER BY id",
         "reports": """SELECT resource_id, checksum, created FROM kg_validation_report
@@ -153,6 +160,9 @@ def test_ingest_publishes_then_a_second_run_changes_and_loads_nothing(packages):
     assert rows("population") == [("Ысык-Көл", 513000)]
     dataset = helpers.call_action("package_show", id="kalk")
     assert (dataset["sources"], dataset["licenses"]) == (SOURCES, LICENSES)
+    assert [(r["name"], r["name_translated"], r["description_translated"])
+            for r in dataset["resources"]] == [
+        ("population", NAMES["population"], {}), ("towns", NAMES["towns"], {})]
     before = database_state()
 
     second = ingest(packages)
@@ -265,6 +275,47 @@ def test_a_folder_that_is_no_data_package_fails_with_its_reason(packages):
     assert "kalk: public, 2 tables" in result.output
 
 
+def test_a_table_that_cannot_be_judged_is_undone_and_the_others_go_on(
+        packages, refuse_writes_to):
+    write_package(packages, "broken", {"broken": "region,population\nОш,322000\n"})
+    refuse_writes_to("kg_validation_report", "NEW.report -> 'en' ->> 'path' = 'broken.csv'")
+
+    result = ingest(packages)
+
+    assert result.exit_code == 1, result.output
+    assert "broken: not published: InternalError: (psycopg2.errors.RaiseException) " \
+        "refused by the test" in result.output
+    assert "kalk: public, 2 tables" in result.output
+    assert model.Package.get("broken").private is True
+    assert model.Package.get("broken").resources == []  # never half a package
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["ingest", "dry-run"])
+def test_a_table_path_out_of_its_folder_is_refused(packages, tmp_path_factory, dry_run):
+    outside = tmp_path_factory.mktemp("outside") / "secret.csv"
+    outside.write_text("region,population\nсекрет,1\n", encoding="utf-8")
+    for name, path in (("absolute", str(outside)), ("climbing", "../../outside0/secret.csv"),
+                       ("linked", "population.csv")):
+        folder = write_package(packages, name, {"population": "region,population\n"})
+        descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        descriptor["resources"][0]["path"] = path
+        (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    (packages / "linked" / "population.csv").unlink()
+    (packages / "linked" / "population.csv").symlink_to(outside)
+
+    result = ingest(packages, *(["--dry-run"] if dry_run else []))
+
+    assert result.exit_code == 1, result.output
+    assert f"absolute: not published: {outside}: an absolute path; a table's \"path\" is " \
+        "relative to the folder of datapackage.json" in result.output
+    assert 'climbing: not published: ../../outside0/secret.csv: ".." leads out of the ' \
+        "folder of datapackage.json" in result.output
+    assert "linked: not published: population.csv: a symbolic link leads out of the " \
+        "folder of datapackage.json" in result.output
+    assert {p.name for p in model.Session.query(model.Package)} == (
+        set() if dry_run else {"kalk"})
+
+
 def test_publish_is_the_same_command_as_ingest(packages):
     result = CliRunner().invoke(kg, ["publish", "--dry-run", str(packages)])
     assert result.exit_code == 0, result.output
@@ -304,3 +355,28 @@ def test_a_changed_source_updates_the_metadata_once(packages):
     shown = helpers.call_action("package_show", id="kalk")["sources"]
     assert [s["commit"] for s in shown] == ["822019c80142c162e4ca4eb1a63699ae36075078"]
     assert ingest(packages, "--dry-run").output.splitlines()[0] == "kalk: metadata unchanged"
+
+
+def test_a_new_name_per_language_updates_the_resource_without_an_upload(packages):
+    ingest(packages)
+    descriptor_path = packages / "kalk" / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    descriptor["resources"][1]["kg"] = {
+        "name_translated": {"ky": "Шаарлар", "ru": "Города", "en": "Towns"},
+        "description_translated": {"ky": "Калкы 10 миңден ашкан шаарлар."}}
+    descriptor_path.write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    before = {r["name"]: r for r in database_resources()}
+
+    dry = ingest(packages, "--dry-run")
+    result = ingest(packages)
+
+    assert "  update table (schema, title or format) towns" in dry.output.splitlines()
+    assert "kalk: public, 2 tables, 1 changed" in result.output
+    towns = next(r for r in helpers.call_action("package_show", id="kalk")["resources"]
+                 if r["name"] == "towns")
+    assert (towns["name_translated"], towns["description_translated"]) == (
+        {"ky": "Шаарлар", "ru": "Города", "en": "Towns"},
+        {"ky": "Калкы 10 миңден ашкан шаарлар."})
+    after = {r["name"]: r for r in database_resources()}
+    assert after["towns"]["last_modified"] == before["towns"]["last_modified"]  # no upload
+    assert "kalk: public, 2 tables, unchanged" in ingest(packages).output

@@ -26,7 +26,13 @@ def published():
         "contact_email": "info@example.invalid", "license_id": "cc-by",
         "access_level": "open", "frequency": "ANNUAL", "temporal_start": "2010-01-01",
         "temporal_end": "2024-12-31", "spatial_divisions": ["KG02000000000"], "theme": "SOCI",
-        "resources": [{"url": "http://example.invalid/r.pdf", "format": "PDF"}]}
+        "resources": [
+            {"url": "http://example.invalid/r.pdf", "format": "PDF", "name": "report",
+             "name_translated": {"ky": "Отчёт", "ru": "Отчёт о численности",
+                                 "en": "Report"},
+             "description_translated": {"ky": "Жыл сайын.", "ru": "Ежегодно."}},
+            {"url": "http://example.invalid/plain.pdf", "format": "PDF",
+             "name": "plain-report", "description": "The same, in one language."}]}
     public = helpers.call_action(
         "package_create", context={"user": sysadmin["name"]}, private=False,
         title_translated={"ky": "Калктын саны", "ru": "Численность населения",
@@ -65,6 +71,22 @@ def test_dataset_in_dcat_ap_has_language_tagged_metadata(app, published):
     location = next(g.objects(ref, DCT.spatial))
     assert Literal("Ысык-Көл", lang="ky") in set(
         g.objects(location, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")))
+
+
+def test_each_distribution_has_its_names_and_descriptions_per_language(app, published):
+    g = graph(app.get(f"/dataset/{published['name']}.ttl"))
+    ref = next(g.subjects(DCT.identifier, Literal(published["id"])))
+    shown = {str(d): (set(g.objects(d, DCT.title)), set(g.objects(d, DCT.description)))
+             for d in g.objects(ref, DCAT.distribution)}
+    base = f"http://test.ckan.net/dataset/{published['id']}/resource/"
+    report, plain = (r["id"] for r in published["resources"])
+    assert shown == {
+        base + report: (
+            {Literal("Отчёт", lang="ky"), Literal("Отчёт о численности", lang="ru"),
+             Literal("Report", lang="en")},
+            {Literal("Жыл сайын.", lang="ky"), Literal("Ежегодно.", lang="ru")}),
+        base + plain: ({Literal("plain-report")}, {Literal("The same, in one language.")}),
+    }
 
 
 def test_the_catalogue_never_shows_a_private_dataset(app, published):

@@ -46,7 +46,7 @@ def test_a_published_table_shows_status_downloads_preview_and_examples(app, publ
     preview = page.select_one("table#kg-preview")
     assert texts(preview.select("th")) == ["region", "year", "population"]
     assert [texts(row.select("td")) for row in preview.select("tbody tr")] == [
-        ["Ысык-Көл", "2023", "513000"], ["Нарын", "2023", "301600"]]
+        ["Ысык-Көл", "2023", "513,000"], ["Нарын", "2023", "301,600"]]
     examples = page.select_one("section#kg-developer-examples")
     assert examples.select_one('pre > code[data-kg-example="curl"]').get_text() == (
         "curl 'http://test.ckan.net/api/3/action/datastore_search"
@@ -86,7 +86,7 @@ def test_the_dataset_page_speaks_kyrgyz(app, published):
         "CSV", "Excel үчүн CSV", "Excel китеби (XLSX)"]
     assert texts(page.select("[data-kg-validation-status]")) == ["текшерүүдөн өттү"]
     assert texts(page.select(".kg-compliance-summary"))[0].startswith(
-        "14 эреженин 14 аткарылды. Ачыктык: 5 жылдыздан 3.")
+        "14 эрежеден 14 эреже аткарылды. Ачыктык: 5 жылдыздан 3.")
 
 
 def test_a_failed_table_has_no_downloads_preview_or_examples(app, upload_file,
@@ -237,7 +237,7 @@ def test_the_developers_page_on_an_empty_portal_shows_placeholders(app):
     assert commands["datastore_search_sql"] == (
         "curl -G 'http://test.ckan.net/api/3/action/datastore_search_sql' "
         "--data-urlencode 'sql=SELECT * FROM \"<ресурстун идентификатору>\" LIMIT 5'")
-    assert texts(page.select("h1")) == ["Иштеп чыгуучуларга: бул порталдын API"]
+    assert texts(page.select("h1")) == ["Иштеп чыгуучуларга: бул порталдын API'си"]
     assert len(page.select("a[rel=nofollow]")) == 1  # only package_search is live
 
 
@@ -357,3 +357,32 @@ def test_the_contact_web_page_is_a_link(app, sourced):
 def test_a_dataset_without_sources_has_no_sources_section(app, published):
     pkg, _ = published
     assert soup(app.get(f"/dataset/{pkg['name']}")).select("#kg-sources") == []
+
+
+# error pages
+
+@pytest.mark.parametrize("path, lang, title, text", [
+    ("/no/such/page", "ky", "404 Барак табылган жок",
+     "404 Барак табылган жок Дарек туура эмес терилген болушу мүмкүн, же барак "
+     "көчүрүлгөн же өчүрүлгөн."),
+    ("/no/such/page", "ru", "404 Страница не найдена",
+     "404 Страница не найдена Возможно, адрес набран с ошибкой, или страница "
+     "перемещена или удалена."),
+    ("/dataset/no-such-dataset", "ru", "404 Страница не найдена",
+     "404 Страница не найдена Набор данных не найден или у вас нет прав на его просмотр"),
+    ("/ckan-admin", "ky", "403 Кирүүгө тыюу салынган", None)])
+def test_an_error_page_speaks_the_readers_language(app, path, lang, title, text):
+    page = soup(app.get(f"/{lang}{path}", status=int(title[:3])))
+    content = page.select_one("#error-content")
+    assert texts(content.select("h1")) == [title]
+    if text:
+        assert texts([content]) == [text]
+
+
+@pytest.mark.parametrize("lang, tags", [("ky", ["калк"]), ("ru", ["население"]),
+                                        ("en", ["калк"])])
+def test_the_dataset_page_shows_the_keywords_of_the_readers_language(app, published,
+                                                                     lang, tags):
+    pkg, _ = published
+    page = soup(app.get(f"/{lang}/dataset/{pkg['name']}"))
+    assert texts(page.select(".tag-list a")) == tags

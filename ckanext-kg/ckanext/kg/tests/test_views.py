@@ -31,7 +31,7 @@ def test_the_page_speaks_kyrgyz(app, draft_dataset):
     sysadmin = factories.SysadminWithToken()
     page = app.get(f"/ky/dataset/{draft_dataset['name']}/compliance",
                    headers={"Authorization": sysadmin["token"]})
-    assert "14 эреженин 6 аткарылды." in page.body
+    assert "14 эрежеден 6 эреже аткарылды." in page.body
     assert "Аткарылган жок" in page.body
 
 

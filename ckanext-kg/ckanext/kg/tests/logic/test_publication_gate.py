@@ -107,6 +107,35 @@ def test_bulk_publishing_passes_the_same_gate(compliant, agency):
     assert model.Package.get(dataset["id"]).private is True
 
 
+def test_bulk_publishing_checks_the_callers_right_before_reading_anything(compliant, agency):
+    dataset = create(compliant(private=True, theme=""))
+    editor_elsewhere = factories.User()
+    other = factories.Organization()
+    helpers.call_action("organization_member_create", id=other["id"],
+                        username=editor_elsewhere["name"], role="editor")
+    for org_id in (agency["id"], other["id"]):
+        with pytest.raises(helpers.logic.NotAuthorized) as error:
+            helpers.call_action("bulk_update_public", context={
+                "user": editor_elsewhere["name"], "ignore_auth": False},
+                datasets=[dataset["id"]], org_id=org_id)
+        assert dataset["name"] not in str(error.value) and dataset["id"] not in str(error.value)
+    assert model.Package.get(dataset["id"]).private is True
+
+
+def test_bulk_publishing_judges_only_the_agencys_own_datasets(compliant, agency):
+    """As CKAN changes only the datasets the agency owns, a dataset of
+    another agency is neither judged nor named."""
+    admin = factories.User()
+    other = factories.Organization()
+    helpers.call_action("organization_member_create", id=agency["id"],
+                        username=admin["name"], role="admin")
+    elsewhere = create(compliant(private=True, theme="", owner_org=other["id"]))
+    helpers.call_action("bulk_update_public", context={
+        "user": admin["name"], "ignore_auth": False},
+        datasets=[elsewhere["id"]], org_id=agency["id"])
+    assert model.Package.get(elsewhere["id"]).private is True
+
+
 def test_a_dataset_whose_licence_is_unclear_stays_private(compliant):
     dataset = create(compliant(private=True, license_id="notspecified"))
     with pytest.raises(ValidationError) as error:
@@ -276,8 +305,9 @@ def test_agency_compliance_is_the_share_of_its_datasets_that_comply(compliant, a
     assert (anonymous["datasets"], anonymous["compliant"]) == (1, 1)
 
 
-def test_compliance_of_a_private_dataset_is_refused_to_anonymous_users(compliant):
+def test_compliance_of_a_private_dataset_is_unknown_to_anonymous_users(compliant):
     dataset = create(compliant(private=True))
-    with pytest.raises(helpers.logic.NotAuthorized):
+    with pytest.raises(helpers.logic.NotFound) as error:
         helpers.call_action("kg_compliance_show", context={"user": "", "ignore_auth": False},
                             id=dataset["id"])
+    assert str(error.value) == ""  # as for an unknown dataset

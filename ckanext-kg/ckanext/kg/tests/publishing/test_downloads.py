@@ -1,4 +1,5 @@
 """Downloads of a published table, as journalists and developers use them."""
+import csv
 import io
 import json
 
@@ -104,7 +105,101 @@ def test_files_that_are_not_tables_are_served_as_uploaded(app, upload_file, data
     assert app.get(url, headers={"Authorization": token}).data == b"%PDF-1.4 report"
 
 
-def test_a_private_tables_raw_file_answers_anonymous_users_as_ckan_does(app, table):
+def test_a_private_tables_raw_file_answers_anonymous_users_as_an_unknown_one(app, table):
     url = f"/dataset/{table['package_id']}/resource/{table['id']}/download/kalk.csv"
-    response = app.get(url, status=403)  # CKAN's own answer for a private resource
+    response = app.get(url, status=404)
     assert "validation" not in response.body
+    unknown = app.get(url.replace(table["id"], "0e5a7b1c-0000-4000-8000-000000000003"),
+                      status=404)
+    assert response.body.replace(table["id"], "ID") == unknown.body.replace(
+        "0e5a7b1c-0000-4000-8000-000000000003", "ID")
+
+
+def _regions(fmt: str, data: bytes) -> list:
+    """The `region` column of a download, in its rows' order."""
+    if fmt in ("csv", "excel"):
+        text = data.decode("utf-8-sig").splitlines()
+        delimiter = ";" if fmt == "excel" else ","
+        header = text[0].split(delimiter)
+        return [line.split(delimiter)[header.index("region")] for line in text[1:]]
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+        rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+        return [row[rows[0].index("region")] for row in rows[1:]]
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+        return pq.read_table(io.BytesIO(data)).column("region").to_pylist()
+    return [row["region"] for row in json.loads(data)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "excel", "xlsx", "parquet", "json"])
+def test_a_full_text_query_downloads_the_rows_the_datastore_finds(app, table, fmt):
+    found = helpers.call_action("datastore_search", resource_id=table["id"], q="2023",
+                                sort="_id")["records"]
+    assert [r["region"] for r in found] == ["Ысык-Көл", "Нарын"]
+    response = get(app, table, fmt, q="2023")
+    assert response.status_code == 200
+    assert _regions(fmt, response.data) == ["Ысык-Көл", "Нарын"]
+
+
+def test_a_full_text_query_with_filters_sort_and_fields(app, table):
+    lines = get(app, table, "csv", q="2023", filters=json.dumps({"share": [12.5, -3.25]}),
+                sort="region", fields="region,share").data.decode().splitlines()
+    assert lines == ["region,share", "Нарын,-3.25", "Ысык-Көл,12.5"]
+
+
+@pytest.mark.parametrize("params, says", [
+    ({"filters": "[1]"}, 'filters: Give the filters as a JSON object, such as {'),
+    ({"filters": '[{"year": 2023}]'}, "filters: Give the filters as a JSON object"),
+    ({"filters": '{"year": "many"}'},
+     "filters: A filter&#39;s value does not fit the type of its column."),
+    ({"sort": "no_such_column"}, "sort: "),
+    ({"fields": "no_such_column"}, "fields: "),
+])
+def test_download_parameters_the_datastore_refuses_are_a_400_naming_them(
+        app, table, params, says):
+    token = factories.SysadminWithToken()["token"]
+    response = app.get(f"/dataset/{table['package_id']}/resource/{table['id']}/export/csv",
+                       query_string=params, headers={"Authorization": token}, status=400)
+    assert says in response.body
+    assert "SELECT" not in response.body
+
+
+FORMULA_HEADERS = ["=HYPERLINK(A2)", "+cmd", "-1+1", "@SUM(A1:A2)", "region"]
+
+
+@pytest.fixture
+def formula_headers(upload_file, dataset):  # noqa: F811
+    schema = json.dumps({"fields": [{"name": name, "type": "string"}
+                                    for name in FORMULA_HEADERS]})
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(
+        [FORMULA_HEADERS, ["a", "b", "c", "d", "Нарын"]])
+    resource = upload_file(text.getvalue(), "kalk.csv", package_id=dataset["id"],
+                           url="kalk.csv", format="CSV", schema=schema)
+    assert helpers.call_action("kg_validation_show", id=resource["id"])["status"] == "success"
+    return resource
+
+
+NEUTRALISED = ["'=HYPERLINK(A2)", "'+cmd", "'-1+1", "'@SUM(A1:A2)", "region"]
+WHOLE_AND_FILTERED = [{}, {"filters": json.dumps({"region": "Нарын"})}]
+
+
+@pytest.mark.parametrize("params", WHOLE_AND_FILTERED, ids=["whole", "filtered"])
+def test_headers_never_run_as_formulas_in_csv_for_excel(app, formula_headers, params):
+    data = get(app, formula_headers, "excel", **params).data.decode("utf-8-sig")
+    assert next(csv.reader(io.StringIO(data), delimiter=";")) == NEUTRALISED
+
+
+@pytest.mark.parametrize("params", WHOLE_AND_FILTERED, ids=["whole", "filtered"])
+def test_headers_never_run_as_formulas_in_xlsx(app, formula_headers, params):
+    from openpyxl import load_workbook
+    sheet = load_workbook(io.BytesIO(get(app, formula_headers, "xlsx", **params).data)).active
+    header = next(sheet.iter_rows(max_row=1))
+    assert [(cell.value, cell.data_type) for cell in header] == [
+        (name, "s") for name in NEUTRALISED]
+
+
+def test_plain_csv_keeps_the_column_names_as_they_are(app, formula_headers):
+    data = get(app, formula_headers, "csv").data.decode("utf-8")
+    assert next(csv.reader(io.StringIO(data))) == FORMULA_HEADERS

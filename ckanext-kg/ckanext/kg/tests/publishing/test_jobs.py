@@ -103,10 +103,24 @@ def test_a_retry_is_refused_while_a_job_is_queued(upload_file, sysadmin, dataset
 def test_only_who_may_change_a_table_may_retry(upload_file, dataset):
     resource = upload(upload_file, dataset, VALID)
     run_worker()
+    member = factories.User()
+    helpers.call_action("organization_member_create", id=dataset["owner_org"],
+                        username=member["name"], role="member")
     with pytest.raises(NotAuthorized):
-        helpers.call_action("kg_validation_retry",
-                            context={"user": factories.User()["name"],
-                                     "ignore_auth": False}, id=resource["id"])
+        helpers.call_action("kg_validation_retry", context={
+            "user": member["name"], "ignore_auth": False}, id=resource["id"])
+
+
+def test_a_table_the_user_may_not_see_is_retried_as_an_unknown_one(upload_file, dataset):
+    resource = upload(upload_file, dataset, VALID)
+    run_worker()
+    outsider = {"user": factories.User()["name"], "ignore_auth": False}
+    answers = []
+    for resource_id in (resource["id"], "0e5a7b1c-0000-4000-8000-000000000003"):
+        with pytest.raises(helpers.logic.NotFound) as error:
+            helpers.call_action("kg_validation_retry", context=dict(outsider), id=resource_id)
+        answers.append(str(error.value))
+    assert answers[0] == answers[1]
 
 
 def big_table(rows: int) -> str:

@@ -35,6 +35,25 @@ def test_parse_standard_rejects_bad_syntax(text):
         q.parse_standard(text)
 
 
+def test_parse_standard_reads_fifty_levels_of_nesting():
+    assert q.parse_standard("(" * 50 + "tags:x" + ")" * 50) == q.Term("tags", "x")
+    node = q.parse_standard("NOT " * 50 + "x")
+    for _ in range(50):
+        node = node.child
+    assert node == q.Term("text", "x")
+
+
+@pytest.mark.parametrize("text", [
+    "(" * 51 + "tags:x" + ")" * 51,
+    "tags:(" + "(" * 50 + "x" + ")" * 51,
+    "NOT " * 51 + "x",
+    "(" * 5000 + "x:y",  # far past the parser's recursion, refused all the same
+])
+def test_parse_standard_refuses_nesting_deeper_than_fifty_levels(text):
+    with pytest.raises(q.QuerySyntaxError, match="nested more than 50 levels deep"):
+        q.parse_standard(text)
+
+
 @pytest.mark.parametrize("spec, n, expected", [
     ("2<-1 5<80%", 1, 1), ("2<-1 5<80%", 2, 2), ("2<-1 5<80%", 3, 2),
     ("2<-1 5<80%", 5, 4), ("2<-1 5<80%", 6, 4), ("2<-1 5<80%", 10, 8),

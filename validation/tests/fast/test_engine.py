@@ -165,18 +165,35 @@ def test_range_length_enum_and_unique_dates(tmp_path, seed):
     assert types == {"constraint-error", "unique-error"}
 
 
-def test_many_suspect_rows_fall_back_to_frictionless(tmp_path, monkeypatch):
-    from kg_validation import fastpath
-
-    monkeypatch.setattr(fastpath, "MAX_SUSPECTS", 10)
+def test_many_errors_stay_on_the_fast_engine_up_to_the_error_limit(tmp_path):
     path = tmp_path / "t.csv"
-    path.write_text("id\n" + "x\n" * 11, encoding="utf-8")
-    schema = {"fields": [{"name": "id", "type": "integer"}]}
-    fast, slow = _both(path, schema)
-    assert (fast.engine, len(fast.flatten(SPEC))) == ("frictionless", 11)
-    few = tmp_path / "few.csv"
-    few.write_text("id\n" + "x\n" * 10, encoding="utf-8")
-    assert validate_table(few, schema).engine == "fast"
+    path.write_text("id,n\n" + "".join(f"{n},{'x' if n % 3 else n}\n" for n in range(1, 3000)),
+                    encoding="utf-8")
+    schema = {"fields": [{"name": "id", "type": "integer"}, {"name": "n", "type": "integer"}]}
+    options = dict(mixed_script=False)
+    fast = validate_table(path, schema, options=CheckOptions(**options), error_limit=50)
+    slow = validate_table(path, schema, options=CheckOptions(fast=False, **options), error_limit=50)
+    assert fast.engine == "fast"
+    assert fast.flatten(SPEC) == slow.flatten(SPEC)
+    assert len(fast.flatten(SPEC)) == 50
+    assert fast.report.tasks[0].warnings == slow.report.tasks[0].warnings
+
+
+def test_suspects_without_errors_beyond_those_kept_fall_back(tmp_path, monkeypatch):
+    """kg-inn marks a superset of its errors; if too many suspects are error-free,
+    the rows left out might hold errors before the limit: row by row then."""
+    from kg_validation.fast import engine
+
+    monkeypatch.setattr(engine, "BLOCK_SIZE", 256)
+    path = tmp_path / "t.csv"
+    path.write_text("id,inn\n" + "".join(f"{n}, 0123456789012{n % 10}\n" for n in range(1, 40))
+                    + "40,12\n", encoding="utf-8")
+    schema = {"fields": [{"name": "id", "type": "integer"}, {"name": "inn", "type": "string"}]}
+    options = dict(inn_field="inn", mixed_script=False)
+    fast = validate_table(path, schema, options=CheckOptions(**options), error_limit=5)
+    slow = validate_table(path, schema, options=CheckOptions(fast=False, **options), error_limit=5)
+    assert (fast.engine, fast.row_by_row_reason) == ("frictionless", "more suspect rows than kept")
+    assert fast.flatten(SPEC) == slow.flatten(SPEC) == [[41, 2, "kg-inn"]]
 
 
 def test_dates_and_integers_at_the_edges(tmp_path):
@@ -201,9 +218,9 @@ def test_dates_and_integers_at_the_edges(tmp_path):
 
 
 def test_clean_dates_in_every_batch_stay_certain(tmp_path, monkeypatch):
-    from kg_validation import fastpath
+    from kg_validation.fast import engine
 
-    monkeypatch.setattr(fastpath, "BLOCK_SIZE", 256)
+    monkeypatch.setattr(engine, "BLOCK_SIZE", 256)
     lines = ["id,date"] + [f"{n},20{n % 100:02d}-{n % 12 + 1:02d}-{n % 28 + 1:02d}" for n in range(1, 400)]
     lines[200] = "200,2023-02-30"
     path = tmp_path / "dates.csv"

@@ -1,0 +1,245 @@
+"""The fast canonical writer: the source in blocks of whole lines, vectorised.
+
+Any encoding is decoded to UTF-8 chunk by chunk (Python's codecs, in C);
+the UTF-8 bytes are cut into blocks of whole lines, and each block takes
+the cheapest way that gives exactly what Python's ``csv`` module would
+write:
+
+- *plain*: no quote, no lone CR, nothing to change, and no comma inside a
+  cell: copied as bytes (CRLF becomes LF, the delimiter a comma);
+- *regular*: every field unquoted or properly quoted (checked by one RE2
+  pass), rows of one width, no blank line: parsed by pyarrow's CSV reader
+  and written back column by column, a cell quoted where ``csv.writer``
+  quotes it;
+- anything else (stray quotes, ragged rows, cells to normalise): Python's
+  ``csv`` module, cell by cell (:mod:`.normalise`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import tempfile
+import unicodedata
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyarrow import csv as pacsv
+
+from .dialect import FIELD_LIMIT
+from .encoding import utf8_array
+
+MAX_CARRY = 1 << 24  # a quoted field running over more than this: stream with csv from there
+# Bytes that never need a closer look: ASCII but NUL, quote and CR; UTF-8
+# continuation bytes; lead bytes of U+0400-U+04FF (Cyrillic, which NFC leaves
+# alone: a test checks every pair of these characters).
+PLAIN_BYTES = (
+    bytes(b for b in range(0x80) if b not in b'\x00"\r') + bytes(range(0x80, 0xC0))
+    + bytes(range(0xD0, 0xD4))
+)
+# scripts.SCRIPT_BOUNDARY (RE2 syntax), or a Kyrgyz variant letter U+04C7-U+04CA
+SCRIPT_BOUNDARY_RE2 = (
+    r"[\x{0400}-\x{04FF}][A-Za-z\x{0275}\x{019F}]|[A-Za-z\x{0275}\x{019F}][\x{0400}-\x{04FF}]"
+)
+KYRGYZ_VARIANT_RE2 = r"[\x{04C7}-\x{04CA}]"
+NEEDS_A_LOOK_RE2 = f"{SCRIPT_BOUNDARY_RE2}|{KYRGYZ_VARIANT_RE2}"  # one vectorised pass for both
+
+
+def _quoted_by_csv_writer() -> str:
+    """The characters that make ``csv.writer`` quote a cell (this Python's rule)."""
+    found = ""
+    for char in ',"\n\r':
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerow([f"a{char}b"])
+        found += char if text.getvalue().startswith('"') else ""
+    return found
+
+
+RE2_CLASS = {",": ",", '"': '"', "\n": "\\n", "\r": "\\r"}
+NEEDS_QUOTES = "[" + "".join(RE2_CLASS[char] for char in _quoted_by_csv_writer()) + "]"
+# a quoted cell holding a comma or a quote, on one line (so lines are rows)
+_QUOTED_CANONICALLY = '"(?:[^"\\r\\n]|"")*(?:,|"")(?:[^"\\r\\n]|"")*"'
+_UNQUOTED = '[^,"\\r\\n]*'
+_CELL = f"(?:{_QUOTED_CANONICALLY}|{_UNQUOTED})"
+CANONICAL_LINES = f"^(?:{_CELL}(?:,{_CELL})*\\n)*$"
+
+
+def utf8_chunks(handle, codec: str, chunk_size: int):
+    """The file's text as UTF-8 bytes, chunk by chunk (a UTF-8 BOM skipped)."""
+    name = codecs.lookup(codec).name
+    if name in ("utf-8", "utf-8-sig"):
+        if name != "utf-8-sig" or handle.read(3) != codecs.BOM_UTF8:
+            handle.seek(0)
+        while chunk := handle.read(chunk_size):
+            yield chunk
+        return
+    decoder = codecs.getincrementaldecoder(codec)("strict")
+    while chunk := handle.read(chunk_size):
+        yield decoder.decode(chunk).encode("utf-8")
+    yield decoder.decode(b"", final=True).encode("utf-8")
+
+
+def rewrite_blocks(chunks, delimiter: str, writer, rewrite_text) -> None:
+    """Write canonical CSV from UTF-8 ``chunks``; ``rewrite_text(path)`` takes
+    over (the ``csv`` module) if a quoted field runs on for ``MAX_CARRY``."""
+    carry = b""
+    for chunk in chunks:
+        data = carry + chunk if carry else chunk
+        cut = data.rfind(b"\n") + 1
+        carry = data[cut:]
+        if cut and not write_block(data[:cut], delimiter, writer, final=False):
+            carry = data  # a quoted field runs on: read more before parsing
+        if len(carry) > MAX_CARRY:
+            _rewrite_rest(carry, chunks, rewrite_text)
+            return
+    if carry:
+        write_block(carry, delimiter, writer, final=True)
+
+
+def _rewrite_rest(carry: bytes, chunks, rewrite_text) -> None:
+    with tempfile.NamedTemporaryFile(prefix="kg-rest-", suffix=".csv") as rest:
+        rest.write(carry)
+        for chunk in chunks:
+            rest.write(chunk)
+        rest.flush()
+        rewrite_text(rest.name)
+
+
+def write_block(data: bytes, delimiter: str, writer, final: bool) -> bool:
+    """Write one block of whole lines; ``False`` (nothing written) if a quoted field runs past it."""
+    rest = data.translate(None, PLAIN_BYTES)
+    lone_cr = b"\r" in rest and data.count(b"\r") != data.count(b"\r\n")
+    if not lone_cr and _block_is_clean(data, rest.translate(None, b'"\r')):
+        if b'"' not in rest and (delimiter == "," or b"," not in data):
+            writer.plain_block(_plain(data, delimiter))
+            return True
+        if delimiter == "," and b"\r" not in rest and _canonical(data):
+            writer.plain_block(data)
+            return True
+        table = _regular_table(data if data.endswith(b"\n") else data + b"\n", delimiter)
+        if table is not None:
+            writer.table_block(canonical_lines(table), table.num_columns)
+            return True
+    rows = _csv_rows(data.decode("utf-8"), delimiter, final)
+    if rows is None:
+        return False
+    writer.rows_block(rows)
+    return True
+
+
+def _plain(data: bytes, delimiter: str) -> bytes:
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
+    return data if delimiter == "," else data.replace(delimiter.encode(), b",")
+
+
+def _canonical(data: bytes) -> bool:
+    """Comma-separated lines, each cell as ``csv.writer`` writes it (quoted
+    exactly when it holds a comma or a quote; no line break inside a cell),
+    no blank line: then the block is copied as it is, one row a line."""
+    if data.startswith(b"\n") or b"\n\n" in data:
+        return False
+    text = utf8_array(data)
+    return text is not None and pc.match_substring_regex(text, CANONICAL_LINES)[0].as_py()
+
+
+def _regular_table(data: bytes, delimiter: str) -> pa.Table | None:
+    """The block's rows as pyarrow reads them, if Python's ``csv`` reads them alike."""
+    if data.startswith((b"\n", b"\r\n")) or b"\n\n" in data or b"\n\r\n" in data:
+        return None  # blank lines: csv reads no cell, pyarrow one empty cell
+    text = utf8_array(data)
+    if text is None or not pc.match_substring_regex(text, _regular_pattern(delimiter))[0].as_py():
+        return None
+    width = len(next(csv.reader(io.StringIO(data[:1 << 16].decode("utf-8", "ignore"), newline=""),
+                                delimiter=delimiter)))
+    ragged: list[int] = []
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, use_threads=False,
+                                           block_size=len(data) + 1),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                             ignore_empty_lines=False,
+                                             invalid_row_handler=lambda row: ragged.append(1) or "skip"),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"f{index}": pa.string() for index in range(width)},
+                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except pa.ArrowInvalid:
+        return None
+    if ragged or any(column.type != pa.string() for column in table.columns):
+        return None  # rows of another width: csv writes them as they are
+    if len(data) >= FIELD_LIMIT and any(
+            pc.max(pc.utf8_length(column)).as_py() >= FIELD_LIMIT for column in table.columns):
+        return None  # csv refuses a cell this long: let it say so
+    return table
+
+
+def _regular_pattern(delimiter: str) -> str:
+    """Lines of fields, each unquoted (no quote, CR or LF) or wholly quoted."""
+    own = f"\\x{{{ord(delimiter):02X}}}"
+    field = f'(?:"(?:[^"]|"")*"|[^{own}"\\r\\n]*)'
+    return f"^(?:{field}(?:{own}{field})*\\r?\\n)*$"
+
+
+def canonical_lines(table: pa.Table) -> pa.Array:
+    """Each row as ``csv.writer`` writes it (comma, minimal quoting, ``\\n``)."""
+    cells = [_canonical_cells(column.combine_chunks()) for column in table.columns]
+    if len(cells) == 1:  # csv.writer writes a lone empty cell as ""
+        cells[0] = pc.if_else(pc.equal(table.column(0).combine_chunks(), ""), '""', cells[0])
+    joined = pc.binary_join_element_wise(*cells, ",") if len(cells) > 1 else cells[0]
+    return pc.binary_join_element_wise(joined, "\n", "")
+
+
+def _canonical_cells(column: pa.Array) -> pa.Array:
+    needs = pc.match_substring_regex(column, NEEDS_QUOTES)
+    if not pc.any(needs).as_py():
+        return column
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(column, '"', '""'), '"', "")
+    return pc.if_else(needs, quoted, column)
+
+
+def array_bytes(lines: pa.Array) -> memoryview:
+    """The UTF-8 bytes of a string array's values, one after the other."""
+    if lines.type != pa.string():
+        lines = lines.cast(pa.string())
+    offsets = memoryview(lines.buffers()[1]).cast("i")  # int32 offsets of a string array
+    start, end = offsets[lines.offset], offsets[lines.offset + len(lines)]
+    return memoryview(lines.buffers()[2])[start:end]
+
+
+def _csv_rows(text: str, delimiter: str, final: bool) -> list[list[str]] | None:
+    """Rows of ``text`` as ``csv.reader`` reads them; ``None`` if the last one is cut short."""
+    state = {"ended": False}
+
+    def lines():
+        yield from io.StringIO(text, newline="")
+        state["ended"] = True
+
+    rows = []
+    for row in csv.reader(lines(), delimiter=delimiter, quotechar='"'):
+        if state["ended"] and not final:
+            return None
+        rows.append(row)
+    return rows
+
+
+def _block_is_clean(data: bytes, rest: bytes) -> bool:
+    """No cell of the block needs a change or a flag (checked on the bytes).
+
+    ``rest`` is the block without the plain bytes, quotes and CRs. Also
+    checks that the block is valid UTF-8 (raising ``UnicodeDecodeError``).
+    """
+    if data.isascii():
+        return b"\x00" not in rest
+    text = utf8_array(data)
+    if text is None:
+        data.decode("utf-8")  # raises the exact error
+        return False  # (Arrow and Python disagree: let Python's path decide)
+    if rest:  # NUL, or characters outside ASCII and Cyrillic
+        if b"\x00" in rest or (b"\xef" in rest and b"\xef\xbb\xbf" in data):
+            return False
+        if not unicodedata.is_normalized("NFC", data.decode("utf-8")):
+            return False
+    return not pc.any(pc.match_substring_regex(text, NEEDS_A_LOOK_RE2)).as_py()

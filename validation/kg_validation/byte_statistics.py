@@ -1,0 +1,82 @@
+"""What the encoding detector counts, from the bytes themselves.
+
+In a single-byte codec every byte is one character, so how many characters
+of a class a chunk decodes to is a sum over the chunk's byte counts
+(pyarrow's ``value_counts``), and a two-character pattern is counted on the
+chunk translated to one symbol per class (``bytes.translate``, then
+``bytes.count`` or a regular expression over those symbols): no chunk is
+decoded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+HIGH = bytes(ord("h") if value >= 0x80 else ord(".") for value in range(256))
+ALTERNATION = re.compile(rb"ab|ba")
+
+
+@dataclass
+class ByteStatistics:
+    """Counts over a file, chunk by chunk (patterns never span two chunks)."""
+
+    bytes: list[int] = field(default_factory=lambda: [0] * 256)
+    high_bytes_in_runs: int = 0  # bytes >= 0x80 in runs of three or more
+    pairs: dict[tuple, int] = field(default_factory=dict)  # (codec, first, second) -> pairs
+    alternations: dict[tuple, int] = field(default_factory=dict)  # (codec, a, b) -> "ab|ba" matches
+
+    def add(self, chunk: bytes, pairs: list[tuple], alternations: list[tuple]) -> None:
+        """Count the chunk's bytes, ``pairs`` (codec, first class, second class: a
+        character of one followed by one of the other) and ``alternations``
+        (codec, class a, class b: matches of ``ab|ba`` as ``re.findall`` counts them)."""
+        values = pa.Array.from_buffers(pa.uint8(), len(chunk), [None, pa.py_buffer(chunk)])
+        counts = pc.value_counts(values)
+        for value, count in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist()):
+            self.bytes[value] += count
+        self.high_bytes_in_runs += _in_runs_of_three(chunk, sum(counts.field("counts").to_pylist()[
+            index] for index, value in enumerate(counts.field("values").to_pylist()) if value >= 0x80))
+        for key in pairs:
+            symbols = chunk.translate(_symbols(*key))
+            self.pairs[key] = self.pairs.get(key, 0) + symbols.count(b"ab")
+        for key in alternations:
+            symbols = chunk.translate(_symbols(*key))
+            found = len(ALTERNATION.findall(symbols)) if b"a" in symbols else 0
+            self.alternations[key] = self.alternations.get(key, 0) + found
+
+    def seen(self) -> set[int]:
+        return {value for value, count in enumerate(self.bytes) if count}
+
+    def count(self, values: frozenset[int]) -> int:
+        return sum(self.bytes[value] for value in values)
+
+
+def _in_runs_of_three(chunk: bytes, high: int) -> int:
+    """How many of the chunk's ``high`` bytes >= 0x80 stand in runs of three or more:
+    all but the runs of one and two, counted with every other byte doubled (so
+    that two short runs never share the byte between them)."""
+    symbols = b"." + chunk.translate(HIGH).replace(b".", b"..") + b"."
+    return high - symbols.count(b".h.") - 2 * symbols.count(b".hh.")
+
+
+@lru_cache(maxsize=None)
+def _symbols(codec: str, first: str, second: str) -> bytes:
+    """A translation table: bytes of class ``first`` become ``a``, of ``second``
+    ``b`` (the classes must not share a byte), any other byte ``.``."""
+    one, other = byte_classes(codec, first), byte_classes(codec, second)
+    if one & other:
+        raise ValueError(f"{first} and {second} share bytes in {codec}")
+    return bytes(ord("a") if value in one else ord("b") if value in other else ord(".")
+                 for value in range(256))
+
+
+@lru_cache(maxsize=None)
+def byte_classes(codec: str, pattern: str) -> frozenset[int]:
+    """The bytes that ``codec`` decodes to a character matched by ``pattern``."""
+    compiled = re.compile(pattern)
+    return frozenset(value for value in range(256)
+                     if compiled.fullmatch(bytes([value]).decode(codec, errors="replace")))

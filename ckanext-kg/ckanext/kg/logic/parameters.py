@@ -60,6 +60,9 @@ CHECKED: dict[str, tuple[bool, dict[str, str]]] = {
                           "include_extras": "flag", "include_tags": "flag",
                           "include_groups": "flag", "include_users": "flag"}),
     "resource_patch": (False, {"id": "required"}),
+    "package_collaborator_create": (False, {"id": "required", "user_id": "required",
+                                            "capacity": "required"}),
+    "package_collaborator_delete": (False, {"id": "required", "user_id": "required"}),
     "group_patch": (False, {"id": "required"}),
     "organization_patch": (False, {"id": "required"}),
     "group_show": (True, SHOWN_GROUP),
@@ -84,6 +87,8 @@ def checking(action: str) -> Callable[..., Any]:
         data_dict = schema.checked(context, data_dict, parameters_of(action))
         if action in MEMBERSHIPS:
             _group_exists(context, data_dict["id"])
+        if action.startswith("package_collaborator_"):
+            _dataset_exists(context, data_dict["id"])
         return up_func(context, data_dict)
 
     checked_first.__name__ = action
@@ -91,6 +96,12 @@ def checking(action: str) -> Callable[..., Any]:
     if action.startswith("datastore_"):
         checked_first.auth_audit_exempt = True  # as CKAN leaves a plugin's action
     return tk.side_effect_free(checked_first) if CHECKED[action][0] else checked_first
+
+
+def _dataset_exists(context: Context, reference: str) -> None:
+    """CKAN's collaborator auth functions assert the dataset exists (a 500)."""
+    if context["model"].Package.get(reference) is None:
+        raise tk.ObjectNotFound(tk._("Dataset not found"))
 
 
 def _group_exists(context: Context, reference: str) -> None:

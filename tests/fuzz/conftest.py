@@ -10,8 +10,10 @@ from kg_fuzz.runner import Caller
 from kg_fuzz.surfaces import read_surfaces
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def planted(portal):
+    """Planted for each module and purged after it, so that the other
+    end-to-end tests, in any order, never see it."""
     admin = portal.sysadmin()
     catalogue = planting.plant(admin)
     yield catalogue

@@ -6,7 +6,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from kg_fuzz.findings import KNOWN_FINDINGS, known_finding, nesting_depth
+from kg_fuzz.findings import (
+    ANY_ACTION,
+    KNOWN_FINDINGS,
+    KnownFinding,
+    lacks,
+    nesting_depth,
+    sends_deep_json,
+    sends_nul,
+)
 from kg_fuzz.hostile import Nested, Request, to_json
 from kg_fuzz.verdict import (
     EXISTENCE_ORACLE,
@@ -15,6 +23,7 @@ from kg_fuzz.verdict import (
     SERVER_ERROR,
     TOO_SLOW,
     Exchange,
+    Problem,
     Secrets,
     judge,
     stand_in,
@@ -110,17 +119,40 @@ def test_nested_json_is_written_past_the_json_modules_depth():
 
 
 def test_a_known_finding_excuses_only_what_it_names():
+    nul_in_any_action = KnownFinding("test_x", "fix-errors", SERVER_ERROR, (ANY_ACTION,),
+                                     sends_nul)
     nul = Request("GET", "/api/3/action/package_search", (("q", "a\x00b"),))
-    deep = Request("POST", "/api/3/action/package_search",
-                   body=to_json(Nested(3000, "list", 1)).encode())
+    escaped = Request("POST", "/api/3/action/package_search", body=b'{"q": "a\\u0000"}')
     plain = Request("GET", "/api/3/action/package_search", (("q", "ab"),))
-    problem = judge(answer(status=500, request=nul), SECRETS).problems[0]
-    assert known_finding(answer(status=500, request=nul), problem) is not None
-    assert known_finding(answer(status=500, request=deep), problem) is not None
-    assert known_finding(answer(status=500, request=plain), problem) is None
-    # a deep body is excused on the API, whose parser fails, not on a page
-    assert known_finding(answer(status=500, request=deep, surface="view /dataset/<id>"),
-                         problem) is None
+    crash = judge(answer(status=500, request=nul), SECRETS).problems[0]
+    assert nul_in_any_action.matches(answer(status=500, request=nul), crash)
+    assert nul_in_any_action.matches(answer(status=500, request=escaped), crash)
+    assert not nul_in_any_action.matches(answer(status=500, request=plain), crash)
+    # not on a page, and not another problem of the same answer
+    assert not nul_in_any_action.matches(
+        answer(status=500, request=nul, surface="view /dataset/<id>"), crash)
+    leak = judge(answer('["zqhiddentag"]', request=nul), SECRETS).problems[0]
+    assert not nul_in_any_action.matches(answer(request=nul), leak)
+
+
+def test_a_finding_of_named_surfaces_and_parameters():
+    finding = KnownFinding("test_x", "fix-errors", SERVER_ERROR,
+                           ("action group_autocomplete",), lacks("q"))
+    without_q = Request("GET", "/api/3/action/group_autocomplete")
+    blank_q = Request("POST", "/api/3/action/group_autocomplete", body=b'{"q": " "}')
+    with_q = Request("GET", "/api/3/action/group_autocomplete", (("q", "kalk"),))
+    crash = Problem(SERVER_ERROR, "500")
+    assert finding.matches(answer(status=500, request=without_q,
+                                  surface="action group_autocomplete"), crash)
+    assert finding.matches(answer(status=500, request=blank_q,
+                                  surface="action group_autocomplete"), crash)
+    assert not finding.matches(answer(status=500, request=with_q,
+                                      surface="action group_autocomplete"), crash)
+    assert not finding.matches(answer(status=500, request=without_q,
+                                      surface="action organization_autocomplete"), crash)
+    deep = Request("POST", "/api/3/action/x", body=to_json(Nested(3000, "dict", 1)).encode())
+    assert sends_deep_json(answer(request=deep))
+    assert not sends_deep_json(answer(request=with_q))
 
 
 def test_every_known_finding_names_its_regression_test_and_branch():
@@ -128,5 +160,5 @@ def test_every_known_finding_names_its_regression_test_and_branch():
     tests = (Path(__file__).parent / "test_findings.py").read_text()
     for finding in KNOWN_FINDINGS:
         assert f"def {finding.name}(" in tests, finding.name
-        assert finding.fixed_by in ("fix-errors", "fix-leaks", "fix-uploads"), finding
+        assert f'reason="fixed by {finding.fixed_by}: ' in tests, finding
     assert len({f.name for f in KNOWN_FINDINGS}) == len(KNOWN_FINDINGS)

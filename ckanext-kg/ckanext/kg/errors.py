@@ -17,7 +17,7 @@ from typing import Any, Iterator, Optional
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.kg import request_ids
+from ckanext.kg import page_parameters, request_ids
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ def install(app: Any) -> None:
     own condition (not in debug or testing mode, where they propagate)."""
     app.before_request(request_ids.assign)
     app.before_request(refuse_malformed_request)
+    app.before_request(page_parameters.refuse_unreadable_page_request)
     app.after_request(identify_api_failure)
     app.after_request(request_ids.send)
     app.register_error_handler(tk.ValidationError, invalid_input)

@@ -206,6 +206,7 @@ def as_get(path: str, params: dict) -> Request:
     return Request("GET", path, tuple(query))
 
 
+@cache
 def raw_bodies() -> st.SearchStrategy[bytes]:
     return st.sampled_from([b"", b"{", b"null", b"[]", b'"text"', b"1e999", b"\xff\xfe\x00",
                             b'{"a": 1, "a": 2}', b"{\"id\": \"\x00\"}", b"\x00" * 64,

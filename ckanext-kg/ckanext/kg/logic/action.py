@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.kg import code
-from ckanext.kg.logic import schema, visibility
+from ckanext.kg.logic import parameters, schema, visibility
 from ckanext.kg.logic.listings import (
     format_autocomplete,
     member_list,
@@ -47,10 +47,11 @@ __all__ = [
 
 def registered() -> dict[str, Any]:
     """The plugin's actions: those of `__all__` (`datastore_search_sql` only
-    where CKAN offers it, ``ckan.datastore.sqlsearch.enabled``), and every
+    where CKAN offers it, ``ckan.datastore.sqlsearch.enabled``), CKAN's own
+    whose parameters are checked first (`logic/parameters.py`), and every
     action that names a dataset, resource or activity answering as for an
     unknown one when it is hidden from the caller (`logic/visibility.py`)."""
-    found = {name: globals()[name] for name in __all__}
+    found = dict(parameters.checked_actions(), **{name: globals()[name] for name in __all__})
     if not tk.config.get("ckan.datastore.sqlsearch.enabled"):
         del found["datastore_search_sql"]
     return visibility.hiding(found)

@@ -1,0 +1,37 @@
+"""Pages whose view reads a value before checking it (`page_parameters.py`):
+a DCAT address in a format ckanext-dcat does not write is not found, and a
+login or resource form posted without its fields is refused; the formats
+it writes and a complete login form still work."""
+import pytest
+from ckan.tests import factories
+
+from ckanext.kg.tests.conftest import portal_schema
+
+pytestmark = portal_schema
+
+
+@pytest.mark.parametrize("path", ["/catalog.csv", "/catalog.ky", "/dataset/kalk.xlsx"])
+def test_a_dcat_address_in_a_format_it_does_not_write_is_not_found(app, path):
+    factories.Dataset(name="kalk")
+    assert app.get(path, status=None).status_code == 404
+
+
+def test_a_dcat_address_in_a_format_it_writes_answers(app):
+    assert app.get("/catalog.ttl", status=None).status_code == 200
+
+
+@pytest.mark.parametrize("form", [{}, {"login": "someone"}, {"password": "secret"}])
+def test_a_login_form_without_its_fields_is_refused(app, form):
+    assert app.post("/user/login", data=form, status=None).status_code == 400
+
+
+def test_a_complete_login_form_that_fails_is_the_form_again(app):
+    response = app.post("/user/login", data={"login": "nobody", "password": "wrong"},
+                        status=None)
+    assert response.status_code == 200
+
+
+def test_a_resource_form_without_its_save_button_is_refused(app):
+    dataset = factories.Dataset()
+    response = app.post(f"/dataset/{dataset['id']}/resource/new", data={}, status=None)
+    assert response.status_code == 400

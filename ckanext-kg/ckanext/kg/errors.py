@@ -51,17 +51,24 @@ def refuse_malformed_request():
     or validator that reads it)."""
     from flask import request
     if NUL in request.path:
-        raise tk.ValidationError({"url": [_nul_message()]})
+        raise refusal("url", _nul_message())
     for name, value in _parameters(request):
         if NUL in name or NUL in value or JSON_NUL in value:
-            raise tk.ValidationError({name.replace(NUL, ""): [_nul_message()]})
+            raise refusal(name.replace(NUL, ""), _nul_message())
         if max(_text_depth(name), _text_depth(value)) > MAX_DEPTH:
-            raise tk.ValidationError({name: [_depth_message()]})
+            raise refusal(name, _depth_message())
     if request.is_json:
         problem = _json_problem(request)
         if problem:
-            raise tk.ValidationError(problem)
+            raise refusal(*problem)
     return None
+
+
+def refusal(parameter: str, message: str) -> tk.ValidationError:
+    """`tk.ValidationError` naming one parameter (CKAN reshapes the errors
+    of `tags`, which it expects per tag)."""
+    messages: list[Any] = [{"name": [message]}] if parameter == "tags" else [message]
+    return tk.ValidationError({parameter: messages})
 
 
 def _parameters(request: Any) -> Iterator[tuple[str, str]]:
@@ -89,9 +96,9 @@ def _text_depth(text: str) -> int:
     return deepest
 
 
-def _json_problem(request: Any) -> Optional[dict[str, list[str]]]:
+def _json_problem(request: Any) -> Optional[tuple[str, str]]:
     """The parameter of a JSON body that holds a NUL character or nests
-    too deep, as an error dict; None when there is none. A body that
+    too deep, and why; None when there is none. A body that
     cannot hold either is not parsed here; one that is, is parsed once
     (Flask keeps it for CKAN)."""
     raw = request.get_data(cache=True)
@@ -100,12 +107,12 @@ def _json_problem(request: Any) -> Optional[dict[str, list[str]]]:
     try:
         body = request.get_json(silent=True)  # JSON it cannot read: CKAN answers
     except RecursionError:
-        return {"__json": [_depth_message()]}
+        return "__json", _depth_message()
     items = body.items() if isinstance(body, dict) else [("__json", body)]
     for name, value in items:
         found = _value_problem(value) or (_nul_message() if NUL in str(name) else None)
         if found:
-            return {str(name).replace(NUL, ""): [found]}
+            return str(name).replace(NUL, ""), found
     return None
 
 

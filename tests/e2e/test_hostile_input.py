@@ -241,6 +241,29 @@ def test_an_anonymous_collaborator_request_is_refused_not_a_500(portal, table, n
     assert error["message"] == "Access denied: Sign in first."
 
 
+@pytest.fixture(scope="module")
+def outsider_token(portal):
+    """A signed-in user of no agency."""
+    import uuid
+    admin, name = portal.sysadmin(), f"hostile-{uuid.uuid4().hex[:8]}"  # never purged
+    admin.action.user_create(name=name, email=f"{name}@example.invalid",
+                             password="hostile-input-password-1")
+    return admin.action.api_token_create(user=name, name="hostile-input")["token"]
+
+
+@pytest.mark.parametrize("name, body", [
+    ("package_collaborator_create", {"id": "no-such-dataset-e2e", "user_id": "admin",
+                                     "capacity": "editor"}),
+    ("package_collaborator_delete", {"id": "no-such-dataset-e2e", "user_id": "admin"}),
+])
+def test_a_collaborator_change_on_an_unknown_dataset_is_a_404_not_a_500(
+        portal, outsider_token, name, body):
+    response = requests.post(f"{portal.url}/en/api/3/action/{name}", json=body, timeout=60,
+                             headers={"Authorization": outsider_token})
+    error = refused(response, status=404)
+    assert error == {"__type": "Not Found Error", "message": "Not found: Dataset not found"}
+
+
 @pytest.mark.parametrize("prefix, message", [
     ("", "format: Булардын бирин тандаңыз: csv, tsv, json, xml."),
     ("/ru", "format: Выберите одно из: csv, tsv, json, xml."),

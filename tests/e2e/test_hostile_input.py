@@ -221,7 +221,7 @@ def test_sql_calling_a_function_outside_ckans_allow_list_is_refused(portal):
 def test_a_huge_sql_answer_is_cut_at_the_portals_byte_limit(portal):
     response = action(portal, "datastore_search_sql",
                       sql="SELECT g, repeat('x', 1000) AS text "
-                          "FROM generate_series(1, 100000) AS g")
+                          "FROM generate_series(1, 20000) AS g")
     result = response.json()["result"]
     assert result["records_truncated"] is True
     assert 9_000 < len(result["records"]) < 10_000  # 10 MB of rows of ~1 KB
@@ -239,6 +239,29 @@ def test_a_huge_sql_answer_is_cut_at_the_portals_byte_limit(portal):
 def test_an_anonymous_collaborator_request_is_refused_not_a_500(portal, table, name, body):
     error = refused(post(portal, name, json.dumps(body), "/en"), status=403)
     assert error["message"] == "Access denied: Sign in first."
+
+
+@pytest.fixture(scope="module")
+def outsider_token(portal):
+    """A signed-in user of no agency."""
+    import uuid
+    admin, name = portal.sysadmin(), f"hostile-{uuid.uuid4().hex[:8]}"  # never purged
+    admin.action.user_create(name=name, email=f"{name}@example.invalid",
+                             password="hostile-input-password-1")
+    return admin.action.api_token_create(user=name, name="hostile-input")["token"]
+
+
+@pytest.mark.parametrize("name, body", [
+    ("package_collaborator_create", {"id": "no-such-dataset-e2e", "user_id": "admin",
+                                     "capacity": "editor"}),
+    ("package_collaborator_delete", {"id": "no-such-dataset-e2e", "user_id": "admin"}),
+])
+def test_a_collaborator_change_on_an_unknown_dataset_is_a_404_not_a_500(
+        portal, outsider_token, name, body):
+    response = requests.post(f"{portal.url}/en/api/3/action/{name}", json=body, timeout=60,
+                             headers={"Authorization": outsider_token})
+    error = refused(response, status=404)
+    assert error == {"__type": "Not Found Error", "message": "Not found: Dataset not found"}
 
 
 @pytest.mark.parametrize("prefix, message", [

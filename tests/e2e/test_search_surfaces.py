@@ -98,9 +98,11 @@ def test_sysadmin_finds_all_three(catalogue):
 
 
 def test_bad_query_through_gunicorn_is_a_409_with_a_message(catalogue):
-    response = get(catalogue, "/api/3/action/package_search", q='title:"open')
+    response = get(catalogue, "/en/api/3/action/package_search", q='title:"open')
     assert response.status_code == 409
-    assert response.json()["error"]["__type"] == "Search Error"
+    assert response.json()["error"] == {  # the parameter named, no query dump
+        "__type": "Validation Error",
+        "q": ["The search cannot be run: a quotation mark is not closed"]}
     page = get(catalogue, "/dataset/", q='title:"open')
     assert page.status_code == 200
     assert "search-error" in page.text

@@ -30,7 +30,8 @@ def install(app: Any) -> None:
     """The request rules and error answers, on CKAN's Flask app. The
     catch-all for unexpected exceptions replaces CKAN's own, under CKAN's
     own condition (not in debug or testing mode, where they propagate)."""
-    app.before_request(request_ids.assign)
+    # first of all, so that every log line of the request names it
+    app.before_request_funcs.setdefault(None, []).insert(0, request_ids.assign)
     app.before_request(refuse_malformed_request)
     app.before_request(page_parameters.refuse_unreadable_page_request)
     app.after_request(identify_api_failure)
@@ -51,17 +52,24 @@ def refuse_malformed_request():
     or validator that reads it)."""
     from flask import request
     if NUL in request.path:
-        raise tk.ValidationError({"url": [_nul_message()]})
+        raise refusal("url", _nul_message())
     for name, value in _parameters(request):
         if NUL in name or NUL in value or JSON_NUL in value:
-            raise tk.ValidationError({name.replace(NUL, ""): [_nul_message()]})
-        if _text_depth(value) > MAX_DEPTH:
-            raise tk.ValidationError({name: [_depth_message()]})
+            raise refusal(name.replace(NUL, ""), _nul_message())
+        if max(_text_depth(name), _text_depth(value)) > MAX_DEPTH:
+            raise refusal(name, _depth_message())
     if request.is_json:
-        problem = _json_problem(request.get_data(cache=True))
+        problem = _json_problem(request)
         if problem:
-            raise tk.ValidationError(problem)
+            raise refusal(*problem)
     return None
+
+
+def refusal(parameter: str, message: str) -> tk.ValidationError:
+    """`tk.ValidationError` naming one parameter (CKAN reshapes the errors
+    of `tags`, which it expects per tag)."""
+    messages: list[Any] = [{"name": [message]}] if parameter == "tags" else [message]
+    return tk.ValidationError({parameter: messages})
 
 
 def _parameters(request: Any) -> Iterator[tuple[str, str]]:
@@ -89,23 +97,23 @@ def _text_depth(text: str) -> int:
     return deepest
 
 
-def _json_problem(raw: bytes) -> Optional[dict[str, list[str]]]:
+def _json_problem(request: Any) -> Optional[tuple[str, str]]:
     """The parameter of a JSON body that holds a NUL character or nests
-    too deep, as an error dict; None when there is none. Bodies that
-    cannot hold either are not parsed here."""
+    too deep, and why; None when there is none. A body that
+    cannot hold either is not parsed here; one that is, is parsed once
+    (Flask keeps it for CKAN)."""
+    raw = request.get_data(cache=True)
     if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH and JSON_NUL.encode() not in raw:
         return None
     try:
-        body = json.loads(raw)
+        body = request.get_json(silent=True)  # JSON it cannot read: CKAN answers
     except RecursionError:
-        return {"__json": [_depth_message()]}
-    except ValueError:
-        return None  # CKAN answers JSON it cannot read itself
+        return "__json", _depth_message()
     items = body.items() if isinstance(body, dict) else [("__json", body)]
     for name, value in items:
         found = _value_problem(value) or (_nul_message() if NUL in str(name) else None)
         if found:
-            return {str(name).replace(NUL, ""): [found]}
+            return str(name).replace(NUL, ""), found
     return None
 
 

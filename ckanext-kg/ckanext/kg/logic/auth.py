@@ -155,9 +155,14 @@ def datastore_records_delete(up_func, context: Context, data_dict: DataDict) -> 
 
 
 def _signed_in_only(up_func, context: Context, data_dict: DataDict) -> AuthResult:
+    """CKAN's collaborator checks assert a signed-in user and an existing
+    dataset (create and delete check before the action looks the dataset
+    up): without one, a refusal; without the other, CKAN's own 404."""
     from ckan import model
     if model.User.get(context.get("user") or "") is None:
         return {"success": False, "msg": tk._("Sign in first.")}
+    if model.Package.get(data_dict.get("id") or "") is None:
+        raise tk.ObjectNotFound(tk._("Dataset not found"))
     return up_func(context, data_dict)
 
 

@@ -141,6 +141,21 @@ def test_a_json_parameter_nested_without_end_is_refused_naming_it(app):
         "The value is nested more than 100 levels deep."]
 
 
+def test_a_nul_character_in_tags_is_refused_like_any_other(app):
+    """CKAN reshapes a refusal of `tags`: it still names the parameter."""
+    page = app.get("/dataset/", query_string={"tags": "калк\x00"}, status=400)
+    assert "tags: A NUL character (code 0) cannot be part of any value." in page.body
+    response = app.post("/api/3/action/package_search", data='{"tags": ["\\u0000"]}',
+                        content_type="application/json", status=409)
+    assert response.json["error"]["tags"] == [
+        "A NUL character (code 0) cannot be part of any value."]
+
+
+def test_a_nul_character_in_the_address_is_a_400(app):
+    response = app.get("/dataset/kalk%00", status=400)
+    assert "url: A NUL character (code 0) cannot be part of any value." in response.body
+
+
 def test_json_nested_a_hundred_levels_is_read_as_usual(app):
     body = '{"q": "калк", "extras": ' + "[" * 99 + "]" * 99 + "}"
     response = app.post("/api/3/action/package_search", data=body,

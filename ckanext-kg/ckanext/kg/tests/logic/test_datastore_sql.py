@@ -15,6 +15,7 @@ pytestmark = portal_schema + [
 
 ValidationError = helpers.logic.ValidationError
 NotAuthorized = helpers.logic.NotAuthorized
+NotFound = helpers.logic.NotFound
 
 
 def sql(statement, user=None):
@@ -39,9 +40,13 @@ def test_rows_come_with_the_types_ckan_gives_them(sysadmin, table):
     assert "records_truncated" not in answer
 
 
-def test_a_table_the_caller_may_not_read_is_refused(table):
-    with pytest.raises(NotAuthorized):
+def test_a_table_the_caller_may_not_read_is_answered_as_an_unknown_one(table):
+    with pytest.raises(NotFound) as hidden:
         sql(f'SELECT region FROM "{table}"')
+    with pytest.raises(NotFound) as unknown:
+        sql('SELECT region FROM "00000000-0000-0000-0000-000000000000"')
+    assert str(hidden.value) == str(unknown.value).replace(
+        "00000000-0000-0000-0000-000000000000", table)
 
 
 @pytest.mark.parametrize("statement", [
@@ -107,7 +112,7 @@ def test_an_answer_is_cut_at_the_byte_limit(sysadmin):
 
 @pytest.mark.ckan_config("ckanext.kg.datastore.sql_max_bytes", 1000)
 def test_a_row_larger_than_the_byte_limit_never_leaves_the_database(sysadmin):
-    answer = sql("SELECT 1 AS one, repeat('x', 50000000) AS big", sysadmin)
+    answer = sql("SELECT 1 AS one, repeat('x', 5000000) AS big", sysadmin)
     assert answer == {"fields": [{"id": "one", "type": "int4"}, {"id": "big", "type": "text"}],
                       "records": [], "records_truncated": True, "sql": answer["sql"]}
 

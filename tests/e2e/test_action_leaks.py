@@ -311,6 +311,10 @@ def test_listings_and_counts_are_of_the_open_dataset_only(hidden, caller):
     assert [m[0] for m in members] == [opened]
     for action, name in (("organization_show", "{org}"), ("group_show", "{group}")):
         assert result(hidden, caller, action, id=name)["package_count"] == 1
+    for action, name in (("organization_list", "{org}"), ("group_list", "{group}")):
+        listed = result(hidden, caller, action, all_fields=True, include_dataset_count=True)
+        counts = {g["name"]: g["package_count"] for g in listed}
+        assert counts[hidden.fill(name)] == 1
     search = result(hidden, caller, "package_search", q="*:*", include_private=True,
                     include_drafts=True, fq="organization:{org}",
                     **{"facet.field": ["tags"]})

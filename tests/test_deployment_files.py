@@ -223,7 +223,8 @@ def test_kg_solr_url_sends_search_to_solr(portal_script, monkeypatch):
     monkeypatch.setenv("KG_SOLR_URL", "http://solr:8983/solr/ckan")
     app = rendered_app_config(portal_script, "ckan")
     assert app["ckan.plugins"].split() == [
-        "kg", "scheming_datasets", "scheming_organizations", "dcat", "activity", "datastore"]
+        "kg", "kg_preview", "scheming_datasets", "scheming_organizations", "dcat", "activity",
+        "datastore"]
     assert app["solr_url"] == "http://solr:8983/solr/ckan"
 
 

@@ -295,12 +295,13 @@ def _error_texts() -> dict[int, str]:
             500: _("Something went wrong on the server. Please try again later.")}
 
 
-def kg_error_page(code: Any, name: Any, content: Any) -> dict[str, Any]:
+def kg_error_page(status_code: Any, name: Any, content: Any) -> dict[str, Any]:
     """An error page's title and text in the reader's language: CKAN shows
     the web server's English name of the status ("Not Found"), and its
     English description when a page gave none of its own."""
     from werkzeug.exceptions import default_exceptions
-    status = code[0] if isinstance(code, list) and code else code
+    status = (status_code[0] if isinstance(status_code, list) and status_code
+              else status_code)  # CKAN passes a 500's code as [500]
     title = _error_titles().get(status) if isinstance(status, int) else None
     text = content
     known = default_exceptions.get(status) if isinstance(status, int) else None

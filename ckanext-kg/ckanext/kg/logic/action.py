@@ -275,10 +275,14 @@ def resource_update(up_func, context: Context, data_dict: DataDict):
     snapshot = undo.before_update(data_dict.get("id"),
                                   replaces_file and _may(context, "resource_update", data_dict))
     try:
-        resource = up_func(dict(context, **{ALL_OR_NOTHING: True}), data_dict)
+        # CKAN's package_update names what it committed in `changed_entities`
+        changed: dict[str, Any] = {}
+        resource = up_func(dict(context, changed_entities=changed,
+                                **{ALL_OR_NOTHING: True}), data_dict)
         _validate_resource(context, resource)
     except Exception:
-        undo.undo_update(snapshot)
+        undo.undo_update(snapshot, committed=snapshot.package_id in changed.get(
+            "packages", ()))
         raise
     snapshot.done()
     return resource

@@ -99,8 +99,11 @@ def undo_create(snapshot: Snapshot, resource_id: Optional[str]) -> None:
         log.exception("resource %s of a failed resource_create not removed", resource_id)
 
 
-def undo_update(snapshot: Snapshot) -> None:
-    """Put the resource a failed resource_update changed back as it was."""
+def undo_update(snapshot: Snapshot, committed: bool) -> None:
+    """Put back what a failed resource_update changed: its row when the
+    action had `committed` it, its file when it brought or removed one,
+    its validation state when it began a new validation. What others
+    changed meanwhile (a job's progress, the DataStore's flag) stays."""
     if snapshot.resource_id is None:
         return
     from ckan import model
@@ -109,12 +112,14 @@ def undo_update(snapshot: Snapshot) -> None:
     try:
         model.Session.rollback()
         resource = model.Resource.get(snapshot.resource_id)
-        if resource is not None and _row(resource) != snapshot.row:
+        if committed and resource is not None:
             for name, value in (snapshot.row or {}).items():
                 setattr(resource, name, value)
             _dataset_back(snapshot)
         _file_back(snapshot)
-        state.put_back(snapshot.resource_id, snapshot.state)
+        if (state.find(snapshot.resource_id) or {}).get("key") != \
+                (snapshot.state or {}).get("key"):
+            state.put_back(snapshot.resource_id, snapshot.state)
     except Exception:  # noqa: BLE001 - the action's own error goes to the caller
         log.exception("resource %s of a failed resource_update not put back",
                       snapshot.resource_id)

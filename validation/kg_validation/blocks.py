@@ -119,7 +119,7 @@ def write_block(data: bytes, delimiter: str, writer, final: bool) -> bool:
             return True
         table = _regular_table(data if data.endswith(b"\n") else data + b"\n", delimiter)
         if table is not None:
-            writer.table_block(canonical_lines(table), table.num_columns)
+            writer.table_block(canonical_lines(table), table.num_columns, _line_breaks(table))
             return True
     rows = _csv_rows(data.decode("utf-8"), delimiter, final)
     if rows is None:
@@ -190,6 +190,10 @@ def canonical_lines(table: pa.Table) -> pa.Array:
         cells[0] = pc.if_else(pc.equal(table.column(0).combine_chunks(), ""), '""', cells[0])
     joined = pc.binary_join_element_wise(*cells, ",") if len(cells) > 1 else cells[0]
     return pc.binary_join_element_wise(joined, "\n", "")
+
+
+def _line_breaks(table: pa.Table) -> bool:
+    return any(pc.any(pc.match_substring_regex(column, "[\r\n]")).as_py() for column in table.columns)
 
 
 def _canonical_cells(column: pa.Array) -> pa.Array:

@@ -27,7 +27,7 @@ from .describe import describe, merge, metadata_errors
 from .judge import ColumnJudge, NotModelled
 from .keys import key_errors, key_rules, keyed_numbers
 
-BLOCK_SIZE = 1 << 24
+BLOCK_SIZE = 1 << 21  # small blocks: pyarrow reads several ahead, and memory follows
 
 
 @dataclass

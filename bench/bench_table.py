@@ -110,10 +110,9 @@ def write_table(path: Path, rows: int, variant: str = "utf-8", seed: int = 1) ->
 
 def _template(generator: random.Random, options: dict, rows: int) -> list[pa.Array]:
     """Every column but the id, ``rows`` random valid cells each, quoted for CSV."""
-    makers = _cell_makers(generator, options)
-    columns = [[maker() for _ in range(rows)] for maker in makers]
     delimiter = options["delimiter"]
-    return [pa.array([_quoted(cell, delimiter) for cell in column]) for column in columns]
+    return [pa.array([_quoted(maker(), delimiter) for _ in range(rows)])  # one list at a time
+            for maker in _cell_makers(generator, options)]
 
 
 def _cell_makers(generator: random.Random, options: dict) -> list:

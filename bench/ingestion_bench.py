@@ -223,6 +223,14 @@ def main() -> int:
     return 0
 
 
+def allow_uploads_of(ini: Path, mib: float) -> None:
+    """The bench portal accepts an upload of the table's size (the
+    every-type table of a million rows is over the default 100 MB)."""
+    limit = max(100, int(mib) + 1)
+    ini.write_text(re.sub(r"(?m)^ckan\.max_resource_size = .*$",
+                          f"ckan.max_resource_size = {limit}", ini.read_text()))
+
+
 def run_variant(args, variant: str) -> None:
     """Every step on the variant's table, on a fresh portal."""
     ps = load_portal_script()
@@ -236,6 +244,7 @@ def run_variant(args, variant: str) -> None:
         mib = table.stat().st_size / 1024**2
         print(f"{variant}: rows {args.rows:,}, {mib:.1f} MiB", flush=True)
         ini, token_file = ps.fresh_portal("bench")  # empty bench databases
+        allow_uploads_of(ini, mib)
         if args.load_after_validation:
             ini.write_text(ini.read_text().replace(
                 "[app:main]\n", "[app:main]\nckanext.kg.validation.load_while_validating = false\n",

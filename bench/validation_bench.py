@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -117,11 +118,20 @@ def run_variant(work: Path, variant: str, rows: int, dsn: str, frictionless: boo
     return results
 
 
-def write_in_child(table: Path, rows: int, variant: str) -> None:
+def write_in_child(table: Path, rows: int, variant: str, tries: int = 5) -> None:
     """Generate the table in another process: a child forked from a parent
-    that held the generator's memory would report that as its own peak."""
-    subprocess.run([sys.executable, str(Path(__file__).with_name("bench_table.py")),
-                    str(table), str(rows), variant], check=True)
+    that held the generator's memory would report that as its own peak.
+    A generator stopped from outside (SIGTERM: the shared development
+    machine's supervisor does that now and then) is started again."""
+    command = [sys.executable, str(Path(__file__).resolve().with_name("bench_table.py")),
+               str(table), str(rows), variant]
+    for attempt in range(tries):
+        code = subprocess.run(command).returncode
+        if code == 0:
+            return
+        if code != -signal.SIGTERM or attempt == tries - 1:
+            raise SystemExit(f"generating {table} failed (exit {code})")
+        print("  (the table's generator was stopped from outside: generating again)", flush=True)
 
 
 def ratios(results: dict) -> list[str]:

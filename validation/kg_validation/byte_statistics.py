@@ -25,7 +25,7 @@ class ByteStatistics:
     """Counts over a file, chunk by chunk (patterns never span two chunks)."""
 
     bytes: list[int] = field(default_factory=lambda: [0] * 256)
-    high_bytes_in_runs: int = 0  # bytes >= 0x80 in runs of three or more
+    high_bytes_in_runs_at_least: int = 0  # a lower bound: 3 * non-overlapping runs of three
     pairs: dict[tuple, int] = field(default_factory=dict)  # (codec, first, second) -> pairs
     alternations: dict[tuple, int] = field(default_factory=dict)  # (codec, a, b) -> "ab|ba" matches
 
@@ -37,8 +37,7 @@ class ByteStatistics:
         counts = pc.value_counts(values)
         for value, count in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist()):
             self.bytes[value] += count
-        self.high_bytes_in_runs += _in_runs_of_three(chunk, sum(counts.field("counts").to_pylist()[
-            index] for index, value in enumerate(counts.field("values").to_pylist()) if value >= 0x80))
+        self.high_bytes_in_runs_at_least += 3 * chunk.translate(HIGH).count(b"hhh")
         classes: dict[str, list[str]] = {}  # codec -> the classes its patterns use
         for codec, *patterns in pairs + alternations:
             classes.setdefault(codec, [])
@@ -60,10 +59,11 @@ class ByteStatistics:
         return sum(self.bytes[value] for value in values)
 
 
-def _in_runs_of_three(chunk: bytes, high: int) -> int:
-    """How many of the chunk's ``high`` bytes >= 0x80 stand in runs of three or more:
+def high_bytes_in_runs(chunk: bytes) -> int:
+    """How many of the chunk's bytes >= 0x80 stand in runs of three or more:
     all but the runs of one and two, counted with every other byte doubled (so
     that two short runs never share the byte between them)."""
+    high = len(chunk) - chunk.translate(HIGH).count(b".")
     symbols = b"." + chunk.translate(HIGH).replace(b".", b"..") + b"."
     return high - symbols.count(b".h.") - 2 * symbols.count(b".hh.")
 

@@ -42,7 +42,8 @@ def write_copy_rows(canonical: Path, descriptor: dict, target: Path, cell: Calla
             out.write(_header(schema.field_names))
             for batch in _batches(canonical, len(columns)):
                 texts = [column.text(batch.column(index)) for index, column in enumerate(columns)]
-                out.write(array_bytes(canonical_lines(pa.table(texts, names=schema.field_names))))
+                lines, _ = canonical_lines(pa.table(texts, names=schema.field_names))
+                out.write(array_bytes(lines))
                 rows += batch.num_rows
                 progress(rows)
     except NotModelled:

@@ -119,7 +119,8 @@ def write_block(data: bytes, delimiter: str, writer, final: bool) -> bool:
             return True
         table = _regular_table(data if data.endswith(b"\n") else data + b"\n", delimiter)
         if table is not None:
-            writer.table_block(canonical_lines(table), table.num_columns)
+            lines, line_breaks = canonical_lines(table)
+            writer.table_block(lines, table.num_columns, line_breaks)
             return True
     rows = _csv_rows(data.decode("utf-8"), delimiter, final)
     if rows is None:
@@ -183,21 +184,27 @@ def _regular_pattern(delimiter: str) -> str:
     return f"^(?:{field}(?:{own}{field})*\\r?\\n)*$"
 
 
-def canonical_lines(table: pa.Table) -> pa.Array:
-    """Each row as ``csv.writer`` writes it (comma, minimal quoting, ``\\n``)."""
-    cells = [_canonical_cells(column.combine_chunks()) for column in table.columns]
+def canonical_lines(table: pa.Table) -> tuple[pa.Array, bool]:
+    """Each row as ``csv.writer`` writes it (comma, minimal quoting, ``\\n``),
+    and whether a cell holds a line break (such a cell is always quoted: a
+    block with a lone CR never gets here)."""
+    cells, line_breaks = [], False
+    for column in table.columns:
+        written, quoted = _canonical_cells(column.combine_chunks())
+        cells.append(written)
+        line_breaks = line_breaks or (quoted and pc.any(pc.match_substring(written, "\n")).as_py())
     if len(cells) == 1:  # csv.writer writes a lone empty cell as ""
         cells[0] = pc.if_else(pc.equal(table.column(0).combine_chunks(), ""), '""', cells[0])
     joined = pc.binary_join_element_wise(*cells, ",") if len(cells) > 1 else cells[0]
-    return pc.binary_join_element_wise(joined, "\n", "")
+    return pc.binary_join_element_wise(joined, "\n", ""), line_breaks
 
 
-def _canonical_cells(column: pa.Array) -> pa.Array:
+def _canonical_cells(column: pa.Array) -> tuple[pa.Array, bool]:
     needs = pc.match_substring_regex(column, NEEDS_QUOTES)
     if not pc.any(needs).as_py():
-        return column
+        return column, False
     quoted = pc.binary_join_element_wise('"', pc.replace_substring(column, '"', '""'), '"', "")
-    return pc.if_else(needs, quoted, column)
+    return pc.if_else(needs, quoted, column), True
 
 
 def array_bytes(lines: pa.Array) -> memoryview:

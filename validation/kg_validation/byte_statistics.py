@@ -18,7 +18,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 HIGH = bytes(ord("h") if value >= 0x80 else ord(".") for value in range(256))
-ALTERNATION = re.compile(rb"ab|ba")
 
 
 @dataclass
@@ -26,7 +25,7 @@ class ByteStatistics:
     """Counts over a file, chunk by chunk (patterns never span two chunks)."""
 
     bytes: list[int] = field(default_factory=lambda: [0] * 256)
-    high_bytes_in_runs: int = 0  # bytes >= 0x80 in runs of three or more
+    high_bytes_in_runs_at_least: int = 0  # a lower bound: 3 * non-overlapping runs of three
     pairs: dict[tuple, int] = field(default_factory=dict)  # (codec, first, second) -> pairs
     alternations: dict[tuple, int] = field(default_factory=dict)  # (codec, a, b) -> "ab|ba" matches
 
@@ -38,14 +37,19 @@ class ByteStatistics:
         counts = pc.value_counts(values)
         for value, count in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist()):
             self.bytes[value] += count
-        self.high_bytes_in_runs += _in_runs_of_three(chunk, sum(counts.field("counts").to_pylist()[
-            index] for index, value in enumerate(counts.field("values").to_pylist()) if value >= 0x80))
+        self.high_bytes_in_runs_at_least += 3 * chunk.translate(HIGH).count(b"hhh")
+        classes: dict[str, list[str]] = {}  # codec -> the classes its patterns use
+        for codec, *patterns in pairs + alternations:
+            classes.setdefault(codec, [])
+            classes[codec] += [pattern for pattern in patterns if pattern not in classes[codec]]
+        symbols = {codec: _translated(chunk, codec, tuple(names)) for codec, names in classes.items()}
         for key in pairs:
-            symbols = chunk.translate(_symbols(*key))
-            self.pairs[key] = self.pairs.get(key, 0) + symbols.count(b"ab")
+            text, symbol = symbols[key[0]]
+            self.pairs[key] = self.pairs.get(key, 0) + text.count(symbol[key[1]] + symbol[key[2]])
         for key in alternations:
-            symbols = chunk.translate(_symbols(*key))
-            found = len(ALTERNATION.findall(symbols)) if b"a" in symbols else 0
+            text, symbol = symbols[key[0]]
+            first, second = symbol[key[1]], symbol[key[2]]
+            found = len(_alternation(first, second).findall(text)) if first in text else 0
             self.alternations[key] = self.alternations.get(key, 0) + found
 
     def seen(self) -> set[int]:
@@ -55,23 +59,38 @@ class ByteStatistics:
         return sum(self.bytes[value] for value in values)
 
 
-def _in_runs_of_three(chunk: bytes, high: int) -> int:
-    """How many of the chunk's ``high`` bytes >= 0x80 stand in runs of three or more:
+def high_bytes_in_runs(chunk: bytes) -> int:
+    """How many of the chunk's bytes >= 0x80 stand in runs of three or more:
     all but the runs of one and two, counted with every other byte doubled (so
     that two short runs never share the byte between them)."""
+    high = len(chunk) - chunk.translate(HIGH).count(b".")
     symbols = b"." + chunk.translate(HIGH).replace(b".", b"..") + b"."
     return high - symbols.count(b".h.") - 2 * symbols.count(b".hh.")
 
 
+SYMBOLS = b"abcdefghij"
+
+
+def _translated(chunk: bytes, codec: str, classes: tuple[str, ...]) -> tuple[bytes, dict[str, bytes]]:
+    table, symbol = _table(codec, classes)
+    return chunk.translate(table), symbol
+
+
 @lru_cache(maxsize=None)
-def _symbols(codec: str, first: str, second: str) -> bytes:
-    """A translation table: bytes of class ``first`` become ``a``, of ``second``
-    ``b`` (the classes must not share a byte), any other byte ``.``."""
-    one, other = byte_classes(codec, first), byte_classes(codec, second)
-    if one & other:
-        raise ValueError(f"{first} and {second} share bytes in {codec}")
-    return bytes(ord("a") if value in one else ord("b") if value in other else ord(".")
-                 for value in range(256))
+def _table(codec: str, classes: tuple[str, ...]) -> tuple[bytes, dict[str, bytes]]:
+    """A translation table: the bytes of each class (classes must not share a
+    byte) become one symbol, any other byte ``.``; and each class's symbol."""
+    members = [byte_classes(codec, pattern) for pattern in classes]
+    if sum(map(len, members)) != len(frozenset().union(*members)):
+        raise ValueError(f"classes {classes} share bytes in {codec}")
+    table = bytes(next((SYMBOLS[index] for index, one in enumerate(members) if value in one), 46)
+                  for value in range(256))
+    return table, {pattern: SYMBOLS[index:index + 1] for index, pattern in enumerate(classes)}
+
+
+@lru_cache(maxsize=None)
+def _alternation(first: bytes, second: bytes) -> re.Pattern:
+    return re.compile(re.escape(first + second) + b"|" + re.escape(second + first))
 
 
 @lru_cache(maxsize=None)

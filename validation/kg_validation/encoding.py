@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from .byte_statistics import ByteStatistics, byte_classes
+from .byte_statistics import ByteStatistics, byte_classes, high_bytes_in_runs
 
 CHUNK_SIZE = 1 << 20
 SINGLE_BYTE_CYRILLIC = ("cp1251", "mac_cyrillic", "cp866")
@@ -220,7 +220,9 @@ def _gather_evidence(path: Path, chunk_size: int) -> _Evidence:
             statistics.add(chunk, case_breaks, glued_dashes)
     evidence.seen = statistics.seen()
     evidence.high_bytes = sum(statistics.bytes[0x80:])
-    evidence.high_bytes_in_runs = statistics.high_bytes_in_runs
+    evidence.high_bytes_in_runs = statistics.high_bytes_in_runs_at_least
+    if evidence.high_bytes_in_runs < 0.3 * evidence.high_bytes:  # the bound does not settle it
+        evidence.high_bytes_in_runs = _high_bytes_in_runs(path, chunk_size)
     for name in SINGLE_BYTE_CYRILLIC:
         good = statistics.count(byte_classes(name, COMMON_LETTERS))
         bad = statistics.count(byte_classes(name, UNLIKELY))
@@ -229,6 +231,11 @@ def _gather_evidence(path: Path, chunk_size: int) -> _Evidence:
         non_ascii = max(evidence.high_bytes, 1)
         evidence.scores[name] = (good - 3 * bad - 3 * breaks + 0.2 * cyrillic) / non_ascii
     return evidence
+
+
+def _high_bytes_in_runs(path: Path, chunk_size: int) -> int:
+    with path.open("rb") as handle:
+        return sum(high_bytes_in_runs(chunk) for chunk in iter(lambda: handle.read(chunk_size), b""))
 
 
 def _ranked(evidence: _Evidence) -> list[tuple[str, float]]:

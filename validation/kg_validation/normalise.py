@@ -70,6 +70,7 @@ class NormalisationReport:
     rows: int = 0
     changes: list[Change] = field(default_factory=list)
     flags: list[Change] = field(default_factory=list)
+    line_breaks_in_cells: bool = False  # a cell holds CR or LF (readers must allow it)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -113,6 +114,7 @@ def normalise_file(
     except csv.Error as error:
         raise UnreadableFile("csv-error", str(error))
     report.rows = writer.rows
+    report.line_breaks_in_cells = writer.line_breaks
     report.changes.extend(item for item in cell_changes.values() if item.count)
     if lookalikes.count:
         report.flags.append(lookalikes)
@@ -143,6 +145,7 @@ class _Writer:
     def __init__(self, cell_changes, lookalikes, check_columns: bool = True) -> None:
         self.out = None
         self.rows = 0
+        self.line_breaks = False
         self.cell_changes = cell_changes
         self.lookalikes = lookalikes
         self.check_columns = check_columns
@@ -152,13 +155,15 @@ class _Writer:
         for start in range(0, len(rows), BLOCK_ROWS):
             text = io.StringIO()
             block = rows[start:start + BLOCK_ROWS]
-            _write_block(csv.writer(text, lineterminator="\n"), block, self.rows + 1,
-                         self.cell_changes, self.lookalikes)
+            joined = _write_block(csv.writer(text, lineterminator="\n"), block, self.rows + 1,
+                                  self.cell_changes, self.lookalikes)
+            self.line_breaks |= "\n" in joined or "\r" in joined
             self.out.write(text.getvalue().encode("utf-8"))
             self.rows += len(block)
 
-    def table_block(self, lines, width: int) -> None:
+    def table_block(self, lines, width: int, line_breaks: bool) -> None:
         """Rows already written as ``csv`` writes them (:func:`.blocks.canonical_lines`)."""
+        self.line_breaks |= line_breaks
         if width > MAX_COLUMNS:
             raise UnreadableFile("too-many-columns", f"a row has more than {MAX_COLUMNS} cells")
         self.out.write(array_bytes(lines))
@@ -188,18 +193,21 @@ def _rewrite(source, codec: str, delimiter: str, writer: _Writer, offset: int = 
             writer.rows_block(block)
 
 
-def _write_block(writer, block: list[list[str]], first_row: int, cell_changes, lookalikes) -> None:
-    """Copy a block of rows; only a block that needs a change is looked at cell by cell."""
+def _write_block(writer, block: list[list[str]], first_row: int, cell_changes, lookalikes) -> str:
+    """Copy a block of rows; only a block that needs a change is looked at cell by cell.
+    Returns the cells' text (joined)."""
     if max(map(len, block)) > MAX_COLUMNS:
         raise UnreadableFile("too-many-columns", f"a row has more than {MAX_COLUMNS} cells")
-    if _text_is_clean("\x1e".join("\x1f".join(row) for row in block)):
+    joined = "\x1e".join("\x1f".join(row) for row in block)
+    if _text_is_clean(joined):
         writer.writerows(block)
-        return
+        return joined
     for row_number, row in enumerate(block, start=first_row):
         writer.writerow(
             [normalise_cell_text(cell, row_number, number, cell_changes, lookalikes)
              for number, cell in enumerate(row, start=1)]
         )
+    return joined
 
 
 def _text_is_clean(text: str) -> bool:

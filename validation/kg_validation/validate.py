@@ -219,7 +219,9 @@ def _frictionless_report(result, canonical, descriptor, dialect, options, error_
         raise UnreadableFile("bad-schema", error.error.note)
     reason = _no_fast_path(options, dialect)
     if not reason:
-        outcome = fast_report(canonical, descriptor, options.checks(), error_limit)
+        line_breaks = bool(result.layout or not result.normalisation
+                           or result.normalisation.line_breaks_in_cells)  # sheets: maybe
+        outcome = fast_report(canonical, descriptor, options.checks(), error_limit, line_breaks)
         result.columns, reason = outcome.columns, outcome.reason
         if outcome.report is not None:
             result.report, result.engine = outcome.report, "fast"

@@ -38,6 +38,7 @@ class Typed:
     ok: pa.Array
     values: pa.Array | None = None
     key_maker: Callable[[], pa.Array] | None = None
+    plain: pa.Array | None = None  # numbers: the text Decimal() read (group and decimal chars resolved)
 
     @property
     def keys(self) -> pa.Array | None:
@@ -108,7 +109,7 @@ def _number(field, cells) -> Typed:
     plain = pc.if_else(ok, text, "0")
     values = pc.cast(plain, pa.float64())
     keys = _kept(values) if field.float_number else (lambda: canonical_decimals(plain))
-    return Typed(ok, values, keys)
+    return Typed(ok, values, keys, plain)
 
 
 def canonical_decimals(text: pa.Array) -> pa.Array:

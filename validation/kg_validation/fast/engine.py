@@ -27,7 +27,7 @@ from .describe import describe, merge, metadata_errors
 from .judge import ColumnJudge, NotModelled
 from .keys import key_errors, key_rules, keyed_numbers
 
-BLOCK_SIZE = 1 << 24
+BLOCK_SIZE = 1 << 21  # small blocks: pyarrow reads several ahead, and memory follows
 
 
 @dataclass
@@ -40,8 +40,12 @@ class FastOutcome:
     reason: str = ""
 
 
-def fast_report(canonical: Path, descriptor: dict, checks: list, error_limit: int) -> FastOutcome:
-    """Validate ``canonical`` (a canonical CSV with a header row) like frictionless."""
+def fast_report(canonical: Path, descriptor: dict, checks: list, error_limit: int,
+                line_breaks_in_cells: bool = True) -> FastOutcome:
+    """Validate ``canonical`` (a canonical CSV with a header row) like frictionless.
+
+    Without ``line_breaks_in_cells`` (the normaliser saw none), pyarrow reads
+    the file's blocks in parallel."""
     started = time.perf_counter()
     schema = frictionless.Schema.from_descriptor(descriptor)
     judges: list[ColumnJudge] = []
@@ -58,7 +62,8 @@ def fast_report(canonical: Path, descriptor: dict, checks: list, error_limit: in
         rules = key_rules(schema, schema.fields)
         keyed = keyed_numbers(rules)
         judges = [ColumnJudge(item, number in keyed) for number, item in enumerate(schema.fields, 1)]
-        suspects, more = _scan(canonical, judges, rules, checks, labels, error_limit)
+        suspects, more = _scan(canonical, judges, rules, checks, labels, error_limit,
+                               line_breaks_in_cells)
         described, last = describe(labels, suspects, descriptor, checks, error_limit)
         errors = merge(described, key_errors(rules, schema.fields))
         errors = _complete_part(errors, last or (max(suspects) if more else None), error_limit)
@@ -107,14 +112,14 @@ def _labels(canonical: Path) -> list[str]:
         return next(csv.reader(handle), [])
 
 
-def _scan(canonical, judges, rules, checks, labels, error_limit):
+def _scan(canonical, judges, rules, checks, labels, error_limit, line_breaks_in_cells):
     """Suspect rows (number -> cells, the first ones only) and whether more were left out."""
     suspects: dict[int, list[str]] = {}
     keep = error_limit * 2 if error_limit else None
     more = False
     invalid_rows: list[int] = []
     first_row = 2
-    for batch in _batches(canonical, len(labels), invalid_rows):
+    for batch in _batches(canonical, len(labels), invalid_rows, line_breaks_in_cells):
         judged = [judge.judge(column) for judge, column in zip(judges, batch.columns)]
         suspect = _any([item.bad for item in judged] + [_all([item.missing for item in judged])])
         for check in checks:
@@ -134,13 +139,14 @@ def _scan(canonical, judges, rules, checks, labels, error_limit):
     return suspects, more
 
 
-def _batches(canonical: Path, width: int, invalid_rows: list[int]):
+def _batches(canonical: Path, width: int, invalid_rows: list[int], line_breaks_in_cells: bool):
     names = [f"c{index}" for index in range(width)]
     return pacsv.open_csv(
         canonical,
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_SIZE,
-                                       use_threads=True),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
+                                       use_threads=not line_breaks_in_cells),
+        parse_options=pacsv.ParseOptions(newlines_in_values=line_breaks_in_cells,
+                                         ignore_empty_lines=False,
                                          invalid_row_handler=_recorder(invalid_rows)),
         convert_options=pacsv.ConvertOptions(
             column_types={name: pa.string() for name in names},

@@ -42,7 +42,7 @@ class ColumnJudge:
         self.field = field
         self.keyed = keyed
         self.read_cell = field.create_cell_reader()
-        self.missing_values = pa.array(_missing_values(field), pa.string())
+        self.missing_values = pa.array(missing_values(field), pa.string())
         self.required = bool(field.constraints.get("required"))
         self.cache: dict[str, tuple[bool, object]] = {}
         self.read_in_python = 0  # distinct texts frictionless's reader judged
@@ -102,7 +102,8 @@ class ColumnJudge:
         return keys
 
 
-def _missing_values(field: frictionless.Field) -> list[str]:
+def missing_values(field: frictionless.Field) -> list[str]:
+    """The texts read as missing in ``field`` (its own list, else the schema's)."""
     if field.has_defined("missing_values") or not field.schema:
         return list(field.missing_values)
     return list(field.schema.missing_values)

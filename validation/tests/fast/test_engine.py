@@ -245,3 +245,19 @@ def test_mixed_script_in_columns_of_many_or_few_values(tmp_path, distinct):
     assert fast.engine == "fast"
     assert fast.flatten(SPEC) == slow.flatten(SPEC)
     assert {kind for _, _, kind in slow.flatten(SPEC)} == {"kg-mixed-script"}
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_cells_with_line_breaks_are_read_whole(tmp_path, ending):
+    """The normaliser says when a cell holds a line break; pyarrow then reads serially."""
+    rows = [f'{n},"адрес {n}{ending}Бишкек",{n if n % 50 else "x"}' for n in range(1, 300)]
+    path = tmp_path / "multiline.csv"
+    path.write_bytes(("id,address,count" + ending + ending.join(rows) + ending).encode("utf-8"))
+    schema = {"fields": [{"name": "id", "type": "integer"}, {"name": "address", "type": "string"},
+                         {"name": "count", "type": "integer"}]}
+    fast, slow = _both(path, schema, mixed_script=False)
+    assert (fast.engine, fast.normalisation.line_breaks_in_cells) == ("fast", True)
+    assert fast.flatten(SPEC) == slow.flatten(SPEC) == [[n + 1, 3, "type-error"] for n in range(50, 300, 50)]
+    single = tmp_path / "single.csv"
+    single.write_text("id,address,count\n1,Бишкек,2\n", encoding="utf-8")
+    assert validate_table(single, schema).normalisation.line_breaks_in_cells is False

@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterator, Optional
 import ckan.plugins.toolkit as tk
 
 from ckanext.datastore.backend.postgres import identifier
+from kg_validation.fast.copy_rows import write_copy_rows
 
 log = logging.getLogger(__name__)
 
@@ -168,10 +169,12 @@ def _load(resource_id: str, canonical: Path, schema: dict[str, Any],
         raise RowByRowNeeded(resource_id)
     version.csv_checksum = None  # the CSV is written anew: a new file, never
     version.csv.unlink(missing_ok=True)  # through a second name of the source
-    with version.csv.open("w", encoding="utf-8", newline="") as target:
-        csv.writer(target, lineterminator="\n").writerow(columns)
-        write_copy_csv(typed_rows(canonical, schema), target,
-                       lambda rows: report(state.LOADING, rows))
+    if write_copy_rows(canonical, schema, version.csv, _cell,  # vectorised, same bytes
+                       lambda rows: report(state.LOADING, rows)) is None:
+        with version.csv.open("w", encoding="utf-8", newline="") as target:
+            csv.writer(target, lineterminator="\n").writerow(columns)
+            write_copy_csv(typed_rows(canonical, schema), target,
+                           lambda rows: report(state.LOADING, rows))
     with version.csv.open("rb") as source:
         return _copy_with_files(resource_id, fields, primary_key, source, version, gate)
 

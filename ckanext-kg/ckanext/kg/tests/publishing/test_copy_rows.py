@@ -1,0 +1,70 @@
+"""A table PostgreSQL cannot COPY as it is: the vectorised rows
+(kg_validation's write_copy_rows) are byte for byte what reading it row by
+row with frictionless (typed_rows, write_copy_csv) writes."""
+import csv
+import io
+
+import pytest
+
+from ckanext.kg.publishing import datastore
+from kg_validation.fast.copy_rows import write_copy_rows
+
+SCHEMA = {"fields": [
+    {"name": "id", "type": "integer"},
+    {"name": "amount", "type": "number", "decimalChar": ",", "groupChar": " "},
+    {"name": "bare", "type": "integer", "bareNumber": False},
+    {"name": "paid", "type": "boolean", "trueValues": ["да"], "falseValues": ["нет"]},
+    {"name": "day", "type": "date", "format": "%d.%m.%Y"},
+    {"name": "iso_day", "type": "date"},
+    {"name": "moment", "type": "datetime"},
+    {"name": "opens", "type": "time"},
+    {"name": "year", "type": "year"},
+    {"name": "month", "type": "yearmonth"},
+    {"name": "lasts", "type": "duration"},
+    {"name": "place", "type": "geopoint"},
+    {"name": "area", "type": "geojson"},
+    {"name": "meta", "type": "object"},
+    {"name": "tags", "type": "array"},
+    {"name": "mail", "type": "string", "format": "email"},
+    {"name": "name", "type": "string"},
+    {"name": "extra", "type": "any"},
+], "missingValues": ["", "-"]}
+ROWS = [
+    ["1", "1 234,50", "$7", "да", "31.01.2023", "2023-01-31", "2023-01-31T10:00:00", "10:55:13",
+     "2023", "2023-01", "P1D", "74.6, 42.8", '{"type":"Point","coordinates":[74.6,42.8]}',
+     '{"by":"tax"}', '["a","b"]', "info@stat.kg", "Ысык-Көл, облусу", "x"],
+    ["007", "-0,5", "12 сом", "нет", "1.2.2023", "0999-12-31", "2023-01-31T10:00:00.250",
+     "23:59:59", "0999", "2023-1", "PT1H30M", "180,90", '{"type":"Point","coordinates":[1,2]}',
+     '{"a": [1, "б"]}', "[]", "a@b.kg", 'say "hi"', ""],
+    ["3", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"],
+    ["4", "0012,00", "-3", "да", "29.02.2024", "2024-02-29", "2024-02-29 23:00:00", "00:00:00",
+     "1990", "1990-12", "P1Y2M", "-74.6,-42.8", '{"type":"Point","coordinates":[74.6,42.8]}',
+     "{}", '[{"x": 1}]', "info@stat.kg", "Нарын", "Нарын"],
+]
+
+
+def _canonical(tmp_path, rows):
+    path = tmp_path / "canonical.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([f["name"] for f in SCHEMA["fields"]])
+        writer.writerows(rows)
+    return path
+
+
+def _row_by_row(path):
+    target = io.StringIO()
+    csv.writer(target, lineterminator="\n").writerow([f["name"] for f in SCHEMA["fields"]])
+    datastore.write_copy_csv(datastore.typed_rows(path, SCHEMA), target)
+    return target.getvalue().encode("utf-8")
+
+
+@pytest.mark.parametrize("repeat", [1, 500])
+def test_vectorised_copy_rows_are_the_row_by_row_ones(tmp_path, repeat):
+    path = _canonical(tmp_path, ROWS * repeat)
+    target = tmp_path / "copy.csv"
+    progress = []
+    assert write_copy_rows(path, SCHEMA, target, datastore._cell, progress.append) == 4 * repeat
+    assert target.read_bytes() == _row_by_row(path)
+    assert progress[-1] == 4 * repeat
+    assert not datastore.copies_as_is(SCHEMA, path)

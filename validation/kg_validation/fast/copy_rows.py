@@ -1,0 +1,134 @@
+"""A valid table's rows as PostgreSQL's COPY reads them, written vectorised.
+
+The publishing step loads a table whose cells PostgreSQL would read
+otherwise than the Table Schema (decimal commas, custom true values, date
+formats, types PostgreSQL lacks) from the rows as frictionless reads them,
+each value written by the portal's ``cell`` function. This writes the same
+file column by column: the types :mod:`.certain` reads give their values in
+PostgreSQL's input syntax directly (integers, decimals, booleans, dates,
+datetimes, times, years, text), any other column or cell is read by
+frictionless's own cell reader once per distinct text and written by
+``cell``. Missing values are unquoted empty fields (NULL).
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+import frictionless
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyarrow import csv as pacsv
+
+from ..blocks import array_bytes, canonical_lines
+from .certain import typed
+from .judge import NotModelled, missing_values
+
+BLOCK_SIZE = 1 << 22
+
+
+def write_copy_rows(canonical: Path, descriptor: dict, target: Path, cell: Callable[[Any], Any],
+                    progress: Callable[[int], None] = lambda rows: None) -> int | None:
+    """Write header and rows to ``target``; the number of rows, or ``None``
+    (and no file) when the table is not one this reads."""
+    schema = frictionless.Schema.from_descriptor(descriptor)
+    columns = [_Column(item, cell) for item in schema.fields]
+    rows = 0
+    try:
+        with target.open("wb") as out:
+            out.write(_header(schema.field_names))
+            for batch in _batches(canonical, len(columns)):
+                texts = [column.text(batch.column(index)) for index, column in enumerate(columns)]
+                lines, _ = canonical_lines(pa.table(texts, names=schema.field_names))
+                out.write(array_bytes(lines))
+                rows += batch.num_rows
+                progress(rows)
+    except NotModelled:
+        target.unlink(missing_ok=True)
+        return None
+    return rows
+
+
+class _Column:
+    """Turns one field's cells into PostgreSQL's input text."""
+
+    def __init__(self, field: frictionless.Field, cell: Callable[[Any], Any]) -> None:
+        self.field, self.cell = field, cell
+        self.read_cell = field.create_cell_reader()
+        self.missing = pa.array(missing_values(field), pa.string())
+        self.known: dict[str, str] = {}
+
+    def text(self, cells: pa.Array) -> pa.Array:
+        missing = pc.is_in(cells, self.missing)
+        if self.field.type in ("string", "any"):  # the value is the text (the table is valid)
+            return pc.if_else(missing, "", cells)
+        reading = typed(self.field, cells)
+        direct = _postgres_text(self.field, cells, reading)
+        settled = pc.or_(missing, reading.ok) if direct is not None else missing
+        text = pc.if_else(missing, "", direct if direct is not None else cells)
+        rest = pc.invert(settled)
+        if pc.any(rest).as_py():
+            text = pc.if_else(rest, self._read(cells, rest), text)
+        return text
+
+    def _read(self, cells: pa.Array, rest: pa.Array) -> pa.Array:
+        """frictionless's value of each distinct unsettled text, written by ``cell``."""
+        distinct = pc.unique(pc.filter(cells, rest))
+        texts = []
+        for source in distinct.to_pylist():
+            if source not in self.known:
+                value, notes = self.read_cell(source)
+                if notes:
+                    raise NotModelled(f"an invalid cell in {self.field.name}")
+                written = self.cell(value)
+                self.known[source] = "" if written is None else str(written)
+            texts.append(self.known[source])
+        return pc.take(pa.array(texts, pa.string()), pc.index_in(cells, distinct))
+
+
+def _postgres_text(field, cells: pa.Array, reading) -> pa.Array | None:
+    """The certain cells' values in PostgreSQL's syntax, as ``cell`` writes them."""
+    kind = field.type
+    if kind in ("integer", "year"):
+        return pc.cast(reading.values, pa.string())
+    if kind == "number" and not field.float_number:  # format(Decimal(text), "f")
+        return pc.replace_substring_regex(reading.plain, r"^(-?)0+([0-9])", r"\1\2")
+    if kind == "boolean":
+        return pc.if_else(reading.values, "true", "false")
+    if kind == "date":
+        return pc.cast(reading.values, pa.string())
+    if kind == "datetime":
+        return _iso_datetimes(reading.values)
+    if kind == "time" and field.format == "default":
+        return cells  # HH:MM:SS, as time.isoformat() writes it
+    return None
+
+
+def _iso_datetimes(values: pa.Array) -> pa.Array | None:
+    """``datetime.isoformat()``: seconds, and microseconds only when not zero."""
+    seconds = pc.cast(values, pa.timestamp("s"), safe=False)
+    if not pc.all(pc.equal(pc.cast(seconds, pa.timestamp("us")), values)).as_py():
+        return None  # fractions of a second: written by ``cell``
+    return pc.strftime(seconds, "%Y-%m-%dT%H:%M:%S")
+
+
+def _header(names: list[str]) -> bytes:
+    with tempfile.SpooledTemporaryFile(mode="w+", encoding="utf-8", newline="") as text:
+        csv.writer(text, lineterminator="\n").writerow(names)
+        text.seek(0)
+        return text.read().encode("utf-8")
+
+
+def _batches(canonical: Path, width: int):
+    names = [f"c{index}" for index in range(width)]
+    return pacsv.open_csv(
+        canonical,
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=BLOCK_SIZE),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in names},
+            strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )

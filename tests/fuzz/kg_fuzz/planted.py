@@ -15,7 +15,7 @@ from kg_fuzz.verdict import Secrets
 AGENCY = "fuzz-agency"
 PRIVATE, PUBLIC = "zqhidden-census", "fuzz-open-census"
 PRIVATE_TAG, PRIVATE_TITLE, PRIVATE_ROW = "zqhiddentag", "Zqhiddentitle", "Zqhiddenrow"
-OUTSIDER = "fuzz-outsider"
+OUTSIDER = "fuzz-outsider"  # and a suffix: a deleted user's name stays taken
 SCHEMA = {"fields": [{"name": "region", "type": "string"},
                      {"name": "year", "type": "integer"}]}
 
@@ -29,6 +29,7 @@ class Planted:
     private_dataset: str
     private_table: str
     outsider_token: str
+    outsider: str
 
 
 def dataset(owner_org: str, title: str, tag: str, **extra) -> dict:
@@ -61,6 +62,10 @@ def add_table(admin, dataset_id: str, rows: list[tuple[str, int]]) -> str:
 
 def plant(admin) -> Planted:
     """Creates the catalogue with the sysadmin's client `admin` (ckanapi)."""
+    outsider = f"{OUTSIDER}-{uuid.uuid4().hex[:8]}"
+    admin.action.user_create(name=outsider, email=f"{outsider}@example.invalid",
+                             password=uuid.uuid4().hex)
+    token = admin.action.api_token_create(user=outsider, name="fuzz")["token"]
     org = admin.action.organization_create(
         name=AGENCY, title_translated={"ky": "Фаззинг агенттиги", "ru": "Агентство фаззинга"})
     hidden = admin.action.package_create(name=PRIVATE, **dataset(
@@ -70,9 +75,6 @@ def plant(admin) -> Planted:
         org["id"], "Калктын саны", "калк"))
     open_table = add_table(admin, open_["id"], [("Нарын", 2020), ("Ош", 2021)])
     admin.action.package_patch(id=open_["id"], private=False)
-    admin.action.user_create(name=OUTSIDER, email="outsider@example.invalid",
-                             password=uuid.uuid4().hex)
-    token = admin.action.api_token_create(user=OUTSIDER, name="fuzz")["token"]
     secrets = Secrets(
         values={"private dataset id": hidden["id"], "private dataset name": PRIVATE,
                 "private dataset title": PRIVATE_TITLE, "private tag": PRIVATE_TAG,
@@ -80,15 +82,15 @@ def plant(admin) -> Planted:
         identifiers=(hidden["id"], PRIVATE, hidden_table))
     known = Known(
         identifiers=(hidden["id"], PRIVATE, hidden_table, open_["id"], PUBLIC, open_table,
-                     AGENCY, org["id"], "admin", OUTSIDER, PRIVATE_TAG, "калк",
+                     AGENCY, org["id"], "admin", outsider, PRIVATE_TAG, "калк",
                      str(uuid.UUID(int=0)), "nonexistent"),
         resource_ids=(hidden_table, open_table))
     return Planted(secrets, known, open_["id"], open_table, hidden["id"], hidden_table,
-                   token)
+                   token, outsider)
 
 
 def remove(admin, planted: Planted) -> None:
     for dataset_id in (planted.private_dataset, planted.public_dataset):
         admin.action.dataset_purge(id=dataset_id)
     admin.action.organization_purge(id=AGENCY)
-    admin.action.user_delete(id=OUTSIDER)
+    admin.action.user_delete(id=planted.outsider)

@@ -55,6 +55,8 @@ def test_every_table_is_typed_validated_and_downloads(catalogue_portal, name):
         resource = resources[wanted["name"]]
         assert action(catalogue_portal, "kg_validation_show",
                       id=resource["id"])["status"] == "success"
+        views = action(catalogue_portal, "resource_view_list", id=resource["id"])
+        assert [view["view_type"] for view in views] == ["kg_preview"], (name, views)
         stored = action(catalogue_portal, "datastore_search", resource_id=resource["id"],
                         limit=0)
         types = {f["id"]: f["type"] for f in stored["fields"] if f["id"] != "_id"}
@@ -98,3 +100,14 @@ def test_the_front_page_counts_the_public_datasets_by_theme(catalogue_portal):
         theme = PACKAGES[name]["kg"]["theme"]
         wanted[theme] = wanted.get(theme, 0) + 1
     assert {theme: n for theme, n in shown.items() if n} == wanted
+
+
+def test_a_table_published_before_its_preview_gets_one_at_the_next_run(
+        catalogue_portal, portal_script):
+    admin = catalogue_portal.sysadmin()
+    resource = admin.action.package_show(id=PUBLIC[0])["resources"][0]
+    for view in admin.action.resource_view_list(id=resource["id"]):
+        admin.action.resource_view_delete(id=view["id"])
+    portal_script.publish_datasets(catalogue_portal.ini)
+    views = admin.action.resource_view_list(id=resource["id"])
+    assert [view["view_type"] for view in views] == ["kg_preview"]

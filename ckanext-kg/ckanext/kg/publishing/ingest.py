@@ -26,6 +26,7 @@ from typing import Any, Callable, Optional
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.kg import preview
 from ckanext.kg.publishing import reports, validation
 from kg_validation.datapackage import (  # noqa: F401 (PackageError: for callers)
     PackageError,
@@ -183,6 +184,7 @@ def apply(context: dict[str, Any], plan: PackagePlan, say: Say) -> bool:
         say(f"{plan.name}: not published, tables that did not pass validation: "
             + ", ".join(failed) + f" (reports: /dataset/{plan.name}/resource/<id>/validation)")
         return False
+    _ensure_previews(dataset)
     if dataset["private"]:
         dataset = action("package_patch", context, {"id": dataset["id"], "private": False})
     changed = sum(t.change != UNCHANGED for t in plan.tables)
@@ -214,6 +216,14 @@ def _write_table(context: dict[str, Any], dataset_id: str, table: TablePlan) -> 
             action("resource_update", context, dict(data, id=table.existing["id"]))
         else:
             action("resource_create", context, data)
+
+
+def _ensure_previews(dataset: dict[str, Any]) -> None:
+    """Every published table has its preview, also one published before
+    the preview existed (its table unchanged, so never validated again)."""
+    for resource in dataset.get("resources", []):
+        if preview.is_published_table(resource):
+            preview.ensure_view(resource["id"])
 
 
 def _failed_tables(dataset: dict[str, Any], plan: PackagePlan) -> list[str]:

@@ -169,21 +169,98 @@ def _load(resource_id: str, canonical: Path, schema: dict[str, Any],
         raise RowByRowNeeded(resource_id)
     version.csv_checksum = None  # the CSV is written anew: a new file, never
     version.csv.unlink(missing_ok=True)  # through a second name of the source
-    if write_copy_rows(canonical, schema, version.csv, _cell,  # vectorised, same bytes
-                       lambda rows: report(state.LOADING, rows)) is None:
-        with version.csv.open("w", encoding="utf-8", newline="") as target:
-            csv.writer(target, lineterminator="\n").writerow(columns)
-            write_copy_csv(typed_rows(canonical, schema), target,
-                           lambda rows: report(state.LOADING, rows))
+    count = _copy_while_converting(resource_id, canonical, schema, fields, version,
+                                   report, gate)
+    if count is not None:
+        return count
+    version.csv.unlink(missing_ok=True)
+    with version.csv.open("w", encoding="utf-8", newline="") as target:
+        csv.writer(target, lineterminator="\n").writerow(columns)
+        write_copy_csv(typed_rows(canonical, schema), target,
+                       lambda rows: report(state.LOADING, rows))
     with version.csv.open("rb") as source:
         return _copy_with_files(resource_id, fields, primary_key, source, version, gate)
 
 
+class NotConverted(Exception):
+    """`write_copy_rows` does not model this table: read it row by row."""
+
+
+def _copy_while_converting(resource_id: str, canonical: Path, schema: dict[str, Any],
+                           fields: list[dict[str, Any]], version: Any,
+                           report: Callable[..., None],
+                           gate: Callable[[], None]) -> Optional[int]:
+    """COPY the rows written for PostgreSQL (`write_copy_rows`, vectorised)
+    while they are being written: the conversion runs in this process and
+    COPY in PostgreSQL's, on two processors, instead of one after the
+    other. None, with nothing committed, when the table is not one
+    `write_copy_rows` models."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ckanext.kg.publishing import state
+
+    def convert() -> int:
+        rows = write_copy_rows(canonical, schema, version.csv, _cell,
+                               lambda rows: report(state.LOADING, rows))
+        if rows is None:
+            raise NotConverted(resource_id)
+        return rows
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-convert") as pool:
+        writing = pool.submit(convert)
+        try:
+            with GrowingFile(version.csv, writing) as source:
+                return _copy_with_files(resource_id, fields, schema.get("primaryKey"),
+                                        source, version, gate, written=writing.result)
+        except Exception:
+            # COPY reports the writer's error as its own (QueryCanceled)
+            if isinstance(writing.exception(), NotConverted):
+                return None
+            raise
+        finally:
+            writing.exception()  # never leave the writer running on a discarded file
+
+
+class GrowingFile(io.RawIOBase):
+    """A file read while another thread writes it: at its current end a
+    read waits for more, until the writer (`writing`, a future) is done;
+    the writer's exception is raised by the read that reaches the end."""
+
+    WAIT = 0.005  # seconds between two looks at the end of the file
+
+    def __init__(self, path: Path, writing: Any) -> None:
+        self.path, self.writing, self._file = path, writing, None
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        size = size if size and size > 0 else COPY_BLOCK
+        while True:
+            finished = self.writing.done()  # looked at before reading: no row missed
+            if self._file is None and self.path.exists():
+                self._file = self.path.open("rb")
+            block = self._file.read(size) if self._file is not None else b""
+            if block:
+                return block
+            if finished:
+                self.writing.result()  # the writer's error, if any
+                return b""
+            time.sleep(self.WAIT)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
+
+
 def _copy_with_files(resource_id: str, fields: list[dict[str, Any]], primary_key: Any,
                      source: Any, version: Any, gate: Callable[[], None],
-                     canonical: Optional[Path] = None, files_after_gate: bool = False) -> int:
+                     canonical: Optional[Path] = None, files_after_gate: bool = False,
+                     written: Callable[[], Any] = lambda: None) -> int:
     """COPY `source` and swap, while another thread writes the stored files
-    (the CSV copied from `canonical` when given, else already written).
+    (the CSV copied from `canonical` when given, else written already or,
+    when `written` returns, being written meanwhile).
     With `files_after_gate` (a load running while its table is validated,
     which has the processor to share already), they are written once the
     gate has let the rows through."""
@@ -197,7 +274,7 @@ def _copy_with_files(resource_id: str, fields: list[dict[str, Any]], primary_key
         return _copy_and_swap(resource_id, fields, primary_key, source, as_is,
                               before_swap=files_then_place)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-stored") as pool:
-        files = pool.submit(_write_stored, resource_id, version, canonical)
+        files = pool.submit(_write_stored, resource_id, version, canonical, written)
         try:
             return _copy_and_swap(resource_id, fields, primary_key, source, as_is,
                                   before_swap=lambda: _place(files, version, gate))
@@ -205,7 +282,9 @@ def _copy_with_files(resource_id: str, fields: list[dict[str, Any]], primary_key
             files.exception()  # never leave the thread writing files being discarded
 
 
-def _write_stored(resource_id: str, version: Any, canonical: Optional[Path]) -> None:
+def _write_stored(resource_id: str, version: Any, canonical: Optional[Path],
+                  written: Callable[[], Any] = lambda: None) -> None:
+    written()  # the CSV is complete
     started = time.perf_counter()
     if canonical is not None:
         version.copy_csv(canonical)

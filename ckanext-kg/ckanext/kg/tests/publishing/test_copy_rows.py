@@ -68,3 +68,44 @@ def test_vectorised_copy_rows_are_the_row_by_row_ones(tmp_path, repeat):
     assert target.read_bytes() == _row_by_row(path)
     assert progress[-1] == 4 * repeat
     assert not datastore.copies_as_is(SCHEMA, path)
+
+
+def test_a_growing_file_is_read_whole_while_it_is_written(tmp_path):
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    path = tmp_path / "rows.csv"
+    blocks = [f"{n},{'ы' * n}\n".encode() for n in range(300)]
+    started = threading.Event()
+
+    def write():
+        with path.open("wb", buffering=0) as out:
+            started.set()
+            for block in blocks:
+                out.write(block)
+                time.sleep(0.0005)
+        return len(blocks)
+
+    with ThreadPoolExecutor(1) as pool:
+        writing = pool.submit(write)
+        started.wait()
+        with datastore.GrowingFile(path, writing) as source:
+            read = b"".join(iter(lambda: source.read(7), b""))
+    assert read == b"".join(blocks)
+
+
+def test_a_growing_file_raises_the_writers_error_at_its_end(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+    path = tmp_path / "rows.csv"
+
+    def write():
+        path.write_bytes(b"id\n1\n")
+        raise datastore.NotConverted("r")
+
+    with ThreadPoolExecutor(1) as pool:
+        writing = pool.submit(write)
+        with datastore.GrowingFile(path, writing) as source:
+            assert source.read(100) in (b"id\n1\n", b"")  # what was written, then the error
+            with pytest.raises(datastore.NotConverted):
+                while source.read(100):
+                    pass

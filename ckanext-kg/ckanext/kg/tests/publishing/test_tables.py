@@ -168,3 +168,28 @@ def test_a_column_name_the_datastore_refuses_is_named_in_the_report(
         "«_code».")
     with pytest.raises(helpers.logic.NotFound):
         helpers.call_action("datastore_search", resource_id=resource["id"])
+
+
+def test_a_table_the_vectorised_rows_do_not_model_is_loaded_row_by_row(
+        upload_file, dataset, tmp_path):
+    """COPY has begun on the vectorised rows when their writer gives up
+    (`write_copy_rows` models valid cells only): it is rolled back, and
+    the table is loaded from the rows read one by one instead."""
+    from ckanext.kg.publishing import datastore, stored
+    schema = {"fields": [{"name": "region", "type": "string"},
+                         {"name": "population", "type": "integer"}],
+              "missingValues": ["", "-"]}
+    resource = upload_file("region,population\nНарын,-\n", "population.csv",
+                           package_id=dataset["id"], url="population.csv", format="CSV",
+                           schema=json.dumps(schema))
+    canonical = tmp_path / "canonical.csv"
+    rows = [f"Айыл {n},{n}" for n in range(200_000)] + ["Ош,көп"]
+    canonical.write_text("region,population\n" + "\n".join(rows) + "\n", "utf-8")
+    loaded = datastore.load_table(resource["id"], canonical, schema)
+    assert loaded == 200_001
+    result = helpers.call_action("datastore_search", resource_id=resource["id"],
+                                 sort="_id desc", limit=2)
+    assert [(r["region"], r["population"]) for r in result["records"]] == [
+        ("Ош", None), ("Айыл 199999", 199999)]
+    with stored.open_current(resource["id"], "csv") as served:
+        assert served.read().decode("utf-8").endswith("Айыл 199999,199999\nОш,\n")

@@ -7,7 +7,7 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from sqlalchemy.exc import SQLAlchemyError
 
-from ckanext.kg import code, figures, sources, table_schema
+from ckanext.kg import code, figures, reader_language, sources, table_schema
 
 log = logging.getLogger(__name__)
 
@@ -39,32 +39,16 @@ __all__ = [
 ]
 
 
-def current_language() -> str:
-    """The request's language; the site's default outside a request (CLI, jobs)."""
-    try:
-        return tk.h.lang()
-    except RuntimeError:
-        return tk.config.get("ckan.locale_default") or code.LANGUAGES[0]
-
-
 def kg_translated(value: Any, language: str | None = None) -> str:
     """The text in the reader's language, else in ky, ru, en (in that order)."""
-    if isinstance(value, str):
-        return value
-    if not isinstance(value, dict):
-        return ""
-    language = language or current_language()
-    for lang in (language, *code.LANGUAGES):
-        if value.get(lang):
-            return value[lang]
-    return ""
+    return reader_language.translated_text(value, language)
 
 
 def kg_admin_division_choices(field: dict[str, Any]) -> list[dict[str, str]]:
     """Regions and districts for the spatial coverage field, in the reader's
     language where the code list has it (Kyrgyz, English)."""
     from kg_validation.codelist import admin_divisions
-    english = current_language() == "en"
+    english = reader_language.current_language() == "en"
     return [{"value": d.code, "label": f"{d.name_en if english else d.name_ky} ({d.code})"}
             for d in admin_divisions().values() if d.level in (1, 2)]
 
@@ -208,7 +192,7 @@ def kg_reader_tags(dataset: dict[str, Any]) -> list[dict[str, Any]]:
     tags = dataset.get("tags") or []
     if not keywords:
         return tags
-    language = current_language()
+    language = reader_language.current_language()
     shown = next((keywords[lang] for lang in (language, *code.LANGUAGES)
                   if keywords.get(lang)), [])
     every = {word for words in keywords.values() if isinstance(words, list) for word in words}

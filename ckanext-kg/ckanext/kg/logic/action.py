@@ -121,8 +121,8 @@ def kg_validation_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
         ``rows`` loaded so far and ``updated``, or ``None`` for a
         resource never validated
     """
-    from ckanext.kg.helpers import current_language
     from ckanext.kg.publishing import jobs, validation
+    from ckanext.kg.reader_language import current_language
     resource_id = tk.get_or_bust(data_dict, "id")
     tk.check_access("kg_validation_show", context, {"id": resource_id})
     resource = tk.get_action("resource_show")(context, {"id": resource_id})
@@ -438,8 +438,8 @@ def _withdraw_stored_files(data_dict: DataDict, result: Any) -> None:
 
 
 def _localised_fields(result: dict[str, Any]) -> dict[str, Any]:
-    from ckanext.kg.helpers import current_language
     from ckanext.kg.publishing import dictionary
+    from ckanext.kg.reader_language import current_language
     if isinstance(result, dict) and isinstance(result.get("fields"), list):
         dictionary.localise(result["fields"], current_language(), code.LANGUAGES)
     return result

@@ -7,7 +7,7 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from sqlalchemy.exc import SQLAlchemyError
 
-from ckanext.kg import code, figures, reader_language, sources, table_schema
+from ckanext.kg import code, figures, reader_language, sources, table_schema, tabular
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def kg_validation_status(resource: dict[str, Any]) -> Optional[str]:
     """For a table: the status of its current file's report (`success`,
     `failure`, `needs-schema`), or `none` while it has none; None for a
     resource that is not a table."""
-    if not code.is_tabular(resource):
+    if not tabular.is_tabular(resource):
         return None
     return code.validation_status(resource) or "none"
 
@@ -86,7 +86,7 @@ def kg_compliance(dataset: dict[str, Any]) -> dict[str, Any]:
 def kg_tables(dataset: dict[str, Any]) -> list[dict[str, Any]]:
     """The dataset's tables, each with `kg_status`, its validation status."""
     return [dict(resource, kg_status=kg_validation_status(resource))
-            for resource in dataset.get("resources") or [] if code.is_tabular(resource)]
+            for resource in dataset.get("resources") or [] if tabular.is_tabular(resource)]
 
 
 def kg_table_preview(resource: dict[str, Any], rows: int = 10) -> Optional[dict[str, Any]]:

@@ -7,7 +7,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.kg import code
+from ckanext.kg import code, tabular
 from ckanext.kg.logic import parameters, schema, visibility
 from ckanext.kg.logic.listings import (
     format_autocomplete,
@@ -148,7 +148,7 @@ def kg_validation_retry(context: Context, data_dict: DataDict) -> dict[str, Any]
     resource_id = tk.get_or_bust(data_dict, "id")
     tk.check_access("kg_validation_retry", context, {"id": resource_id})
     resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
-    if not code.is_tabular(resource):
+    if not tabular.is_tabular(resource):
         raise tk.ValidationError({"id": [tk._("This resource is not a table.")]})
     current = jobs.shown_state(resource_id)
     if current and current["state"] in (state.QUEUED, state.RUNNING):
@@ -206,7 +206,7 @@ def _take_uploads(data_dict: DataDict) -> dict[int, Any]:
 
 
 def _store_uploads(context: Context, result: Any, uploads: dict[int, Any]) -> Any:
-    from ckanext.kg.publishing import site_context
+    from ckanext.kg.site_user import site_context
     dataset_id = result["id"] if isinstance(result, dict) else result
     dataset = tk.get_action("package_show")(site_context(), {"id": dataset_id})
     patch_context = {k: context[k] for k in ("user", "ignore_auth", "kg_validate_sync")
@@ -235,7 +235,8 @@ def package_update(up_func, context: Context, data_dict: DataDict):
 def _validate_tables(context: Context, result: Any, strict: bool = False) -> None:
     """After the action committed (never inside a caller's transaction);
     with `strict`, a validation that breaks off raises."""
-    from ckanext.kg.publishing import jobs, site_context
+    from ckanext.kg.publishing import jobs
+    from ckanext.kg.site_user import site_context
     if context.get("defer_commit"):
         return
     dataset = result if isinstance(result, dict) else tk.get_action("package_show")(

@@ -275,7 +275,7 @@ class RowCounter(io.RawIOBase):
 def current_fields(resource_id: str) -> Optional[list[tuple[str, str, dict[str, Any]]]]:
     """The DataStore table's columns: id, type, data dictionary; None if
     the resource has no table."""
-    from ckanext.kg.publishing import site_context
+    from ckanext.kg.site_user import site_context
     try:
         current = tk.get_action("datastore_info")(site_context(), {"id": resource_id})
     except tk.ObjectNotFound:
@@ -288,7 +288,7 @@ def declare(resource_id: str, fields: list[dict[str, Any]], primary_key: Any) ->
     triggers, indexes and data dictionary are CKAN's; update the data
     dictionary in place when only it changed. A table whose columns change
     keeps its rows until the new ones replace them (`swap`)."""
-    from ckanext.kg.publishing import site_context
+    from ckanext.kg.site_user import site_context
     current = current_fields(resource_id)
     if current is not None:
         if [c[:2] for c in current] != [(f["id"], f["type"]) for f in fields]:
@@ -338,7 +338,8 @@ def build_search(resource_id: str, schema: dict[str, Any]) -> None:
     then let CKAN add the full-text indexes of its text columns and its
     statistics. The rows served stay the same throughout."""
     from ckanext.datastore.backend.postgres import get_write_engine
-    from ckanext.kg.publishing import site_context, swap
+    from ckanext.kg.publishing import swap
+    from ckanext.kg.site_user import site_context
     fields = datastore_fields(schema)
     columns = [f["id"] for f in fields]
     started = time.perf_counter()

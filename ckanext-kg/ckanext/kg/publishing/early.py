@@ -78,7 +78,7 @@ class EarlyLoad:
         self._rows.exception()  # wait for the rollback
         self._pool.shutdown()
         if self.created:
-            from ckanext.kg.publishing import site_context
+            from ckanext.kg.site_user import site_context
             try:
                 tk.get_action("datastore_delete")(site_context(), {
                     "resource_id": self.resource_id, "force": True})

@@ -154,7 +154,7 @@ def discard_dataset(dataset_id: str) -> None:
     import ckan.plugins.toolkit as tk
     from ckan import model
 
-    from ckanext.kg.publishing import site_context
+    from ckanext.kg.site_user import site_context
     model.Session.rollback()
     ids = [r.id for r in model.Session.query(model.Resource.id).filter_by(
         package_id=dataset_id)]

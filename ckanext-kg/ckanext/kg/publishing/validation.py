@@ -15,7 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib import uploader
 
-from ckanext.kg import code
+from ckanext.kg import tabular
 from ckanext.kg.publishing import early, fetch, reports, state
 from kg_validation.report import build_report
 from kg_validation.validate import validate_table
@@ -78,7 +78,7 @@ def source_key(resource: dict[str, Any]) -> Optional[str]:
     """What validating the resource now would judge: its file (or URL), the
     format it is read as, and its Table Schema. None for a resource that is
     not a table to validate."""
-    if not resource.get("id") or not code.is_tabular(resource):
+    if not resource.get("id") or not tabular.is_tabular(resource):
         return None
     path = current_file(resource)
     if path is not None:
@@ -101,7 +101,7 @@ def validate_resource(resource: dict[str, Any], progress: Progress = None,
     `fetch.TooLarge` when `max_fetch_bytes` is given (the caller then
     queues a job), and is a failure report otherwise.
     """
-    if not code.is_tabular(resource):
+    if not tabular.is_tabular(resource):
         return None
     progress = progress or (lambda stage, rows=None: None)
     path = current_file(resource)

@@ -28,7 +28,7 @@ ValidationStatus = Callable[[dict[str, Any]], Optional[str]]
 
 
 def _stored_report_status(resource: dict[str, Any]) -> Optional[str]:
-    from ckanext.kg.publishing.validation import status_of
+    from ckanext.kg.publishing.gate.validation import status_of
     return status_of(resource)
 
 

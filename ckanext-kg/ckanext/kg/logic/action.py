@@ -121,7 +121,7 @@ def kg_validation_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
         ``rows`` loaded so far and ``updated``, or ``None`` for a
         resource never validated
     """
-    from ckanext.kg.publishing import jobs, validation
+    from ckanext.kg.publishing.gate import jobs, validation
     from ckanext.kg.reader_language import current_language
     resource_id = tk.get_or_bust(data_dict, "id")
     tk.check_access("kg_validation_show", context, {"id": resource_id})
@@ -144,7 +144,7 @@ def kg_validation_retry(context: Context, data_dict: DataDict) -> dict[str, Any]
     :type id: string
     :returns: as :py:func:`kg_validation_show`
     """
-    from ckanext.kg.publishing import jobs, state
+    from ckanext.kg.publishing.gate import jobs, state
     resource_id = tk.get_or_bust(data_dict, "id")
     tk.check_access("kg_validation_retry", context, {"id": resource_id})
     resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
@@ -235,7 +235,7 @@ def package_update(up_func, context: Context, data_dict: DataDict):
 def _validate_tables(context: Context, result: Any, strict: bool = False) -> None:
     """After the action committed (never inside a caller's transaction);
     with `strict`, a validation that breaks off raises."""
-    from ckanext.kg.publishing import jobs
+    from ckanext.kg.publishing.gate import jobs
     from ckanext.kg.site_user import site_context
     if context.get("defer_commit"):
         return
@@ -300,7 +300,7 @@ def _may(context: Context, action: str, data_dict: DataDict) -> bool:
 
 
 def _validate_resource(context: Context, resource: dict[str, Any]) -> None:
-    from ckanext.kg.publishing import jobs
+    from ckanext.kg.publishing.gate import jobs
     if context.get("defer_commit"):
         return
     jobs.validate_changed([resource], sync=bool(context.get("kg_validate_sync")),
@@ -431,7 +431,7 @@ def datastore_delete(up_func, context: Context, data_dict: DataDict):
 def _withdraw_stored_files(data_dict: DataDict, result: Any) -> None:
     """Whole-table downloads then come from the DataStore, until the next
     publication stores new files."""
-    from ckanext.kg.publishing import stored
+    from ckanext.kg.publishing.files import stored
     found = result.get("resource_id") if isinstance(result, dict) else None
     resource_id = found or data_dict.get("resource_id")
     if resource_id:
@@ -439,7 +439,7 @@ def _withdraw_stored_files(data_dict: DataDict, result: Any) -> None:
 
 
 def _localised_fields(result: dict[str, Any]) -> dict[str, Any]:
-    from ckanext.kg.publishing import dictionary
+    from ckanext.kg.publishing.load import dictionary
     from ckanext.kg.reader_language import current_language
     if isinstance(result, dict) and isinstance(result.get("fields"), list):
         dictionary.localise(result["fields"], current_language(), code.LANGUAGES)

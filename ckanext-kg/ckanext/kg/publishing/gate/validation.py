@@ -16,7 +16,8 @@ from ckan import model
 from ckan.lib import uploader
 
 from ckanext.kg import tabular
-from ckanext.kg.publishing import early, fetch, reports, state
+from ckanext.kg.publishing.gate import fetch, reports, state
+from ckanext.kg.publishing.load import early
 from kg_validation.report import build_report
 from kg_validation.validate import validate_table
 
@@ -256,7 +257,7 @@ def _publish_rows(resource_id: str, canonical: Path, schema: dict[str, Any],
                   loading: Optional[early.EarlyLoad] = None) -> str:
     """Load the passing table into the DataStore (or commit the load that
     ran during validation, `early`); a failed load is no success."""
-    from ckanext.kg.publishing import datastore
+    from ckanext.kg.publishing.load import datastore
     refused = datastore.refused_columns(schema)
     if refused:
         columns = ", ".join(f"«{name}»" for name in refused)
@@ -291,7 +292,7 @@ def rows_published(found: Optional[dict[str, Any]]) -> bool:
 
 def build_search(resource: dict[str, Any]) -> None:
     """After publication: the full-text search of the rows just served."""
-    from ckanext.kg.publishing import datastore
+    from ckanext.kg.publishing.load import datastore
     datastore.build_search(resource["id"], table_schema(resource))
 
 

@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 from flask import request
 
 from ckanext.kg import tabular
-from ckanext.kg.publishing import reports, validation
+from ckanext.kg.publishing.gate import reports, validation
 
 DOWNLOAD_ENDPOINTS = frozenset({"resource.download", "dataset_resource.download"})
 

@@ -25,7 +25,7 @@ from typing import Any, Iterable, Optional
 import ckan.plugins.toolkit as tk
 
 from ckanext.kg import preview
-from ckanext.kg.publishing import fetch, state, validation
+from ckanext.kg.publishing.gate import fetch, state, validation
 
 log = logging.getLogger(__name__)
 # resources being validated in this thread: loading the DataStore updates

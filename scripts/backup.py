@@ -81,7 +81,7 @@ def _services(config: str) -> tuple[dict[str, str], str, str]:
 # -- create ----------------------------------------------------------------------
 
 # where the DataStore builds new versions of tables (ckanext-kg's
-# publishing/swap.py): never anything committed in it, made again when needed
+# publishing/load/swap.py): never anything committed in it, made again when needed
 STAGING_SCHEMA = "kg_staging"
 
 

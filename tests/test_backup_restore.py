@@ -39,7 +39,7 @@ def stored_file(portal_script, resource_id: str) -> Path:
 
 
 def published_files(portal_script, resource_id: str) -> dict[str, Path]:
-    """The table's stored CSV and Parquet files (ckanext.kg.publishing.stored)."""
+    """The table's stored CSV and Parquet files (ckanext.kg.publishing.files.stored)."""
     folder = portal_script.storage_path("ops") / "kg" / "tables" / resource_id
     pointer = json.loads((folder / "current.json").read_text())
     return {kind: folder / name for kind, name in pointer["files"].items()}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from ckanext.kg.publishing.datastore import TYPES
+from ckanext.kg.publishing.load.datastore import TYPES
 
 pytestmark = pytest.mark.e2e
 

@@ -47,7 +47,8 @@ def publish(folder: Path, dry_run: bool) -> None:
 
 
 def _ingest(folder: Path, dry_run: bool) -> None:
-    from ckanext.kg.publishing import ingest, site_context
+    from ckanext.kg.publishing import ingest
+    from ckanext.kg.site_user import site_context
     # a dry run reads as nobody in particular: even the site user is not created
     context = {"ignore_auth": True} if dry_run else dict(
         site_context(), kg_validate_sync=True)  # large files too

@@ -13,11 +13,12 @@ from typing import Any, Callable, Optional
 
 from ckan.plugins.toolkit import _
 
+from ckanext.kg import tabular
+
 REQUIRED_LANGUAGES = ("ky", "ru")
 LANGUAGES = ("ky", "ru", "en")
 OPEN_LICENSES = ("cc-by", "cc-zero", "odc-by", "odc-odbl", "odc-pddl")
 LICENSE_NOT_SPECIFIED = "notspecified"  # CKAN's id; allowed only while private
-TABULAR_FORMATS = ("csv", "tsv", "xlsx", "ods")
 
 # The validation status ("success", "failure", "needs-schema") of a
 # resource's current file, from the stored reports; None when the file has
@@ -27,7 +28,7 @@ ValidationStatus = Callable[[dict[str, Any]], Optional[str]]
 
 
 def _stored_report_status(resource: dict[str, Any]) -> Optional[str]:
-    from ckanext.kg.publishing.validation import status_of
+    from ckanext.kg.publishing.gate.validation import status_of
     return status_of(resource)
 
 
@@ -76,12 +77,8 @@ def _has_text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def is_tabular(resource: dict[str, Any]) -> bool:
-    return (resource.get("format") or "").strip().lower() in TABULAR_FORMATS
-
-
 def _tabular(dataset: dict[str, Any]) -> list[dict[str, Any]]:
-    return [r for r in dataset.get("resources") or [] if is_tabular(r)]
+    return [r for r in dataset.get("resources") or [] if tabular.is_tabular(r)]
 
 
 def has_table_schema(resource: dict[str, Any]) -> bool:

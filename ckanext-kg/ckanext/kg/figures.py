@@ -16,6 +16,8 @@ from babel import Locale, UnknownLocaleError
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
+from ckanext.kg.reader_language import current_language
+
 # how a table's values are shown (`kind_of`)
 GROUPED, DATE, TIME, DATETIME, BOOLEAN, AS_GIVEN = (
     "grouped", "date", "time", "datetime", "boolean", "as-given")
@@ -30,7 +32,6 @@ _IDENTIFIER_NAMES = ("id", "year", "жыл", "год")
 def reader_locale(language: Optional[str] = None) -> Locale:
     """The locale of `language`, else the request's; the site's default
     outside a request."""
-    from ckanext.kg.helpers import current_language
     try:
         return Locale.parse(language or current_language())
     except (UnknownLocaleError, ValueError):

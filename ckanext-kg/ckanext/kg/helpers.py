@@ -7,7 +7,7 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from sqlalchemy.exc import SQLAlchemyError
 
-from ckanext.kg import code, figures, sources, table_schema
+from ckanext.kg import code, figures, reader_language, sources, table_schema, tabular
 
 log = logging.getLogger(__name__)
 
@@ -39,32 +39,16 @@ __all__ = [
 ]
 
 
-def current_language() -> str:
-    """The request's language; the site's default outside a request (CLI, jobs)."""
-    try:
-        return tk.h.lang()
-    except RuntimeError:
-        return tk.config.get("ckan.locale_default") or code.LANGUAGES[0]
-
-
 def kg_translated(value: Any, language: str | None = None) -> str:
     """The text in the reader's language, else in ky, ru, en (in that order)."""
-    if isinstance(value, str):
-        return value
-    if not isinstance(value, dict):
-        return ""
-    language = language or current_language()
-    for lang in (language, *code.LANGUAGES):
-        if value.get(lang):
-            return value[lang]
-    return ""
+    return reader_language.translated_text(value, language)
 
 
 def kg_admin_division_choices(field: dict[str, Any]) -> list[dict[str, str]]:
     """Regions and districts for the spatial coverage field, in the reader's
     language where the code list has it (Kyrgyz, English)."""
     from kg_validation.codelist import admin_divisions
-    english = current_language() == "en"
+    english = reader_language.current_language() == "en"
     return [{"value": d.code, "label": f"{d.name_en if english else d.name_ky} ({d.code})"}
             for d in admin_divisions().values() if d.level in (1, 2)]
 
@@ -89,7 +73,7 @@ def kg_validation_status(resource: dict[str, Any]) -> Optional[str]:
     """For a table: the status of its current file's report (`success`,
     `failure`, `needs-schema`), or `none` while it has none; None for a
     resource that is not a table."""
-    if not code.is_tabular(resource):
+    if not tabular.is_tabular(resource):
         return None
     return code.validation_status(resource) or "none"
 
@@ -102,7 +86,7 @@ def kg_compliance(dataset: dict[str, Any]) -> dict[str, Any]:
 def kg_tables(dataset: dict[str, Any]) -> list[dict[str, Any]]:
     """The dataset's tables, each with `kg_status`, its validation status."""
     return [dict(resource, kg_status=kg_validation_status(resource))
-            for resource in dataset.get("resources") or [] if code.is_tabular(resource)]
+            for resource in dataset.get("resources") or [] if tabular.is_tabular(resource)]
 
 
 def kg_table_preview(resource: dict[str, Any], rows: int = 10) -> Optional[dict[str, Any]]:
@@ -208,7 +192,7 @@ def kg_reader_tags(dataset: dict[str, Any]) -> list[dict[str, Any]]:
     tags = dataset.get("tags") or []
     if not keywords:
         return tags
-    language = current_language()
+    language = reader_language.current_language()
     shown = next((keywords[lang] for lang in (language, *code.LANGUAGES)
                   if keywords.get(lang)), [])
     every = {word for words in keywords.values() if isinstance(words, list) for word in words}

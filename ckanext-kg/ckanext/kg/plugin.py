@@ -9,7 +9,8 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.kg import errors, indexing, languages, views
 from ckanext.kg.logic import action
-from ckanext.kg.publishing import serving, stored
+from ckanext.kg.publishing.files import stored
+from ckanext.kg.publishing.gate import serving
 
 
 @tk.blanket.actions(action.registered)

@@ -13,7 +13,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.kg import code
+from ckanext.kg import tabular
 
 VIEW_TYPE = "kg_preview"
 # stored as the view's title and translated when shown (`title_of`): a stored
@@ -42,7 +42,7 @@ class TablePreviewPlugin(p.SingletonPlugin):
 
 def is_published_table(resource: dict[str, Any]) -> bool:
     """A table whose validated rows the DataStore serves."""
-    return code.is_tabular(resource) and bool(resource.get("datastore_active"))
+    return tabular.is_tabular(resource) and bool(resource.get("datastore_active"))
 
 
 def title_of(view: dict[str, Any]) -> str:
@@ -57,7 +57,7 @@ def ensure_view(resource_id: str) -> None:
     plugin is not enabled)."""
     if not p.plugin_loaded(VIEW_TYPE):
         return
-    from ckanext.kg.publishing import site_context
+    from ckanext.kg.site_user import site_context
     views = tk.get_action("resource_view_list")(site_context(), {"id": resource_id})
     if any(view["view_type"] == VIEW_TYPE for view in views):
         return

@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.kg import code, figures
+from ckanext.kg import code, figures, reader_language
 
 
 def of_resource(resource: dict[str, Any]) -> Optional[dict[str, Any]]:
@@ -44,9 +44,9 @@ def type_names() -> dict[str, str]:
 
 
 def _translated(field: dict[str, Any], key: str) -> str:
-    from ckanext.kg.helpers import kg_translated
     given = code.translated((field.get("kg") or {}).get(f"{key}_translated"))
-    return kg_translated(given) or (field.get(key) if isinstance(field.get(key), str) else "")
+    own = field.get(key)
+    return reader_language.translated_text(given) or (own if isinstance(own, str) else "")
 
 
 def constraints_in_words(field: dict[str, Any], schema: dict[str, Any]) -> list[dict[str, str]]:

@@ -61,7 +61,7 @@ def download(id: str, resource_id: str, fmt: str):
     the DataStore's own `q`, `filters` (JSON), `fields` and `sort`."""
     from flask import Response, request, stream_with_context
 
-    from ckanext.kg.publishing import downloads
+    from ckanext.kg.publishing.files import downloads
     if fmt not in downloads.FORMATS:
         return tk.abort(404, tk._("Unknown download format"))
     context = _context()
@@ -111,7 +111,7 @@ def check_datastore_dump() -> None:
 
 def _download_headers(resource: dict, fmt: str) -> dict:
     from ckanext.kg import names
-    from ckanext.kg.publishing import downloads
+    from ckanext.kg.publishing.files import downloads
     extension, content_type = downloads.FORMATS[fmt]
     base = names.name_from_title(resource.get("name") or "") or resource["id"]
     return {"Content-Type": content_type,
@@ -137,13 +137,13 @@ def _cache_policy(response, resource_id: str):
 
 
 def _stored_download(context: dict, resource_id: str, fmt: str):
-    """A whole table from its stored files (`publishing.stored`): CSV and
+    """A whole table from its stored files (`publishing.files.stored`): CSV and
     Parquet as they are, CSV for Excel transcoded from the stored CSV,
-    XLSX and JSON from its rows (`publishing.stored_rows`); None when
+    XLSX and JSON from its rows (`publishing.files.stored_rows`); None when
     there is none, or the viewer may not see the resource."""
     from flask import Response, stream_with_context
 
-    from ckanext.kg.publishing import downloads, stored
+    from ckanext.kg.publishing.files import downloads, stored
     if fmt not in downloads.FROM_STORED:
         return None
     try:
@@ -166,7 +166,7 @@ def _stored_table(resource_id: str, fmt: str):
     """The fields and rows the writer of `fmt` gets from the stored files:
     the stored CSV's text for CSV for Excel, the DataStore's values for
     XLSX and JSON; None when there is none."""
-    from ckanext.kg.publishing import downloads, stored, stored_rows
+    from ckanext.kg.publishing.files import downloads, stored, stored_rows
     if fmt != "excel":
         return stored_rows.pages(resource_id)
     served = stored.served(resource_id)  # the fields and the file of one publication

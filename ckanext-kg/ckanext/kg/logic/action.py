@@ -7,7 +7,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.kg import code
+from ckanext.kg import code, tabular
 from ckanext.kg.logic import parameters, schema, visibility
 from ckanext.kg.logic.listings import (
     format_autocomplete,
@@ -121,8 +121,8 @@ def kg_validation_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
         ``rows`` loaded so far and ``updated``, or ``None`` for a
         resource never validated
     """
-    from ckanext.kg.helpers import current_language
-    from ckanext.kg.publishing import jobs, validation
+    from ckanext.kg.publishing.gate import jobs, validation
+    from ckanext.kg.reader_language import current_language
     resource_id = tk.get_or_bust(data_dict, "id")
     tk.check_access("kg_validation_show", context, {"id": resource_id})
     resource = tk.get_action("resource_show")(context, {"id": resource_id})
@@ -144,11 +144,11 @@ def kg_validation_retry(context: Context, data_dict: DataDict) -> dict[str, Any]
     :type id: string
     :returns: as :py:func:`kg_validation_show`
     """
-    from ckanext.kg.publishing import jobs, state
+    from ckanext.kg.publishing.gate import jobs, state
     resource_id = tk.get_or_bust(data_dict, "id")
     tk.check_access("kg_validation_retry", context, {"id": resource_id})
     resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
-    if not code.is_tabular(resource):
+    if not tabular.is_tabular(resource):
         raise tk.ValidationError({"id": [tk._("This resource is not a table.")]})
     current = jobs.shown_state(resource_id)
     if current and current["state"] in (state.QUEUED, state.RUNNING):
@@ -206,7 +206,7 @@ def _take_uploads(data_dict: DataDict) -> dict[int, Any]:
 
 
 def _store_uploads(context: Context, result: Any, uploads: dict[int, Any]) -> Any:
-    from ckanext.kg.publishing import site_context
+    from ckanext.kg.site_user import site_context
     dataset_id = result["id"] if isinstance(result, dict) else result
     dataset = tk.get_action("package_show")(site_context(), {"id": dataset_id})
     patch_context = {k: context[k] for k in ("user", "ignore_auth", "kg_validate_sync")
@@ -235,7 +235,8 @@ def package_update(up_func, context: Context, data_dict: DataDict):
 def _validate_tables(context: Context, result: Any, strict: bool = False) -> None:
     """After the action committed (never inside a caller's transaction);
     with `strict`, a validation that breaks off raises."""
-    from ckanext.kg.publishing import jobs, site_context
+    from ckanext.kg.publishing.gate import jobs
+    from ckanext.kg.site_user import site_context
     if context.get("defer_commit"):
         return
     dataset = result if isinstance(result, dict) else tk.get_action("package_show")(
@@ -299,7 +300,7 @@ def _may(context: Context, action: str, data_dict: DataDict) -> bool:
 
 
 def _validate_resource(context: Context, resource: dict[str, Any]) -> None:
-    from ckanext.kg.publishing import jobs
+    from ckanext.kg.publishing.gate import jobs
     if context.get("defer_commit"):
         return
     jobs.validate_changed([resource], sync=bool(context.get("kg_validate_sync")),
@@ -430,7 +431,7 @@ def datastore_delete(up_func, context: Context, data_dict: DataDict):
 def _withdraw_stored_files(data_dict: DataDict, result: Any) -> None:
     """Whole-table downloads then come from the DataStore, until the next
     publication stores new files."""
-    from ckanext.kg.publishing import stored
+    from ckanext.kg.publishing.files import stored
     found = result.get("resource_id") if isinstance(result, dict) else None
     resource_id = found or data_dict.get("resource_id")
     if resource_id:
@@ -438,8 +439,8 @@ def _withdraw_stored_files(data_dict: DataDict, result: Any) -> None:
 
 
 def _localised_fields(result: dict[str, Any]) -> dict[str, Any]:
-    from ckanext.kg.helpers import current_language
-    from ckanext.kg.publishing import dictionary
+    from ckanext.kg.publishing.load import dictionary
+    from ckanext.kg.reader_language import current_language
     if isinstance(result, dict) and isinstance(result.get("fields"), list):
         dictionary.localise(result["fields"], current_language(), code.LANGUAGES)
     return result

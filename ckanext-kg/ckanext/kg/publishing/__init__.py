@@ -1,12 +1,10 @@
-"""The CKAN side of ingestion: validate every uploaded table, keep reports."""
-from __future__ import annotations
+"""The CKAN side of ingestion: one room per stage a table walks through.
 
-from typing import Any
-
-
-def site_context() -> dict[str, Any]:
-    """An action context of the site user: internal writes are attributed to
-    it (CKAN's activity stream needs a real user)."""
-    import ckan.plugins.toolkit as tk
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
-    return {"user": site_user["name"], "ignore_auth": True}
+A table enters `gate/` (judged: fetched, validated, its report kept;
+nothing invalid is served), then `load/` (its typed DataStore table built
+beside the live one and swapped in), then `files/` (its stored CSV and
+Parquet files, and every download). `ingest` drives the three for a
+folder of Data Packages; `undo` takes back what a failed resource action
+left in any of them. Imports flow one way: gate -> load -> files ->
+kg_validation (`tests/test_import_layers.py`).
+"""

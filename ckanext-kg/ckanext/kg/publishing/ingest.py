@@ -27,7 +27,7 @@ from typing import Any, Callable, Optional
 import ckan.plugins.toolkit as tk
 
 from ckanext.kg import preview
-from ckanext.kg.publishing import reports, validation
+from ckanext.kg.publishing.gate import reports, validation
 from kg_validation.datapackage import (  # noqa: F401 (PackageError: for callers)
     PackageError,
     data_file,

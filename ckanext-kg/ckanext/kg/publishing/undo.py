@@ -77,7 +77,7 @@ def before_update(resource_id: Any, replaces_file: bool) -> Snapshot:
     another's upload)."""
     from ckan import model
 
-    from ckanext.kg.publishing import state
+    from ckanext.kg.publishing.gate import state
     resource = model.Resource.get(resource_id) if isinstance(resource_id, str) else None
     if resource is None:
         return Snapshot()
@@ -108,7 +108,7 @@ def undo_update(snapshot: Snapshot, committed: bool) -> None:
         return
     from ckan import model
 
-    from ckanext.kg.publishing import state
+    from ckanext.kg.publishing.gate import state
     try:
         model.Session.rollback()
         resource = model.Resource.get(snapshot.resource_id)
@@ -131,7 +131,8 @@ def discard_resource(resource_id: str) -> bool:
     Whether it had a row."""
     from ckan import model
 
-    from ckanext.kg.publishing import reports, state, stored
+    from ckanext.kg.publishing.files import stored
+    from ckanext.kg.publishing.gate import reports, state
     model.Session.rollback()
     _drop_table(resource_id)
     stored.withdraw(resource_id)
@@ -154,7 +155,7 @@ def discard_dataset(dataset_id: str) -> None:
     import ckan.plugins.toolkit as tk
     from ckan import model
 
-    from ckanext.kg.publishing import site_context
+    from ckanext.kg.site_user import site_context
     model.Session.rollback()
     ids = [r.id for r in model.Session.query(model.Resource.id).filter_by(
         package_id=dataset_id)]

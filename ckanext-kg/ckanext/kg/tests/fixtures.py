@@ -31,7 +31,7 @@ def refuse_writes_to():
     import ckan.model as model
     import sqlalchemy as sa
 
-    from ckanext.kg.publishing import reports
+    from ckanext.kg.publishing.gate import reports
     tables = []
 
     def refuse(table, when="TRUE"):

@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 from ckan.tests import factories, helpers
 
 from ckanext.kg.tests.conftest import portal_schema
-from ckanext.kg.tests.publishing.test_validation import (
+from ckanext.kg.tests.publishing.gate.test_validation import (
     INVALID,
     VALID,
     dataset,  # noqa: F401 (fixture)

@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from ckan.tests import factories, helpers
 
 from ckanext.kg.tests.conftest import portal_schema
-from ckanext.kg.tests.publishing.test_validation import dataset, publish  # noqa: F401
+from ckanext.kg.tests.publishing.gate.test_validation import dataset, publish  # noqa: F401
 
 pytestmark = portal_schema
 

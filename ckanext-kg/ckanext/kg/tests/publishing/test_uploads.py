@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from ckan.tests import factories, helpers
 from werkzeug.datastructures import FileStorage
 
-from ckanext.kg.publishing import reports
+from ckanext.kg.publishing.gate import reports
 from ckanext.kg.tests.conftest import portal_schema
 from ckanext.kg.tests.publishing.conftest import INVALID, METADATA, SCHEMA, VALID
 

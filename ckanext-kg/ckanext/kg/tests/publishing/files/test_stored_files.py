@@ -8,15 +8,15 @@ import json
 import pytest
 from ckan.tests import factories, helpers
 
-from ckanext.kg.publishing import stored
+from ckanext.kg.publishing.files import stored
 from ckanext.kg.tests.conftest import portal_schema
-from ckanext.kg.tests.publishing.test_downloads import (
+from ckanext.kg.tests.publishing.files.test_downloads import (
     SCHEMA,
     TABLE,
     get,
     table,  # noqa: F401 (fixture)
 )
-from ckanext.kg.tests.publishing.test_validation import dataset  # noqa: F401 (fixture)
+from ckanext.kg.tests.publishing.gate.test_validation import dataset  # noqa: F401 (fixture)
 
 pytestmark = portal_schema
 

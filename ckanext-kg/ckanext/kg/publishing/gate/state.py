@@ -31,6 +31,7 @@ _DDL = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
 
 QUEUED, RUNNING, DONE, ERROR = "queued", "running", "done", "error"
 INTERRUPTED = "interrupted"  # queued or running, but the job is gone
+# LOADING is the stage `load.datastore` reports (`datastore.LOADING`)
 FETCHING, VALIDATING, LOADING = "fetching", "validating", "loading"
 # the rows are published; their full-text search is being built
 INDEXING = "indexing"

@@ -243,7 +243,7 @@ def test_a_dataset_whose_upload_cannot_be_stored_is_not_created(sysadmin):
 def test_a_connection_that_reaches_a_private_address_sends_nothing(web_files):
     # what DNS rebinding comes to: the name was checked as public, but the
     # connection reaches the portal's own network; the server must see nothing
-    from ckanext.kg.publishing import fetch
+    from ckanext.kg.publishing.gate import fetch
     seen = []
     web_files.files["/secret"] = (200, {}, b"internal")
     original = web_files.server.RequestHandlerClass.do_GET

@@ -15,8 +15,9 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib import uploader
 
-from ckanext.kg import code
-from ckanext.kg.publishing import early, fetch, reports, state
+from ckanext.kg import tabular
+from ckanext.kg.publishing.gate import fetch, reports, state
+from ckanext.kg.publishing.load import early
 from kg_validation.report import build_report
 from kg_validation.validate import validate_table
 
@@ -78,7 +79,7 @@ def source_key(resource: dict[str, Any]) -> Optional[str]:
     """What validating the resource now would judge: its file (or URL), the
     format it is read as, and its Table Schema. None for a resource that is
     not a table to validate."""
-    if not resource.get("id") or not code.is_tabular(resource):
+    if not resource.get("id") or not tabular.is_tabular(resource):
         return None
     path = current_file(resource)
     if path is not None:
@@ -101,7 +102,7 @@ def validate_resource(resource: dict[str, Any], progress: Progress = None,
     `fetch.TooLarge` when `max_fetch_bytes` is given (the caller then
     queues a job), and is a failure report otherwise.
     """
-    if not code.is_tabular(resource):
+    if not tabular.is_tabular(resource):
         return None
     progress = progress or (lambda stage, rows=None: None)
     path = current_file(resource)
@@ -256,7 +257,7 @@ def _publish_rows(resource_id: str, canonical: Path, schema: dict[str, Any],
                   loading: Optional[early.EarlyLoad] = None) -> str:
     """Load the passing table into the DataStore (or commit the load that
     ran during validation, `early`); a failed load is no success."""
-    from ckanext.kg.publishing import datastore
+    from ckanext.kg.publishing.load import datastore
     refused = datastore.refused_columns(schema)
     if refused:
         columns = ", ".join(f"«{name}»" for name in refused)
@@ -291,7 +292,7 @@ def rows_published(found: Optional[dict[str, Any]]) -> bool:
 
 def build_search(resource: dict[str, Any]) -> None:
     """After publication: the full-text search of the rows just served."""
-    from ckanext.kg.publishing import datastore
+    from ckanext.kg.publishing.load import datastore
     datastore.build_search(resource["id"], table_schema(resource))
 
 

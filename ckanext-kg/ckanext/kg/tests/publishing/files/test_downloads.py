@@ -7,7 +7,7 @@ import pytest
 from ckan.tests import factories, helpers
 
 from ckanext.kg.tests.conftest import portal_schema
-from ckanext.kg.tests.publishing.test_validation import dataset  # noqa: F401 (fixture)
+from ckanext.kg.tests.publishing.gate.test_validation import dataset  # noqa: F401 (fixture)
 
 pytestmark = portal_schema
 

@@ -40,7 +40,7 @@ class EarlyLoad:
 
     def __init__(self, resource_id: str, source: Path, schema: dict[str, Any],
                  created: bool, checksum: Callable[[], str]) -> None:
-        from ckanext.kg.publishing import datastore
+        from ckanext.kg.publishing.load import datastore
         self.resource_id, self.source, self.created = resource_id, source, created
         self._verdict = threading.Event()
         self._commit = False
@@ -78,7 +78,7 @@ class EarlyLoad:
         self._rows.exception()  # wait for the rollback
         self._pool.shutdown()
         if self.created:
-            from ckanext.kg.publishing import site_context
+            from ckanext.kg.site_user import site_context
             try:
                 tk.get_action("datastore_delete")(site_context(), {
                     "resource_id": self.resource_id, "force": True})
@@ -90,7 +90,7 @@ def start(resource_id: str, source: Path, schema: Optional[dict[str, Any]],
           checksum: Callable[[], str]) -> Optional[EarlyLoad]:
     """An early load of `source` (whose hex SHA-256 `checksum` gives), if
     it can be one (see the module)."""
-    from ckanext.kg.publishing import datastore
+    from ckanext.kg.publishing.load import datastore
     if not tk.config.get("ckanext.kg.validation.load_while_validating"):
         return None
     if not schema or datastore.refused_columns(schema) \

@@ -24,7 +24,7 @@ from typing import Any, BinaryIO, Callable, Iterator, Optional
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.kg.publishing import stored
+from ckanext.kg.publishing.files import stored
 
 BLOCK = 1 << 20  # bytes of CSV per record batch
 Row = tuple[Any, ...]

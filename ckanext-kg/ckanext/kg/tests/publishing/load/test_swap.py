@@ -7,10 +7,10 @@ import pytest
 from ckan.tests import helpers
 from sqlalchemy import text
 
-from ckanext.kg.publishing import datastore, swap
+from ckanext.kg.publishing.load import datastore, swap
 from ckanext.kg.tests.conftest import portal_schema
 from ckanext.kg.tests.publishing.conftest import SCHEMA, VALID
-from ckanext.kg.tests.publishing.test_validation import dataset, upload  # noqa: F401
+from ckanext.kg.tests.publishing.gate.test_validation import dataset, upload  # noqa: F401
 
 pytestmark = portal_schema
 

@@ -187,7 +187,7 @@ class Version:
         import pyarrow.csv as pa_csv
         import pyarrow.parquet as pq
 
-        from ckanext.kg.publishing.downloads import ARROW_TYPES
+        from ckanext.kg.publishing.files.downloads import ARROW_TYPES
         schema = pa.schema([(f["id"], pa.type_for_alias(ARROW_TYPES.get(f["type"], "string")))
                             for f in self.fields])
         read = pa_csv.ReadOptions(column_names=schema.names, skip_rows=1,

@@ -5,11 +5,12 @@ from pathlib import Path
 import pytest
 from ckan.tests import helpers
 
-from ckanext.kg.publishing import stored, validation
+from ckanext.kg.publishing.files import stored
+from ckanext.kg.publishing.gate import validation
 from ckanext.kg.tests.conftest import portal_schema
 from ckanext.kg.tests.publishing.conftest import INVALID, VALID
-from ckanext.kg.tests.publishing.test_swap import TOO_BIG, WIDER_SCHEMA, rows
-from ckanext.kg.tests.publishing.test_validation import dataset, upload  # noqa: F401
+from ckanext.kg.tests.publishing.gate.test_validation import dataset, upload  # noqa: F401
+from ckanext.kg.tests.publishing.load.test_swap import TOO_BIG, WIDER_SCHEMA, rows
 
 pytestmark = portal_schema
 

@@ -105,7 +105,7 @@ def test_a_new_dictionary_replaces_the_old_one_without_reloading(
 
 
 def test_a_table_in_postgresqls_own_syntax_is_copied_as_it_is(tmp_path):
-    from ckanext.kg.publishing.datastore import copies_as_is
+    from ckanext.kg.publishing.load.datastore import copies_as_is
     canonical = tmp_path / "canonical.csv"
     canonical.write_text("region,share\nНарын,12.5\n", encoding="utf-8")
     plain = {"fields": [{"name": "region", "type": "string"},

@@ -14,10 +14,10 @@ from ckan.lib import jobs as ckan_jobs
 from ckan.tests import factories, helpers
 from sqlalchemy import text
 
-from ckanext.kg.publishing import state
+from ckanext.kg.publishing.gate import state
 from ckanext.kg.tests.conftest import PORTAL_PLUGINS, portal_schema
 from ckanext.kg.tests.publishing.conftest import SCHEMA, VALID
-from ckanext.kg.tests.publishing.test_swap import staged_tables
+from ckanext.kg.tests.publishing.load.test_swap import staged_tables
 
 pytestmark = [*portal_schema,
               pytest.mark.ckan_config("ckanext.kg.validation.sync_max_bytes", 10),

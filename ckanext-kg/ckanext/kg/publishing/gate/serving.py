@@ -13,8 +13,8 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from flask import request
 
-from ckanext.kg import code
-from ckanext.kg.publishing import reports, validation
+from ckanext.kg import tabular
+from ckanext.kg.publishing.gate import reports, validation
 
 DOWNLOAD_ENDPOINTS = frozenset({"resource.download", "dataset_resource.download"})
 
@@ -28,7 +28,7 @@ def hold_unvalidated_downloads() -> Optional[Any]:
         resource = tk.get_action("resource_show")(context, {"id": resource_id})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return None  # CKAN's own view answers, as it would for any resource
-    if not code.is_tabular(resource) or not (
+    if not tabular.is_tabular(resource) or not (
             resource.get("url_type") == "upload" or validation.is_url_resource(resource)):
         return None
     if validation.status_of(resource) == reports.SUCCESS:

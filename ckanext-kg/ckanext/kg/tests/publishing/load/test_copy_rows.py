@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from ckanext.kg.publishing import datastore
+from ckanext.kg.publishing.load import datastore
 from kg_validation.fast.copy_rows import write_copy_rows
 
 SCHEMA = {"fields": [

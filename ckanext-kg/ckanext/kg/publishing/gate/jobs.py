@@ -25,7 +25,7 @@ from typing import Any, Iterable, Optional
 import ckan.plugins.toolkit as tk
 
 from ckanext.kg import preview
-from ckanext.kg.publishing import fetch, state, validation
+from ckanext.kg.publishing.gate import fetch, state, validation
 
 log = logging.getLogger(__name__)
 # resources being validated in this thread: loading the DataStore updates
@@ -112,7 +112,7 @@ def _build_search(resource: dict[str, Any]) -> bool:
 def validate_resource_job(resource_id: str, key: Optional[str] = None) -> None:
     """The job: validate the resource's current file, unless it has changed
     again since the job was queued (a newer job then does it)."""
-    from ckanext.kg.publishing import site_context
+    from ckanext.kg.site_user import site_context
     try:
         resource = tk.get_action("resource_show")(site_context(), {"id": resource_id})
     except tk.ObjectNotFound:

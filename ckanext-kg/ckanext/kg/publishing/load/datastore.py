@@ -38,6 +38,9 @@ TYPES = {
 
 
 PROGRESS_EVERY = 100_000  # rows between two progress reports
+# the stage told to `progress` with the rows loaded so far (the gate shows
+# it as its own `state.LOADING`; a test holds the two equal)
+LOADING = "loading"
 COPY_BLOCK = 1 << 20  # bytes handed to COPY at a time
 
 
@@ -55,7 +58,7 @@ def refused_columns(schema: dict[str, Any]) -> list[str]:
 
 
 def datastore_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
-    from ckanext.kg.publishing import dictionary
+    from ckanext.kg.publishing.load import dictionary
     fields = []
     for field in schema["fields"]:
         info = dictionary.field_info(field)
@@ -118,12 +121,12 @@ def load_table(resource_id: str, canonical: Path, schema: dict[str, Any],
     `checksum` gives the hex SHA-256 of `canonical` when the caller knows it;
     without `row_by_row`, a table PostgreSQL cannot COPY as it is raises
     `RowByRowNeeded` instead of being read by the schema's rules."""
-    from ckanext.kg.publishing import state, stored
+    from ckanext.kg.publishing.files import stored
     report = progress or (lambda stage, rows=None: None)
     fields = datastore_fields(schema)
     if not declared:
         declare(resource_id, fields, schema.get("primaryKey"))
-    report(state.LOADING, 0)
+    report(LOADING, 0)
     version = stored.Version(resource_id, fields)
     version.csv_checksum = checksum
     try:
@@ -152,7 +155,6 @@ def _load(resource_id: str, canonical: Path, schema: dict[str, Any],
     and Parquet files meanwhile; the files get their final names just
     before the swap commits. Without `fallback`, a table that cannot be
     COPYed as it is raises `RowByRowNeeded`."""
-    from ckanext.kg.publishing import state
     columns = [f["id"] for f in fields]
     primary_key = schema.get("primaryKey")
     if copies_as_is(schema, canonical):
@@ -177,7 +179,7 @@ def _load(resource_id: str, canonical: Path, schema: dict[str, Any],
     with version.csv.open("w", encoding="utf-8", newline="") as target:
         csv.writer(target, lineterminator="\n").writerow(columns)
         write_copy_csv(typed_rows(canonical, schema), target,
-                       lambda rows: report(state.LOADING, rows))
+                       lambda rows: report(LOADING, rows))
     with version.csv.open("rb") as source:
         return _copy_with_files(resource_id, fields, primary_key, source, version, gate)
 
@@ -197,11 +199,9 @@ def _copy_while_converting(resource_id: str, canonical: Path, schema: dict[str, 
     `write_copy_rows` models."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from ckanext.kg.publishing import state
-
     def convert() -> int:
         rows = write_copy_rows(canonical, schema, version.csv, _cell,
-                               lambda rows: report(state.LOADING, rows))
+                               lambda rows: report(LOADING, rows))
         if rows is None:
             raise NotConverted(resource_id)
         return rows
@@ -342,11 +342,10 @@ class RowCounter(io.RawIOBase):
         return True
 
     def read(self, size: int = -1) -> bytes:
-        from ckanext.kg.publishing import state
         block = self.source.read(size)
         self.rows += block.count(b"\n")
         if self.rows >= self.next_report:
-            self.report(state.LOADING, self.rows)
+            self.report(LOADING, self.rows)
             self.next_report += PROGRESS_EVERY
         return block
 
@@ -354,7 +353,7 @@ class RowCounter(io.RawIOBase):
 def current_fields(resource_id: str) -> Optional[list[tuple[str, str, dict[str, Any]]]]:
     """The DataStore table's columns: id, type, data dictionary; None if
     the resource has no table."""
-    from ckanext.kg.publishing import site_context
+    from ckanext.kg.site_user import site_context
     try:
         current = tk.get_action("datastore_info")(site_context(), {"id": resource_id})
     except tk.ObjectNotFound:
@@ -367,7 +366,7 @@ def declare(resource_id: str, fields: list[dict[str, Any]], primary_key: Any) ->
     triggers, indexes and data dictionary are CKAN's; update the data
     dictionary in place when only it changed. A table whose columns change
     keeps its rows until the new ones replace them (`swap`)."""
-    from ckanext.kg.publishing import site_context
+    from ckanext.kg.site_user import site_context
     current = current_fields(resource_id)
     if current is not None:
         if [c[:2] for c in current] != [(f["id"], f["type"]) for f in fields]:
@@ -394,7 +393,7 @@ def _copy_and_swap(resource_id: str, fields: list[dict[str, Any]], primary_key: 
     new table is complete, just before the swap. The full-text column
     stays empty: `build_search` fills it once the rows are served."""
     from ckanext.datastore.backend.postgres import get_write_engine
-    from ckanext.kg.publishing import swap
+    from ckanext.kg.publishing.load import swap
     columns = [f["id"] for f in fields]
     column_list = ", ".join(identifier(c) for c in columns)
     # as is: "" is missing (NULL) quoted or not; else only unquoted "" is NULL
@@ -417,7 +416,8 @@ def build_search(resource_id: str, schema: dict[str, Any]) -> None:
     then let CKAN add the full-text indexes of its text columns and its
     statistics. The rows served stay the same throughout."""
     from ckanext.datastore.backend.postgres import get_write_engine
-    from ckanext.kg.publishing import site_context, swap
+    from ckanext.kg.publishing.load import swap
+    from ckanext.kg.site_user import site_context
     fields = datastore_fields(schema)
     columns = [f["id"] for f in fields]
     started = time.perf_counter()

@@ -11,16 +11,16 @@ import time
 import pytest
 from ckan.tests import factories
 
-from ckanext.kg.publishing import stored, stored_rows
+from ckanext.kg.publishing.files import stored, stored_rows
 from ckanext.kg.tests.conftest import portal_schema
-from ckanext.kg.tests.publishing.test_downloads import (
+from ckanext.kg.tests.publishing.files.test_downloads import (
     SCHEMA,
     TABLE,
     get,
     table,  # noqa: F401 (fixture)
 )
-from ckanext.kg.tests.publishing.test_stored_files import files_of, replace
-from ckanext.kg.tests.publishing.test_validation import (  # noqa: F401 (fixture)
+from ckanext.kg.tests.publishing.files.test_stored_files import files_of, replace
+from ckanext.kg.tests.publishing.gate.test_validation import (  # noqa: F401 (fixture)
     dataset,
     publish,
 )

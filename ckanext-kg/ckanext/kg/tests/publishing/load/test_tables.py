@@ -175,7 +175,8 @@ def test_a_table_the_vectorised_rows_do_not_model_is_loaded_row_by_row(
     """COPY has begun on the vectorised rows when their writer gives up
     (`write_copy_rows` models valid cells only): it is rolled back, and
     the table is loaded from the rows read one by one instead."""
-    from ckanext.kg.publishing import datastore, stored
+    from ckanext.kg.publishing.files import stored
+    from ckanext.kg.publishing.load import datastore
     schema = {"fields": [{"name": "region", "type": "string"},
                          {"name": "population", "type": "integer"}],
               "missingValues": ["", "-"]}

@@ -19,7 +19,7 @@ from ckanext.kg.tests.publishing.test_downloads import (
     get,
     table,  # noqa: F401 (fixture)
 )
-from ckanext.kg.tests.publishing.test_stored_files import files_of, replace
+from ckanext.kg.tests.publishing.test_stored_files import files_of, made_files, replace
 from ckanext.kg.tests.publishing.test_validation import (  # noqa: F401 (fixture)
     dataset,
     publish,
@@ -316,7 +316,8 @@ def test_a_new_publication_removes_old_leftovers_only(app, upload_file, table): 
     assert replace(upload_file, table, newer) == "success"
     files = files_of(table["id"])
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [files["csv"].name, files["parquet"].name, stored.POINTER, recent.name])
+        [files["csv"].name, files["parquet"].name, stored.POINTER, recent.name,
+         *made_files(table["id"])])
     assert get(app, table, "csv").data == files["csv"].read_bytes()
 
 

@@ -8,7 +8,10 @@ XLSX download asked for before then makes its file while it waits, as it
 always had to write the whole workbook before sending it). Until a file
 exists, CSV for Excel and JSON stream from the stored CSV with the same
 writers (`export_writers`), so the first download and the later ones are
-the same bytes.
+the same bytes. A table whose stored CSV does not give the DataStore's
+values (a `time` or `interval` column, see `stored_rows`) gets its JSON
+and XLSX files from the DataStore, page by page, by the same writers
+that stream them meanwhile.
 
 Each file lies beside the stored files of its publication
 (`<ckan.storage_path>/kg/tables/<resource id>/`), named by its own
@@ -26,6 +29,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator, Optional
 
@@ -165,25 +169,37 @@ def _make(resource_id: str, served: dict[str, Any], fmt: str) -> Optional[str]:
     name, or None when the stored files cannot give this format."""
     folder = stored.folder(resource_id)
     partial = folder / f".{stored.tag()}.{EXTENSIONS[fmt]}.partial"
+    started = time.perf_counter()
     try:
         if fmt == "xlsx":
-            table = stored_rows.pages(resource_id)
-            if table is None:
-                return None
+            table = stored_rows.pages(resource_id) or _datastore_pages(resource_id)
             with partial.open("wb") as target:
                 sheet_rows, cell_chars = _limits()
                 export_writers.write_xlsx(target, *table, sheet_rows, cell_chars)
             checksum = stored.sha256(partial)
         else:
             chunks = stream(resource_id, fmt, served)
+            if chunks is None and fmt == "json":
+                from ckanext.kg.publishing import downloads
+                chunks = downloads.json_stream(*_datastore_pages(resource_id))
             if chunks is None:
                 return None
             checksum = _write(partial, chunks)
         name = f"{checksum}.{EXTENSIONS[fmt]}"
         os.replace(partial, folder / name)
+        log.info("resource %s: %s file made in %.2f s", resource_id, fmt,
+                 time.perf_counter() - started)
         return name
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _datastore_pages(resource_id: str):
+    """The whole table from the DataStore, page by page, as a download
+    without parameters would stream it: for a table whose stored CSV does
+    not give the DataStore's values (a `time` or `interval` column)."""
+    from ckanext.kg.publishing import downloads, site_context
+    return downloads.pages(site_context(), resource_id, {})
 
 
 def _write(target: Path, chunks: Iterator[bytes]) -> str:

@@ -35,6 +35,7 @@ bench: install
 	@$(PORTAL) prepare
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/validation_bench.py
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/ingestion_bench.py
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/download_bench.py
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/search_bench.py
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/fuzz_bench.py
 

@@ -372,6 +372,9 @@ def render_config(name: str, admin_url: str, redis_url: str,
         "jwt_secret": secret["jwt_secret"],
         "storage_path": str(storage_path(name)),
         "root": str(ROOT),
+        # production: nginx sends stored files (docker-compose.yml, deploy/nginx/)
+        "accel_redirect": os.environ.get("KG_DOWNLOADS_ACCEL_REDIRECT", "")
+        if name == "ckan" else "",
         **search_settings(name),
     }
     return template.substitute(values)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import configparser
 import http.client
+import http.server
 import importlib.resources
 import json
 import re
@@ -17,6 +18,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -148,7 +150,8 @@ def test_portal_variables_reach_both_portal_containers():
     assert found["ckan"]["environment"] == found["worker"]["environment"]
     assert set(found["ckan"]["environment"]) == {
         "KG_DATABASE_URL", "KG_DATASTORE_RO_PASSWORD", "KG_REDIS_URL",
-        "KG_SITE_URL", "KG_WEB_WORKERS", "KG_SOLR_URL", "KG_DATASTORE_READ_URL"}
+        "KG_SITE_URL", "KG_WEB_WORKERS", "KG_SOLR_URL", "KG_DATASTORE_READ_URL",
+        "KG_DOWNLOADS_ACCEL_REDIRECT"}
 
 
 # -- the database ----------------------------------------------------------------
@@ -282,6 +285,7 @@ def render_nginx(site: str, tmp_path: Path, upstream: str = "127.0.0.1:5000",
     assert set(services()["nginx"]["environment"]) == set(environment)
     mounts = {"/etc/nginx/kg/": f"{tmp_path}/kg/", "/etc/nginx/tls/": f"{tmp_path}/tls/",
               "/var/cache/nginx/": f"{tmp_path}/cache/",
+              "/srv/portal/var/": f"{tmp_path}/portal/",
               "server ckan:5000;": f"server {upstream};"}
     for inside, outside in (ports or {}).items():
         mounts[f"listen {inside} "] = f"listen 127.0.0.1:{outside} "
@@ -347,6 +351,86 @@ def test_nginx_t_rejects_a_broken_site(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 1
     assert 'zero size shared memory zone "kg_missing"' in result.stderr
+
+
+def test_nginx_sends_stored_files_from_the_portal_volume_only_on_ckans_word():
+    found = services()
+    assert "portal:/srv/portal/var:ro" in found["nginx"]["volumes"]
+    prefix = found["ckan"]["environment"]["KG_DOWNLOADS_ACCEL_REDIRECT"]
+    site = (NGINX / "kg" / "site.conf").read_text()
+    block = re.search(r"^location %s \{(.*?)^\}" % re.escape(prefix), site, re.M | re.S)
+    assert block and "internal;" in block.group(1)
+    storage = "/srv/portal/var/storage/ckan/"  # scripts/portal.py: VAR / "storage" / "ckan"
+    assert f"alias {storage}kg/tables/;" in block.group(1)
+    assert "ckanext.kg.downloads.accel_redirect = ${accel_redirect}" in \
+        (ROOT / "config" / "ckan.ini.in").read_text()
+
+
+def test_kg_downloads_accel_redirect_reaches_the_portals_configuration_only(
+        portal_script, monkeypatch):
+    monkeypatch.setenv("KG_DOWNLOADS_ACCEL_REDIRECT", "/_kg_tables/")
+    secret = {"ckan_db": "x", "datastore_ro": "y", "secret_key": "s", "jwt_secret": "j"}
+    for name, expected in (("ckan", "/_kg_tables/"), ("e2e", "")):
+        text = portal_script.render_config(name, "postgresql://u:p@h/db", "redis://r", secret)
+        assert f"ckanext.kg.downloads.accel_redirect = {expected}\n" in text
+
+
+class _Upstream(http.server.BaseHTTPRequestHandler):
+    """CKAN in miniature: every download answered with X-Accel-Redirect."""
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        self.send_response(200)
+        self.send_header("X-Accel-Redirect", "/_kg_tables/rid/abc.csv")
+        self.send_header("Content-Type", "text/csv; charset=utf-8")
+        self.send_header("Content-Disposition", 'attachment; filename="t.csv"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_nginx_sends_the_file_ckan_names_and_never_on_a_readers_own_request():
+    nginx = nginx_binary()
+    folder = Path(tempfile.mkdtemp(prefix="kg-nginx-"))  # readable by nginx's workers
+    folder.chmod(0o755)
+    tables = folder / "portal" / "storage" / "ckan" / "kg" / "tables" / "rid"
+    tables.mkdir(parents=True)
+    for part in [tables, *tables.parents]:
+        if part == folder.parent:
+            break
+        part.chmod(0o755)
+    content = "".join(f"Ысык-Көл,{i}\n" for i in range(2000)).encode()
+    (tables / "abc.csv").write_bytes(content)
+    (tables / "abc.csv").chmod(0o644)
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    ports = {80: free_port(), 443: free_port()}
+    main = render_nginx("http", folder, f"127.0.0.1:{upstream.server_port}", ports)
+    proc = subprocess.Popen([nginx, "-e", "stderr", "-c", str(main), "-p", str(folder),
+                             "-g", "daemon off;"], stderr=subprocess.PIPE, text=True)
+    try:
+        base = f"http://127.0.0.1:{ports[80]}"
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", ports[80])) == 0:
+                    break
+            time.sleep(0.1)
+        whole = requests.get(f"{base}/dataset/d/resource/rid/export/csv", timeout=30,
+                             headers={"Accept-Encoding": "identity"})
+        assert whole.status_code == 200 and whole.content == content
+        assert whole.headers["Content-Disposition"] == 'attachment; filename="t.csv"'
+        assert "X-Accel-Redirect" not in whole.headers
+        part = requests.get(f"{base}/dataset/d/resource/rid/export/csv", timeout=30,
+                            headers={"Range": "bytes=5-24", "Accept-Encoding": "identity"})
+        assert part.status_code == 206 and part.content == content[5:25]
+        assert requests.get(f"{base}/_kg_tables/rid/abc.csv", timeout=30).status_code == 404
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        upstream.shutdown()
+        shutil.rmtree(folder)
 
 
 # -- nginx in front of a portal served by gunicorn ------------------------------------

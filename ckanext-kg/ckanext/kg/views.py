@@ -79,8 +79,26 @@ def download(id: str, resource_id: str, fmt: str):
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return tk.abort(404, tk._("Resource not found"))
     # a parameter the DataStore refuses: tk.ValidationError, a 400 naming it (errors.py)
-    return _cache_policy(Response(stream_with_context(downloads.WRITERS[fmt](fields, rows)),
+    body = downloads.WRITERS[fmt](fields, rows)
+    if fmt == "xlsx":
+        body = _written_xlsx(body)
+    return _cache_policy(Response(stream_with_context(body),
                                   headers=_download_headers(resource, fmt)), resource_id)
+
+
+def _written_xlsx(body):
+    """An XLSX download written whole before its first byte is sent, so a
+    cell Excel cannot hold is said in the reader's language, not cut off."""
+    import itertools
+
+    from ckanext.kg.publishing.files.export_writers import CellTooLong
+    try:
+        first = next(body)
+    except CellTooLong as error:
+        return tk.abort(409, _too_long_for_excel(error.limit))
+    except StopIteration:
+        return iter(())
+    return itertools.chain([first], body)
 
 
 def _filters(text: str) -> dict:
@@ -156,10 +174,41 @@ def _stored_download(context: dict, resource_id: str, fmt: str):
     if fmt in downloads.STORED_FILE:
         source = stored.open_current(resource["id"], downloads.STORED_FILE[fmt])
         return None if source is None else _stored_file(source, headers)
+    made = _made_file(resource["id"], fmt, headers)
+    if made is not None:
+        return made
     table = _stored_table(resource["id"], fmt)
     if table is None:
         return None
     return Response(stream_with_context(downloads.WRITERS[fmt](*table)), headers=headers)
+
+
+def _made_file(resource_id: str, fmt: str, headers: dict):
+    """CSV for Excel, JSON or XLSX of the whole table from the files made
+    after its publication (`publishing.files.exports`); until they exist, CSV
+    for Excel and JSON streamed by the same writers, and XLSX made now
+    (it is written whole before it is sent anyway) and kept. None when
+    the stored files cannot give `fmt`."""
+    from flask import Response, stream_with_context
+
+    from ckanext.kg.publishing.files import exports
+    source = exports.open_current(resource_id, fmt)
+    if source is None and fmt == "xlsx" and exports.refusal(resource_id, fmt) is None:
+        exports.build(resource_id, ("xlsx",))
+        source = exports.open_current(resource_id, fmt)
+    if source is not None:
+        return _stored_file(source, headers)
+    refused = exports.refusal(resource_id, fmt)
+    if refused is not None:
+        return tk.abort(409, _too_long_for_excel(refused["limit"]))
+    chunks = exports.stream(resource_id, fmt) if fmt != "xlsx" else None
+    return None if chunks is None else Response(stream_with_context(chunks), headers=headers)
+
+
+def _too_long_for_excel(limit: int) -> str:
+    return tk._("A cell of this table is longer than the {limit} characters a cell of "
+                "Excel holds, so it has no XLSX download. Download it as CSV for Excel or "
+                "as Parquet instead.").format(limit=limit)
 
 
 def _stored_table(resource_id: str, fmt: str):
@@ -187,6 +236,9 @@ def _stored_file(source, headers: dict):
     from werkzeug.wsgi import FileWrapper
     size = os.fstat(source.fileno()).st_size
     checksum = Path(source.name).name.split(".")[0]
+    prefix = tk.config.get("ckanext.kg.downloads.accel_redirect")
+    if prefix and size >= tk.config.get("ckanext.kg.downloads.accel_redirect_min_bytes"):
+        return _accel_redirect(source, headers, prefix)
     response = send_file(source, mimetype=headers["Content-Type"], etag=checksum,
                          conditional=False)
     if request.range is not None:  # werkzeug's wrapper seeks to the range;
@@ -195,6 +247,21 @@ def _stored_file(source, headers: dict):
     response.content_length = size
     return response.make_conditional(request.environ, accept_ranges=True,
                                      complete_length=size)
+
+
+def _accel_redirect(source, headers: dict, prefix: str):
+    """The stored file handed to nginx (`X-Accel-Redirect` to its internal
+    location `prefix`, see deploy/nginx/kg/site.conf), the permissions
+    having been checked here: nginx sends it, with its own ETag and
+    ranges, and the gunicorn worker is free at once."""
+    from pathlib import Path
+
+    from flask import Response
+    path = Path(source.name)
+    source.close()
+    response = Response(b"", headers=headers)
+    response.headers["X-Accel-Redirect"] = f"{prefix.rstrip('/')}/{path.parent.name}/{path.name}"
+    return response
 
 
 @kg.route("/dataset/<id>/resource/<resource_id>/schema.json")

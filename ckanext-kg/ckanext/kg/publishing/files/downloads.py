@@ -167,18 +167,13 @@ def _spooled(write: Callable[[Any], None]) -> Iterator[bytes]:
 
 
 def xlsx_stream(fields, rows) -> Iterator[bytes]:
-    from openpyxl import Workbook
+    """XLSX by XlsxWriter (`export_writers.write_xlsx`): further sheets past
+    `ckanext.kg.xlsx.max_rows`, `CellTooLong` past `max_cell_chars`."""
+    from ckanext.kg.publishing.files.export_writers import write_xlsx
 
     def write(target):
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("data")
-        sheet.append(spreadsheet_header(fields))
-        numeric = [f["type"] in NUMERIC for f in fields]
-        for page in rows:
-            for row in page:
-                sheet.append([_number(v) if is_num else neutralise(v)
-                              for v, is_num in zip(row, numeric, strict=True)])
-        book.save(target)
+        write_xlsx(target, fields, rows, tk.config.get("ckanext.kg.xlsx.max_rows"),
+                   tk.config.get("ckanext.kg.xlsx.max_cell_chars"))
     return _spooled(write)
 
 

@@ -110,7 +110,8 @@ def load_table(resource_id: str, canonical: Path, schema: dict[str, Any],
                gate: Callable[[], None] = lambda: None, declared: bool = False,
                checksum: Optional[Callable[[], str]] = None, row_by_row: bool = True) -> int:
     """Make the DataStore table of `resource_id` hold exactly this table,
-    and its stored CSV and Parquet files (`stored`) those very rows.
+    and its stored CSV and Parquet files (`stored`) those very rows (then
+    the files of the other formats, `exports`).
 
     The canonical CSV goes to PostgreSQL as it is when PostgreSQL reads its
     cells as the schema does (`copies_as_is`); otherwise, or if PostgreSQL
@@ -140,6 +141,8 @@ def load_table(resource_id: str, canonical: Path, schema: dict[str, Any],
     except OSError:  # the rows are in: never serve the previous files with them
         log.exception("resource %s: stored files not switched", resource_id)
         (stored.folder(resource_id) / stored.POINTER).unlink(missing_ok=True)
+    from ckanext.kg.publishing.files import exports
+    exports.after_publication(resource_id, count)  # CSV for Excel, JSON, XLSX files
     return count
 
 

@@ -19,7 +19,7 @@ from ckanext.kg.tests.publishing.files.test_downloads import (
     get,
     table,  # noqa: F401 (fixture)
 )
-from ckanext.kg.tests.publishing.files.test_stored_files import files_of, replace
+from ckanext.kg.tests.publishing.files.test_stored_files import files_of, made_files, replace
 from ckanext.kg.tests.publishing.gate.test_validation import (  # noqa: F401 (fixture)
     dataset,
     publish,
@@ -163,9 +163,12 @@ def test_without_a_stored_parquet_file_xlsx_and_json_come_from_the_datastore(
     assert sorted(files_of(table["id"])) == ["csv"]
     rows = json.loads(get(app, table, "json").data)
     assert [row["year"] for row in rows] == [2023, 7, None, 0]
+    xlsx = cells(get(app, table, "xlsx").data)
     delete_rows_in_postgresql(table["id"])
-    assert json.loads(get(app, table, "json").data) == []
-    assert len(cells(get(app, table, "xlsx").data)) == 1  # the header alone
+    assert json.loads(datastore(app, table, "json").data) == []
+    # the files were made from the DataStore's rows at publication (`exports`)
+    assert json.loads(get(app, table, "json").data) == rows
+    assert cells(get(app, table, "xlsx").data) == xlsx and len(xlsx) == 5
 
 
 def test_a_table_with_a_time_column_gets_xlsx_and_json_from_the_datastore(
@@ -177,8 +180,11 @@ def test_a_table_with_a_time_column_gets_xlsx_and_json_from_the_datastore(
     assert json.loads(get(app, table, "json").data) == [{"region": "Нарын",
                                                          "opens": "09:30:00"}]
     delete_rows_in_postgresql(table["id"])  # the DataStore answers: now empty
-    assert json.loads(get(app, table, "json").data) == []
-    assert len(cells(get(app, table, "xlsx").data)) == 1
+    assert json.loads(datastore(app, table, "json").data) == []
+    # the files were made from the DataStore's rows at publication (`exports`)
+    assert json.loads(get(app, table, "json").data) == [{"region": "Нарын",
+                                                         "opens": "09:30:00"}]
+    assert cells(get(app, table, "xlsx").data)[1] == [("Нарын", "s"), ("09:30:00", "s")]
 
 
 def test_a_publication_that_did_not_record_its_reading_leaves_json_to_the_datastore(
@@ -316,7 +322,8 @@ def test_a_new_publication_removes_old_leftovers_only(app, upload_file, table): 
     assert replace(upload_file, table, newer) == "success"
     files = files_of(table["id"])
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [files["csv"].name, files["parquet"].name, stored.POINTER, recent.name])
+        [files["csv"].name, files["parquet"].name, stored.POINTER, recent.name,
+         *made_files(table["id"])])
     assert get(app, table, "csv").data == files["csv"].read_bytes()
 
 

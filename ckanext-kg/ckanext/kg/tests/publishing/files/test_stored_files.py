@@ -33,6 +33,13 @@ def files_of(resource_id):
             for kind, name in stored.current(resource_id).items()}
 
 
+def made_files(resource_id):
+    """The names of the other formats' files (`exports`) and their pointer."""
+    from ckanext.kg.publishing.files import exports
+    pointer = json.loads((stored.folder(resource_id) / exports.POINTER).read_text("utf-8"))
+    return [exports.POINTER, *pointer["files"].values()]
+
+
 def replace(upload_file, table, data, schema=SCHEMA):  # noqa: F811
     upload_file(data, "kalk.csv", action="resource_update", id=table["id"],
                 package_id=table["package_id"], url="kalk.csv", format="CSV",
@@ -47,7 +54,7 @@ def test_a_passing_table_has_a_stored_csv_and_parquet_file(table):  # noqa: F811
     assert files["csv"].name == stored.sha256(files["csv"]) + ".csv"
     assert files["parquet"].name == stored.sha256(files["parquet"]) + ".parquet"
     assert sorted(p.name for p in stored.folder(table["id"]).iterdir()) == sorted(
-        [files["csv"].name, files["parquet"].name, stored.POINTER])
+        [files["csv"].name, files["parquet"].name, stored.POINTER, *made_files(table["id"])])
 
 
 def test_whole_table_downloads_are_the_stored_files_byte_for_byte(app, table):  # noqa: F811
@@ -154,7 +161,7 @@ def test_a_passing_newer_file_replaces_the_files(app, upload_file, table):  # no
     assert set(after.values()).isdisjoint(before.values())
     assert not any(path.exists() for path in before.values())  # removed after the switch
     assert sorted(p.name for p in stored.folder(table["id"]).iterdir()) == sorted(
-        [after["csv"].name, after["parquet"].name, stored.POINTER])
+        [after["csv"].name, after["parquet"].name, stored.POINTER, *made_files(table["id"])])
     assert get(app, table, "csv").data == after["csv"].read_bytes() == \
         (CANONICAL + "Талас,2024,7.75,жаңы\n").encode("utf-8")
     parquet = pq.read_table(io.BytesIO(get(app, table, "parquet").data))

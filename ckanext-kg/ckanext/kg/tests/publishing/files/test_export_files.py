@@ -11,18 +11,18 @@ from ckan.tests import factories, helpers
 
 from ckanext.kg.publishing.files import exports, stored
 from ckanext.kg.tests.conftest import portal_schema
-from ckanext.kg.tests.publishing.test_downloads import (
+from ckanext.kg.tests.publishing.files.test_downloads import (
     get,
     table,  # noqa: F401 (fixture)
 )
-from ckanext.kg.tests.publishing.test_stored_downloads import (
+from ckanext.kg.tests.publishing.files.test_stored_downloads import (
     MIXED_SCHEMA,
     MIXED_TABLE,
     cells,
     datastore,
 )
-from ckanext.kg.tests.publishing.test_stored_files import replace
-from ckanext.kg.tests.publishing.test_validation import dataset  # noqa: F401 (fixture)
+from ckanext.kg.tests.publishing.files.test_stored_files import replace
+from ckanext.kg.tests.publishing.gate.test_validation import dataset  # noqa: F401 (fixture)
 
 pytestmark = portal_schema
 FORMATS = ["excel", "json", "xlsx"]

@@ -50,7 +50,7 @@ def test_a_journalist_explores_the_population_table(open_journey, catalogue_port
     with page.expect_navigation():
         page.locator(".kg-view-preview thead th a", has_text=years).click()
     journey.step(f"sorted by year, latest first {lang}")
-    assert page.locator(f".kg-view-preview thead th[aria-sort='descending']").count() == 1
+    assert page.locator(".kg-view-preview thead th[aria-sort='descending']").count() == 1
 
     page.locator(".kg-explorer-filters summary").click()
     year_from = page.locator("input[name='min.year']")

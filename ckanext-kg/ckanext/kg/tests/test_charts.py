@@ -7,7 +7,7 @@ from ckanext.kg.charts import BAR, LINE, Chart
 
 
 def schema(*fields, **more):
-    return {"fields": [dict(zip(("name", "type"), f)) if isinstance(f, tuple) else f
+    return {"fields": [dict(zip(("name", "type"), f, strict=True)) if isinstance(f, tuple) else f
                        for f in fields], **more}
 
 

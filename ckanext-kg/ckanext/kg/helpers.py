@@ -19,6 +19,8 @@ __all__ = [
     "kg_tables",
     "kg_compliance",
     "kg_table_preview",
+    "kg_table_explorer",
+    "kg_download_address",
     "kg_table_examples",
     "kg_download_formats",
     "kg_dataset_sources",
@@ -111,6 +113,24 @@ def kg_table_preview(resource: dict[str, Any], rows: int = 10) -> Optional[dict[
             "rows": [[figures.cell(record.get(f["id"]), kind)
                       for f, kind in zip(fields, kinds, strict=True)]
                      for record in result["records"]]}
+
+
+def kg_table_explorer(resource: dict[str, Any], rows: int = 20) -> Optional[dict[str, Any]]:
+    """The `kg_preview` view's rows, filters, downloads and chart as the
+    page's address asks (`table_explorer.explore`)."""
+    from flask import request
+
+    from ckanext.kg import table_explorer
+    return table_explorer.explore(resource, request.args, rows)
+
+
+def kg_download_address(dataset_name: str, resource: dict[str, Any], fmt: str) -> str:
+    """A download of the rows the page's address selects (all without one)."""
+    from flask import request
+
+    from ckanext.kg import table_explorer
+    base = tk.h.url_for("kg.download", id=dataset_name, resource_id=resource["id"], fmt=fmt)
+    return table_explorer.download_address(base, request.args, resource)
 
 
 def _value_kinds(resource: dict[str, Any], fields: list[dict[str, Any]]) -> list[str]:

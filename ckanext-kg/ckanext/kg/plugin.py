@@ -7,7 +7,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.kg import errors, indexing, languages, views
+from ckanext.kg import errors, indexing, languages, table_explorer, views
 from ckanext.kg.logic import action
 from ckanext.kg.publishing.files import stored
 from ckanext.kg.publishing.gate import serving
@@ -37,6 +37,7 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
             errors.install(app)
             app.before_request(serving.hold_unvalidated_downloads)
             app.before_request(views.check_datastore_dump)
+            app.before_request(table_explorer.refuse_unreadable_preview)
         return app
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:

@@ -36,6 +36,8 @@ __all__ = [
     "kg_single_value",
     "kg_boolean",
     "kg_datastore_filters",
+    "kg_chart_type",
+    "kg_chart_column",
 ]
 
 _ = tk._
@@ -362,3 +364,49 @@ def kg_datastore_filters(key, data, errors, context) -> None:
         data.pop(key, None)
         raise StopOnError
     data[key] = filters
+
+
+CHART_TYPES = ("", "line", "bar", "none")  # "": the portal chooses from the schema
+
+
+def kg_chart_type(value: Any, context: Any) -> Any:
+    """The chart a table's page draws first (`charts`)."""
+    if value is None or isinstance(value, Missing):
+        return ""
+    if value not in CHART_TYPES:
+        raise Invalid(_("Choose one of: {values}.").format(values="line, bar, none"))
+    return value
+
+
+def _chart_messages() -> dict[tuple[str, str], str]:
+    return {
+        ("line", "x"): _("A line chart needs a column of dates or years here."),
+        ("bar", "x"): _("A bar chart needs a text column here."),
+        ("line", "y"): _("Choose a column of numbers (not a code, an identifier or a year)."),
+        ("bar", "y"): _("Choose a column of numbers (not a code, an identifier or a year)."),
+        ("line", "by"): _("Choose a text column, or leave this blank."),
+        ("bar", "by"): _("Only a line chart draws one line per value: leave this blank."),
+    }
+
+
+def kg_chart_column(key, data, errors, context) -> None:
+    """`chart_x`, `chart_y`, `chart_by`: a column of the resource's Table
+    Schema of a type that fits its role in the chosen chart (`charts.unfit`)."""
+    from ckanext.kg import charts, table_schema
+    name = data.get(key)
+    if not isinstance(name, str) or not name.strip():
+        data[key] = ""
+        return
+    data[key] = name = name.strip()
+    kind = data.get(key[:-1] + ("chart_type",))
+    schema = table_schema.of_resource({"schema": data.get(key[:-1] + ("schema",))})
+    if kind in (None, "") or isinstance(kind, Missing):
+        kind = getattr(charts.default_chart(schema), "kind", "line")
+    if kind not in charts.KINDS:
+        return  # no chart: the columns are kept for when one is chosen
+    role = key[-1].removeprefix("chart_")
+    why = charts.unfit(schema, kind, role, name)
+    if why == "missing":
+        errors[key].append(_("This table has no column named {name}.").format(name=name))
+    elif why:
+        errors[key].append(_chart_messages()[(kind, role)])

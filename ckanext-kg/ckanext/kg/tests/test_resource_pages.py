@@ -170,7 +170,7 @@ def test_a_published_table_gets_its_preview_as_a_view_once(app, table):
     assert texts(page.select(".view-item-kg_preview")) == ["Алдын ала көрүү"]
     assert "There are no views" not in page.get_text()
     assert texts(page.select(".kg-view-preview caption")) == [
-        "Аймактардагы тургундар: 2 саптан алгачкы 2 сап"]
+        "Аймактардагы тургундар: 2 саптан 1–2 саптар"]
 
 
 def test_a_table_that_failed_gets_no_view(upload_file, dataset):  # noqa: F811

@@ -9,7 +9,7 @@ import pytest
 from ckan.tests import factories, helpers
 
 from ckanext.kg.tests.conftest import portal_schema
-from ckanext.kg.tests.publishing.test_validation import dataset, publish  # noqa: F401
+from ckanext.kg.tests.publishing.gate.test_validation import dataset, publish  # noqa: F401
 from ckanext.kg.tests.test_resource_pages import SCHEMA, soup, texts
 
 pytestmark = portal_schema

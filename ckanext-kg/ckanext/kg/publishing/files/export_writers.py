@@ -1,6 +1,6 @@
 """Whole-table files in the download formats, written column by column
 from record batches (pyarrow), never row by row in Python. No CKAN here:
-functions take a stored CSV (`publishing.stored`), its fields (id and
+functions take a stored CSV (`files.stored`), its fields (id and
 DataStore type) and how it was read, and yield bytes or write a file.
 
 They keep the rules of the page-by-page writers of `downloads` to the

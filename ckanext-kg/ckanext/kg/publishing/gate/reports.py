@@ -13,6 +13,8 @@ from typing import Any, Optional
 
 import sqlalchemy as sa
 
+from ckanext.kg.publishing.gate import tables
+
 TABLE = "kg_validation_report"
 _DDL = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
     resource_id text NOT NULL,
@@ -26,9 +28,7 @@ SUCCESS, FAILURE, NEEDS_SCHEMA = "success", "failure", "needs-schema"
 
 
 def _ensure_table(session: Any) -> None:
-    if not session.execute(sa.text("SELECT to_regclass(:t) IS NOT NULL"),
-                           {"t": TABLE}).scalar():
-        session.execute(sa.text(_DDL))
+    tables.ensure(session, TABLE, _DDL)
 
 
 def save(session: Any, resource_id: str, checksum: str, status: str,
@@ -44,7 +44,8 @@ def save(session: Any, resource_id: str, checksum: str, status: str,
 
 
 def find(session: Any, resource_id: str, checksum: str) -> Optional[dict[str, Any]]:
-    _ensure_table(session)
+    if not tables.exists(session, TABLE):  # no report stored yet: nothing to create
+        return None
     row = session.execute(sa.text(
         f"SELECT status, report, created FROM {TABLE} "
         "WHERE resource_id = :r AND checksum = :c"),
@@ -57,6 +58,7 @@ def find(session: Any, resource_id: str, checksum: str) -> Optional[dict[str, An
 
 def remove(session: Any, resource_id: str) -> None:
     """Every report of a resource that is no more."""
-    _ensure_table(session)
+    if not tables.exists(session, TABLE):
+        return
     session.execute(sa.text(f"DELETE FROM {TABLE} WHERE resource_id = :r"),
                     {"r": resource_id})

@@ -17,6 +17,8 @@ from typing import Any, Optional
 
 import sqlalchemy as sa
 
+from ckanext.kg.publishing.gate import tables
+
 TABLE = "kg_validation_job"
 _DDL = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
     resource_id text PRIMARY KEY,
@@ -46,9 +48,7 @@ def _engine() -> Any:
 
 def _write(sql: str, params: dict[str, Any]) -> None:
     with _engine().begin() as connection:
-        if not connection.execute(sa.text("SELECT to_regclass(:t) IS NOT NULL"),
-                                  {"t": TABLE}).scalar():
-            connection.execute(sa.text(_DDL))
+        tables.ensure(connection, TABLE, _DDL)
         connection.execute(sa.text(sql), params)
 
 
@@ -102,8 +102,7 @@ def put_back(resource_id: str, found: Optional[dict[str, Any]]) -> None:
 
 def find(resource_id: str) -> Optional[dict[str, Any]]:
     with _engine().connect() as connection:
-        if not connection.execute(sa.text("SELECT to_regclass(:t) IS NOT NULL"),
-                                  {"t": TABLE}).scalar():
+        if not tables.exists(connection, TABLE):
             return None
         row = connection.execute(sa.text(
             f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE resource_id = :r"),

@@ -200,10 +200,21 @@ def portal_path(ps, ini: Path, token_file: Path, table: Path, rows: int, work: P
             results[f"download {name} MiB"] = target.stat().st_size / 1024**2
         return results
     finally:
-        worker.terminate()
-        web.terminate()
-        worker.wait(30)
-        web.wait(30)
+        stop(worker, web)
+
+
+def stop(*processes) -> None:
+    """Stop the worker and the web server; a worker still making a table's
+    download files (a job after the publication) is killed after 30 s."""
+    import subprocess
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(30)
 
 
 def main() -> int:

@@ -65,6 +65,10 @@ DATABASES = {  # config name -> (CKAN database, DataStore database)
     "ops": ("ckan_ops", "datastore_ops"),  # backed up and restored by the tests
     "catalogue": ("ckan_catalogue", "datastore_catalogue"),  # datasets/ as `make run` serves it
 }
+# config name -> its Redis database: each portal's job queue its own (they
+# share the site id, so on one database a portal's worker would take
+# another's jobs, against another database)
+REDIS_DATABASES = {"ckan": 0, "test": 1, "e2e": 2, "bench": 3, "ops": 4, "catalogue": 5}
 TEMPLATES = {"ckan": "ckan.ini.in", "test": "test.ini.in",
              "e2e": "ckan.ini.in", "bench": "ckan.ini.in", "ops": "ckan.ini.in",
              "catalogue": "ckan.ini.in"}
@@ -367,7 +371,7 @@ def render_config(name: str, admin_url: str, redis_url: str,
                                         secret["ckan_db"]),
         "datastore_read_url": datastore_read_url(name) or _with_db(
             admin_url, datastore_db, READ_ROLE, secret["datastore_ro"]),
-        "redis_url": redis_url,
+        "redis_url": portal_redis_url(redis_url, name),
         "secret_key": secret["secret_key"],
         "jwt_secret": secret["jwt_secret"],
         "storage_path": str(storage_path(name)),
@@ -378,6 +382,16 @@ def render_config(name: str, admin_url: str, redis_url: str,
         **search_settings(name),
     }
     return template.substitute(values)
+
+
+def portal_redis_url(redis_url: str, name: str) -> str:
+    """The Redis URL of configuration `name`: the server's URL as given for
+    the portal of `make run`, its own database for the others."""
+    if name == "ckan":
+        return redis_url
+    from urllib.parse import urlsplit, urlunsplit
+    parts = urlsplit(redis_url)
+    return urlunsplit(parts._replace(path=f"/{REDIS_DATABASES[name]}"))
 
 
 def storage_path(name: str) -> Path:
@@ -442,10 +456,22 @@ def fresh_portal(name: str) -> tuple[Path, Path]:
     compile_catalogues()
     ini = write_config(name, admin_url, redis_url, secret)
     reset_database(ini, admin_url, DATABASES[name][1])
+    empty_queue(portal_redis_url(redis_url, name))
     token_file = VAR / f"{name}-sysadmin.token"
     token_file.unlink(missing_ok=True)
     ensure_sysadmin(ini, secret, token_file)
     return ini, token_file
+
+
+def empty_queue(redis_url: str) -> None:
+    """No job of an earlier run of a fresh portal waits in its queue: it
+    would name what the emptied databases no longer hold."""
+    import redis
+    client = redis.Redis.from_url(redis_url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
 
 
 def ensure_sysadmin(ini: Path, secret: dict[str, str],

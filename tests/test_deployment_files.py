@@ -552,3 +552,18 @@ def test_https_site_redirects_http_and_sends_hsts(nginx_front):
                           verify=False, timeout=60)   # the test's self-signed certificate
     assert secure.json()["success"] is True
     assert secure.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_each_portal_has_a_redis_database_of_its_own(portal_script):
+    """The portals share the site id, so on one Redis database a portal's
+    jobs worker would take another portal's jobs."""
+    secret = {"ckan_db": "x", "datastore_ro": "y", "secret_key": "s", "jwt_secret": "j"}
+    urls = {}
+    for name in portal_script.DATABASES:
+        text = portal_script.render_config(name, "postgresql://u:p@h/db",
+                                           "redis://:pw@127.0.0.1:63799/0", secret)
+        urls[name] = next(line.split(" = ", 1)[1] for line in text.splitlines()
+                          if line.startswith("ckan.redis.url = "))
+    assert urls["ckan"] == "redis://:pw@127.0.0.1:63799/0"
+    assert len(set(urls.values())) == len(urls)
+    assert all(url.startswith("redis://:pw@127.0.0.1:63799/") for url in urls.values())

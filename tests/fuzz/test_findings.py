@@ -79,14 +79,17 @@ def test_datastore_search_sql_parsing_broken_xml(portal, planted):
                            sql=f"SELECT xmlparse(document '<a') FROM \"{table}\""))
 
 
-def test_datastore_search_sql_counting_60_million_rows(portal, planted):
-    """About 15 s of one PostgreSQL backend and one web worker without a
-    statement timeout; the client waits TIME_BOUND_S."""
+def test_datastore_search_sql_counting_ten_billion_rows(portal, planted):
+    """Hours of one PostgreSQL backend and one web worker without a
+    statement timeout, however fast the machine (the fuzzers found 60
+    million rows, 15 s here, and under 5 s on a quiet machine); the
+    client waits TIME_BOUND_S."""
     started = time.monotonic()
     try:
         response = requests.get(f"{portal.url}/api/3/action/datastore_search_sql",
                                 timeout=TIME_BOUND_S, params={"sql": (
-                                    "SELECT count(*) FROM generate_series(1, 60000000), "
+                                    "SELECT count(*) FROM generate_series(1, 100000) AS a, "
+                                    "generate_series(1, 100000) AS b, "
                                     f'(SELECT 1 FROM "{planted.public_table}" LIMIT 1) AS t')})
     except requests.exceptions.Timeout:
         pytest.fail(f"no answer within {TIME_BOUND_S} s")

@@ -129,12 +129,12 @@ class FaultPortal:
         children = Path(f"/proc/{self.web.pid}/task/{self.web.pid}/children")
         return sorted(int(pid) for pid in children.read_text().split())
 
-    def jobs_worker(self) -> subprocess.Popen:
-        """`ckan jobs worker --burst`: runs what is queued, then ends."""
+    def jobs_worker(self, burst: bool = True) -> subprocess.Popen:
+        """`ckan jobs worker`; with `burst`, it runs what is queued, then ends."""
         log = open(self.script.LOG / "faults-worker.log", "ab")
         return subprocess.Popen(self.in_namespace([
             str(self.script.VENV_BIN / "ckan"), "-c", str(self.ini), "jobs", "worker",
-            "--burst"]), stdout=log, stderr=log)
+            *(["--burst"] if burst else [])]), stdout=log, stderr=log)
 
     # -- PostgreSQL and Redis -------------------------------------------
     def stop_postgres(self) -> None:
@@ -142,6 +142,15 @@ class FaultPortal:
 
     def start_postgres(self) -> None:
         self.script.start_postgres(self.secret)
+
+    def redis(self):
+        import redis
+        return redis.Redis(port=self.script.REDIS_PORT, password=self.secret["redis"])
+
+    def stop_redis(self) -> None:
+        """Redis ends as `make stop` or a container's stop ends it: saved."""
+        self.redis().shutdown(save=True)
+        wait_for(lambda: not self.script.port_open(self.script.REDIS_PORT), 10, "Redis to end")
 
     def kill_redis(self) -> None:
         """Redis ends as in a crash: what it did not save is lost."""

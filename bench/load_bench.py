@@ -201,7 +201,9 @@ def seed(api: Api) -> dict:
         dataset, resource = api.table(f"load-table-{n}", orgs[n % 3], TITLES[n % 3], 3000)
         tables.append({"dataset": dataset["name"], "resource": resource["id"],
                        "column": "region", "value": REGIONS[n % 7]})
-    word = f"жашыруун{uuid.uuid4().hex[:8]}"
+    # digits only after the Cyrillic word: hex letters beside Cyrillic ones
+    # are a mixed-script word the validator rightly refuses
+    word = f"жашыруун{uuid.uuid4().int % 10**8:08d}"
     return {"tables": tables, "agencies": orgs[:2], "schema": SCHEMA,
             "dataset_fields": dataset_fields(TITLES[0]),
             "hidden": {"word": word, "org": orgs[2],
@@ -323,8 +325,13 @@ def cpu_seconds(pid: int) -> float:
 # -- the runs -----------------------------------------------------------------------
 
 def idle_run(url, plan, token, work) -> dict:
+    """One visitor, one request after another, through nginx without its
+    per-client limits (they would refuse it, not slow it)."""
     say("idle portal: one visitor, no think time, 20 s")
-    return run_locust(url, 1, 20, "visitors", "0", plan, token, work, "idle")["stats"]
+    result = run_locust(url, 1, 20, "visitors", "0", plan, token, work, "idle")
+    if result["failures"]:
+        raise SystemExit(f"the idle portal failed requests: {result['failures']}")
+    return result["stats"]
 
 
 def saturation(url: str, kinds: str, plan, token, work, step_seconds: int,
@@ -353,7 +360,8 @@ def saturation(url: str, kinds: str, plan, token, work, step_seconds: int,
 
 
 def best(steps: list[dict]) -> dict | None:
-    clean = [s for s in steps if s["errors"] == 0]
+    """The step of highest throughput with no error and p95 within 1 s."""
+    clean = [s for s in steps if s["errors"] == 0 and s["p95"] <= P95_LIMIT_MS]
     return max(clean, key=lambda s: s["rps"]) if clean else None
 
 
@@ -374,8 +382,10 @@ def print_users(users: dict, idle: dict, seconds: int) -> None:
         print(f"{name[:32]:32} {row['Request Count']:>6} {row['50%']:>7} {row['95%']:>7}"
               f" {row['99%']:>7} {shown}")
     total = users["stats"]["Aggregated"]
-    print(f"throughput {float(total['Requests/s']):.1f} rps; failures "
-          f"{json.dumps(users['failures'], ensure_ascii=False) or '{}'}")
+    failures = dict(users["failures"])
+    limited = failures.pop("status 429", 0)
+    print(f"throughput {float(total['Requests/s']):.1f} rps; 429 (nginx's per-client limits)"
+          f": {limited}; other failures: {json.dumps(failures, ensure_ascii=False)}")
 
 
 def print_saturation(portal: list[dict], ceiling: list[dict]) -> None:
@@ -441,9 +451,11 @@ def main() -> int:
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         api = Api(f"http://127.0.0.1:{port}", token)
         plan = seed(api)
-        front = start_nginx(nginx, port, limits=True)
+        front = start_nginx(nginx, port, limits=False)
         url = f"http://127.0.0.1:{NGINX_PORT}"
         idle = idle_run(url, plan, token, work)
+        stop(front)
+        front = start_nginx(nginx, port, limits=True)
         say(f"users run: {args.duration} s")
         users = run_locust(url, 53, args.duration, "users", "1-5", plan, token, work, "users",
                            during=lambda: (time.sleep(5),

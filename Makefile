@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORTAL := $(PY) scripts/portal.py
 PYTEST_ARGS ?=
 
-.PHONY: install run stop status clean test lint bench backup restore
+.PHONY: install run stop status clean test lint bench bench-load backup restore
 
 install:
 	@PYTHON=$(PYTHON) bash scripts/install.sh
@@ -38,6 +38,12 @@ bench: install
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/download_bench.py
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/search_bench.py
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/fuzz_bench.py
+
+# The portal under load behind nginx (bench/load_bench.py; never a test):
+# make bench-load BENCH_ARGS="--duration 60" for a short run.
+BENCH_ARGS ?=
+bench-load: install
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) bench/load_bench.py $(BENCH_ARGS)
 
 # One archive of both databases and the uploaded files (scripts/backup.py).
 backup: install

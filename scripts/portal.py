@@ -64,18 +64,22 @@ DATABASES = {  # config name -> (CKAN database, DataStore database)
     "bench": ("ckan_bench", "datastore_bench"),  # a portal for benchmarks
     "ops": ("ckan_ops", "datastore_ops"),  # backed up and restored by the tests
     "catalogue": ("ckan_catalogue", "datastore_catalogue"),  # datasets/ as `make run` serves it
+    # the fault tests' portal: its own PostgreSQL and Redis too (KG_VAR=var/faults)
+    "faults": ("ckan_faults", "datastore_faults"),
 }
 # config name -> its Redis database: each portal's job queue its own (they
 # share the site id, so on one database a portal's worker would take
 # another's jobs, against another database)
-REDIS_DATABASES = {"ckan": 0, "test": 1, "e2e": 2, "bench": 3, "ops": 4, "catalogue": 5}
+REDIS_DATABASES = {"ckan": 0, "test": 1, "e2e": 2, "bench": 3, "ops": 4, "catalogue": 5,
+                   "faults": 6}
 TEMPLATES = {"ckan": "ckan.ini.in", "test": "test.ini.in",
              "e2e": "ckan.ini.in", "bench": "ckan.ini.in", "ops": "ckan.ini.in",
-             "catalogue": "ckan.ini.in"}
+             "catalogue": "ckan.ini.in", "faults": "ckan.ini.in"}
 PORTS = {"ckan": PORT, "test": PORT, "e2e": E2E_PORT,
          "bench": int(os.environ.get("KG_BENCH_PORT", "5098")),
          "ops": E2E_PORT,  # never served; the port only names its site_url
-         "catalogue": int(os.environ.get("KG_CATALOGUE_PORT", "5097"))}
+         "catalogue": int(os.environ.get("KG_CATALOGUE_PORT", "5097")),
+         "faults": int(os.environ.get("KG_FAULTS_PORT", "5096"))}
 
 
 def say(message: str) -> None:

@@ -1,8 +1,9 @@
 """Actions of the data-exchange code."""
 from __future__ import annotations
 
+import errno
 import logging
-from typing import Any
+from typing import Any, Optional
 
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
@@ -177,6 +178,7 @@ def package_create(up_func, context: Context, data_dict: DataDict):
         undo.discard_dataset(result["id"] if isinstance(result, dict) else result)
         if isinstance(error, tk.ValidationError):
             raise _in_users_language(error) from None
+        _refuse_when_no_room(error)
         if not uploads:
             raise
         log.exception("Uploads given to package_create could not be stored")
@@ -260,8 +262,9 @@ def resource_create(up_func, context: Context, data_dict: DataDict):
     try:
         resource = up_func(dict(context, **{ALL_OR_NOTHING: True}), data_dict)
         _validate_resource(context, resource)
-    except Exception:
+    except Exception as error:
         undo.undo_create(snapshot, data_dict.get("id"))  # the id CKAN gave it, if any
+        _refuse_when_no_room(error)
         raise
     return resource
 
@@ -281,12 +284,34 @@ def resource_update(up_func, context: Context, data_dict: DataDict):
         resource = up_func(dict(context, changed_entities=changed,
                                 **{ALL_OR_NOTHING: True}), data_dict)
         _validate_resource(context, resource)
-    except Exception:
+    except Exception as error:
         undo.undo_update(snapshot, committed=snapshot.package_id in changed.get(
             "packages", ()))
+        _refuse_when_no_room(error)
         raise
     snapshot.done()
     return resource
+
+
+# a storage that cannot take a file: its disk is full, the portal's quota
+# is spent, or the file is larger than the system lets the portal write
+NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def _refuse_when_no_room(error: Optional[BaseException]) -> None:
+    """After the action undid itself: a write the storage refused is told
+    to the publisher in their language (a refusal, so the web form keeps
+    what they entered), never a bare 500; any other error goes on."""
+    cause = error
+    while cause is not None and not (isinstance(cause, OSError) and cause.errno in NO_ROOM):
+        cause = cause.__cause__ or cause.__context__
+    if cause is None:
+        return
+    log.error("an upload could not be stored, nothing was saved: %s", cause)
+    raise tk.ValidationError({"upload": [tk._(
+        "The portal has no room to store the file now, so nothing was saved. "
+        "Please try again later; if it happens again, tell the portal's team.")]}
+    ) from error
 
 
 def _may(context: Context, action: str, data_dict: DataDict) -> bool:

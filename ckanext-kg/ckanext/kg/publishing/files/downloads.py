@@ -27,9 +27,12 @@ from typing import Any, Callable, Iterator
 
 import ckan.plugins.toolkit as tk
 
+# one rule for both writers: the streamed ones here and the files' (`export_writers`)
+from ckanext.kg.publishing.files.export_writers import FORMULA_START, neutralise  # noqa: F401
+from ckanext.kg.publishing.files.export_writers import as_number as _number
+
 PAGE = 10_000
 NUMERIC = ("int", "int4", "int8", "float8", "numeric")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 SEARCH = ("q", "filters", "fields", "sort")  # a download with none is the whole table
 # whole-table downloads served from the stored files (`stored`)
@@ -104,13 +107,6 @@ def stored_csv_pages(source: Any) -> Iterator[list[list[Any]]]:
             yield page
 
 
-def neutralise(value: Any) -> Any:
-    """A text that a spreadsheet would run as a formula, made plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def spreadsheet_header(fields: list[dict[str, Any]]) -> list[Any]:
     """The column names as a spreadsheet's first row, neutralised like cells."""
     return [neutralise(f["id"]) for f in fields]
@@ -175,15 +171,6 @@ def xlsx_stream(fields, rows) -> Iterator[bytes]:
         write_xlsx(target, fields, rows, tk.config.get("ckanext.kg.xlsx.max_rows"),
                    tk.config.get("ckanext.kg.xlsx.max_cell_chars"))
     return _spooled(write)
-
-
-def _number(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            return float(value)
-    return value
 
 
 ARROW_TYPES = {"int": "int64", "int4": "int32", "int8": "int64", "float8": "float64",

@@ -195,12 +195,14 @@ def json_rows(source: Source, fields: list[dict[str, str]], types: list[Any],
 # -- XLSX ---------------------------------------------------------------------------
 
 def neutralise(value: Any) -> Any:
+    """A text that a spreadsheet would run as a formula, made plain text."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
 
-def _number(value: Any) -> Any:
+def as_number(value: Any) -> Any:
+    """A DataStore number (text for `numeric`) as Python's int or float."""
     if isinstance(value, str):
         try:
             return int(value)
@@ -235,7 +237,7 @@ def write_xlsx(target: BinaryIO, fields: list[dict[str, str]],
                 sheet = book.add_worksheet("data" if sheets == 1 else f"data {sheets}")
                 sheet.write_row(0, 0, header)
                 row_number = 1
-            cells = [_number(v) if is_num else _text(neutralise(v), name, cell_chars)
+            cells = [as_number(v) if is_num else _text(neutralise(v), name, cell_chars)
                      for v, is_num, name in zip(row, numeric, names, strict=True)]
             sheet.write_row(row_number, 0, cells)
             row_number += 1

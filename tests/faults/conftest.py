@@ -26,7 +26,7 @@ import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-STORAGE_MB = 64
+STORAGE_MB = 256  # room for every test's tables with their download files (exports)
 SYNC_MAX_BYTES = 100_000  # larger tables go to the jobs worker
 SCHEMA = {"fields": [{"name": "region", "type": "string"},
                      {"name": "year", "type": "integer"},

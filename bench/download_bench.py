@@ -35,7 +35,8 @@ from ingestion_bench import (  # noqa: E402
     Portal,
     allow_uploads_of,
     read_seconds,
-    wait_for_line,
+    serve_with_worker,
+    stop,
 )
 from search_bench import load_portal_script  # noqa: E402
 from validation_bench import write_in_child  # noqa: E402
@@ -66,7 +67,6 @@ def made_seconds(log_path: Path) -> dict[str, float]:
 
 
 def run(rows: int) -> None:
-    import subprocess
     ps = load_portal_script()
     ps.start_postgres(ps.load_secrets())
     with tempfile.TemporaryDirectory(prefix="kg-download-bench-") as workdir:
@@ -78,14 +78,9 @@ def run(rows: int) -> None:
         ini, token_file = ps.fresh_portal("bench")
         allow_uploads_of(ini, mib)
         port = ps.PORTS["bench"]
-        web = ps.serve(ini, port, workers=1)
         log_path = ps.LOG / "bench-download-worker.log"
-        log_path.unlink(missing_ok=True)
-        with log_path.open("ab") as log:
-            worker = subprocess.Popen([str(ps.VENV_BIN / "ckan"), "-c", str(ini), "jobs",
-                                       "worker"], stdout=log, stderr=log)
+        web, worker = serve_with_worker(ps, ini, port, log_path)
         try:
-            wait_for_line(log_path, "has started on queue")
             portal = Portal(f"http://127.0.0.1:{port}", token_file.read_text().strip())
             portal.action("organization_create", **ORGANIZATION)
             dataset = portal.action("package_create", **DATASET)
@@ -111,10 +106,7 @@ def run(rows: int) -> None:
                 filtered[f"{fmt} rows"] = _rows(target, fmt)
             report(times, sizes, disk, made_seconds(log_path), filtered, pointer)
         finally:
-            worker.terminate()
-            web.terminate()
-            worker.wait(30)
-            web.wait(30)
+            stop(worker, web)
 
 
 def _rows(path: Path, fmt: str) -> int:

@@ -17,7 +17,6 @@ not known.
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 import time
@@ -40,15 +39,10 @@ from kg_fuzz.planted import plant  # noqa: E402
 from kg_fuzz.runner import Caller  # noqa: E402
 from kg_fuzz.surfaces import read_surfaces  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from search_bench import load_portal_script  # noqa: E402
+
 EXAMPLES = int(os.environ.get("KG_FUZZ_EXAMPLES", "30"))
-
-
-def load_portal_script():
-    spec = importlib.util.spec_from_file_location("kg_portal_script",
-                                                  ROOT / "scripts" / "portal.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def shortest_per_problem(outcome: Outcome) -> dict[tuple[str, str, str], tuple[int, str]]:

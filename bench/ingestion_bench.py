@@ -168,16 +168,10 @@ def read_seconds(path: Path) -> float:
 def portal_path(ps, ini: Path, token_file: Path, table: Path, rows: int, work: Path,
                 schema: dict, downloads: tuple = tuple(DOWNLOADS)) -> dict[str, float]:
     """Upload through the API until public and queryable; then downloads."""
-    import subprocess
     port = ps.PORTS["bench"]
-    web = ps.serve(ini, port, workers=1)
     log_path = ps.LOG / "bench-worker.log"
-    log_path.unlink(missing_ok=True)
-    with log_path.open("ab") as log:
-        worker = subprocess.Popen([str(ps.VENV_BIN / "ckan"), "-c", str(ini), "jobs",
-                                   "worker"], stdout=log, stderr=log)
+    web, worker = serve_with_worker(ps, ini, port, log_path)
     try:
-        wait_for_line(log_path, "has started on queue")  # as in production: running
         portal = Portal(f"http://127.0.0.1:{port}", token_file.read_text().strip())
         portal.action("organization_create", **ORGANIZATION)
         dataset = portal.action("package_create", **DATASET)
@@ -201,6 +195,23 @@ def portal_path(ps, ini: Path, token_file: Path, table: Path, rows: int, work: P
         return results
     finally:
         stop(worker, web)
+
+
+def serve_with_worker(ps, ini: Path, port: int, log_path: Path):
+    """gunicorn (one worker) and a jobs worker, running as in production
+    (the worker's log in `log_path`): (web, worker), for `stop`."""
+    import subprocess
+    web = ps.serve(ini, port, workers=1)
+    log_path.unlink(missing_ok=True)
+    with log_path.open("ab") as log:
+        worker = subprocess.Popen([str(ps.VENV_BIN / "ckan"), "-c", str(ini), "jobs",
+                                   "worker"], stdout=log, stderr=log)
+    try:
+        wait_for_line(log_path, "has started on queue")
+    except BaseException:
+        stop(worker, web)
+        raise
+    return web, worker
 
 
 def stop(*processes) -> None:

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import importlib.util
 import json
 import os
 import shutil
@@ -45,6 +44,9 @@ from pathlib import Path
 from resource import RUSAGE_CHILDREN, getrusage
 
 import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from search_bench import load_portal_script  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
@@ -65,14 +67,6 @@ STEPS = (1, 2, 4, 8, 16, 32, 64, 128)
 
 def say(message: str) -> None:
     print(f"[load] {message}", flush=True)
-
-
-def load_portal_script():
-    spec = importlib.util.spec_from_file_location("kg_portal_script",
-                                                  ROOT / "scripts" / "portal.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # -- nginx -------------------------------------------------------------------------

@@ -172,10 +172,15 @@ def _make(resource_id: str, served: dict[str, Any], fmt: str) -> Optional[str]:
     started = time.perf_counter()
     try:
         if fmt == "xlsx":
-            table = stored_rows.pages(resource_id) or _datastore_pages(resource_id)
+            sheet_rows, cell_chars = _limits()
+            stored_columns = stored_rows.columns(resource_id)
             with partial.open("wb") as target:
-                sheet_rows, cell_chars = _limits()
-                export_writers.write_xlsx(target, *table, sheet_rows, cell_chars)
+                if stored_columns is not None:
+                    export_writers.write_xlsx_columns(target, *stored_columns, sheet_rows,
+                                                      cell_chars)
+                else:
+                    export_writers.write_xlsx(target, *_datastore_pages(resource_id),
+                                              sheet_rows, cell_chars)
             checksum = stored.sha256(partial)
         else:
             chunks = stream(resource_id, fmt, served)

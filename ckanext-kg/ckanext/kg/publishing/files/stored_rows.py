@@ -50,8 +50,49 @@ def pages(resource_id: str) -> Optional[tuple[list[dict[str, str]], Iterator[lis
     return fields, _rows(source, fields, empty_is_null)
 
 
-def _rows(source: BinaryIO, fields: list[dict[str, str]],
-          empty_is_null: bool) -> Iterator[list[Row]]:
+def columns(resource_id: str) -> Optional[tuple[list[dict[str, str]], Iterator[list[Any]]]]:
+    """As `pages`, the rows in batches of columns (for `export_writers.
+    write_xlsx_columns`): pyarrow arrays where the values are plain (ints,
+    booleans, text; dates and timestamps as their text), lists of the
+    Python values for JSON, numbers as PostgreSQL's text."""
+    served = stored.served(resource_id)
+    fields, empty_is_null = served.get("fields"), served.get("empty_is_null")
+    if empty_is_null is None or "parquet" not in served.get("files", {}) or \
+            not fields or any(f["type"] not in READ_AS for f in fields):
+        return None
+    source = stored.open_current(resource_id, "csv", served)
+    if source is None:
+        return None
+    return fields, column_batches(source, fields, empty_is_null)
+
+
+def column_batches(source: BinaryIO, fields: list[dict[str, str]],
+                   empty_is_null: bool) -> Iterator[list[Any]]:
+    shapes = [_shape(f["type"]) for f in fields]
+    with source:
+        for batch in _batches(source, fields, empty_is_null):
+            yield [shape(column) for column, shape in zip(batch.columns, shapes, strict=True)]
+
+
+def _shape(datastore_type: str) -> Callable[[Any], Any]:
+    """How a column read by pyarrow becomes a column of `columns`."""
+    import pyarrow as pa
+    if datastore_type == "date":
+        return lambda column: column.cast(pa.string())
+    if datastore_type == "timestamp":
+        from ckanext.kg.publishing.files.export_writers import timestamp_text
+        return lambda column: timestamp_text(column, _timespec())
+    if datastore_type == "json":
+        return _json_values
+    return lambda column: column
+
+
+def _timespec() -> str:
+    return "milliseconds" if tk.config.get("ckan.datastore.ms_in_timestamp") else "seconds"
+
+
+def _batches(source: BinaryIO, fields: list[dict[str, str]], empty_is_null: bool):
+    """The stored CSV's record batches, read as the stored Parquet file was written."""
     import pyarrow as pa
     import pyarrow.csv as pa_csv
     schema = pa.schema([(f["id"], pa.type_for_alias(READ_AS[f["type"]])) for f in fields])
@@ -59,10 +100,15 @@ def _rows(source: BinaryIO, fields: list[dict[str, str]],
     convert = pa_csv.ConvertOptions(  # as `stored.Version.write_parquet`
         column_types=schema, null_values=[""], strings_can_be_null=True,
         quoted_strings_can_be_null=empty_is_null)
+    with pa_csv.open_csv(source, read_options=read, convert_options=convert) as reader:
+        yield from reader
+
+
+def _rows(source: BinaryIO, fields: list[dict[str, str]],
+          empty_is_null: bool) -> Iterator[list[Row]]:
     values = [_values(f["type"]) for f in fields]
-    with source, pa_csv.open_csv(source, read_options=read,
-                                 convert_options=convert) as reader:
-        for batch in reader:
+    with source:
+        for batch in _batches(source, fields, empty_is_null):
             columns = [to_values(column)
                        for column, to_values in zip(batch.columns, values, strict=True)]
             yield list(zip(*columns, strict=True))
@@ -75,8 +121,7 @@ def _values(datastore_type: str) -> Callable[[Any], list[Any]]:
     if datastore_type == "date":  # ISO 8601, as PostgreSQL's to_json
         return lambda column: column.cast(pa.string()).to_pylist()
     if datastore_type == "timestamp":
-        timespec = "milliseconds" if tk.config.get("ckan.datastore.ms_in_timestamp") \
-            else "seconds"
+        timespec = _timespec()
         return lambda column: [_iso(v, timespec) for v in column.to_pylist()]
     if datastore_type == "numeric":
         return _numbers

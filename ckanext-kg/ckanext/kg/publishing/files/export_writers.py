@@ -160,7 +160,7 @@ def json_values(column: Any, datastore_type: str, timespec: str,
         text = pc.binary_join_element_wise('"', column.cast(pa.string()), '"', "")
     elif datastore_type == "timestamp":
         text = _json_timestamps(column, timespec)
-    elif datastore_type == "text":
+    elif datastore_type in ("text", "time"):  # a time as PostgreSQL writes it
         text = _json_strings(column)
     elif datastore_type == "numeric":  # numbers (and "NaN"): json.dumps of the list
         written = json.dumps(values(datastore_type, column), ensure_ascii=False)

@@ -12,8 +12,10 @@ own text (its `numeric` keeps the scale written: 40, 40.0 and 4E1 give
 
 Only a table whose Parquet file was written qualifies: pyarrow then read
 every cell of the CSV with these types, so reading it again cannot stop
-half way. A column of another type (`time`) leaves the table to the
-DataStore.
+half way. A `time` column qualifies when each of its times is written as
+PostgreSQL writes a time (`HH:MM:SS`, a fraction without trailing zeros),
+which the stored Parquet file's column shows before anything is read;
+a column of another type leaves the table to the DataStore.
 """
 from __future__ import annotations
 
@@ -32,7 +34,9 @@ PLAIN_NUMBER = re.compile(r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$")
 READ_AS = {  # DataStore type -> pyarrow type the CSV column is read as
     "int": "int32", "int4": "int32", "int8": "int64", "bool": "bool",
     "date": "date32", "timestamp": "timestamp[us]",
-    "numeric": "string", "text": "string", "json": "string"}
+    "numeric": "string", "text": "string", "json": "string", "time": "string"}
+# a time as PostgreSQL writes it (what `datastore_search` gives), and so as it is
+POSTGRESQL_TIME = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{0,5}[1-9])?$|^24:00:00$"
 
 
 def pages(resource_id: str) -> Optional[tuple[list[dict[str, str]], Iterator[list[Row]]]]:
@@ -40,14 +44,36 @@ def pages(resource_id: str) -> Optional[tuple[list[dict[str, str]], Iterator[lis
     DataStore must answer (no stored Parquet file, or a column type not
     read here)."""
     served = stored.served(resource_id)
-    fields, empty_is_null = served.get("fields"), served.get("empty_is_null")
-    if empty_is_null is None or "parquet" not in served.get("files", {}) or \
-            not fields or any(f["type"] not in READ_AS for f in fields):
+    if not readable(resource_id, served):
         return None
     source = stored.open_current(resource_id, "csv", served)
     if source is None:
         return None
-    return fields, _rows(source, fields, empty_is_null)
+    return served["fields"], _rows(source, served["fields"], served["empty_is_null"])
+
+
+def readable(resource_id: str, served: dict[str, Any]) -> bool:
+    """Whether the stored CSV of the publication `served` gives the values
+    `datastore_search` gives (see above)."""
+    fields = served.get("fields")
+    if served.get("empty_is_null") is None or "parquet" not in served.get("files", {}) or \
+            not fields or any(f["type"] not in READ_AS for f in fields):
+        return False
+    times = [f["id"] for f in fields if f["type"] == "time"]
+    return not times or _written_as_postgresql_writes(resource_id, served, times)
+
+
+def _written_as_postgresql_writes(resource_id: str, served: dict[str, Any],
+                                  times: list[str]) -> bool:
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+    source = stored.open_current(resource_id, "parquet", served)
+    if source is None:
+        return False
+    with source:
+        table = pq.read_table(source, columns=times)
+    return all(pc.all(pc.match_substring_regex(column, POSTGRESQL_TIME)).as_py() is not False
+               for column in table.columns)
 
 
 def columns(resource_id: str) -> Optional[tuple[list[dict[str, str]], Iterator[list[Any]]]]:
@@ -56,14 +82,12 @@ def columns(resource_id: str) -> Optional[tuple[list[dict[str, str]], Iterator[l
     booleans, text; dates and timestamps as their text), lists of the
     Python values for JSON, numbers as PostgreSQL's text."""
     served = stored.served(resource_id)
-    fields, empty_is_null = served.get("fields"), served.get("empty_is_null")
-    if empty_is_null is None or "parquet" not in served.get("files", {}) or \
-            not fields or any(f["type"] not in READ_AS for f in fields):
+    if not readable(resource_id, served):
         return None
     source = stored.open_current(resource_id, "csv", served)
     if source is None:
         return None
-    return fields, column_batches(source, fields, empty_is_null)
+    return served["fields"], column_batches(source, served["fields"], served["empty_is_null"])
 
 
 def column_batches(source: BinaryIO, fields: list[dict[str, str]],

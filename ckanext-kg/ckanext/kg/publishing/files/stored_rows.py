@@ -173,8 +173,10 @@ def _numbers(column: Any) -> list[Any]:
 
 
 def _json_values(column: Any) -> list[Any]:
+    """JSON cells decoded, as one JSON list (each cell is valid JSON text)."""
     import msgspec
-    return [None if v is None else msgspec.json.decode(v) for v in column.to_pylist()]
+    import pyarrow.compute as pc
+    return msgspec.json.decode("[" + ",".join(pc.fill_null(column, "null").to_pylist()) + "]")
 
 
 def numeric_json(text: str) -> str:

@@ -43,13 +43,19 @@ def pages(resource_id: str) -> Optional[tuple[list[dict[str, str]], Iterator[lis
     """The stored table's fields and its rows in pages, or None when the
     DataStore must answer (no stored Parquet file, or a column type not
     read here)."""
+    return _read(resource_id, _rows)
+
+
+def _read(resource_id: str, reader: Callable[[BinaryIO, list, bool], Iterator[Any]]):
+    """The fields and `reader` over the stored CSV of the publication being
+    served, or None when it does not give the DataStore's values."""
     served = stored.served(resource_id)
     if not readable(resource_id, served):
         return None
     source = stored.open_current(resource_id, "csv", served)
     if source is None:
         return None
-    return served["fields"], _rows(source, served["fields"], served["empty_is_null"])
+    return served["fields"], reader(source, served["fields"], served["empty_is_null"])
 
 
 def readable(resource_id: str, served: dict[str, Any]) -> bool:
@@ -81,13 +87,7 @@ def columns(resource_id: str) -> Optional[tuple[list[dict[str, str]], Iterator[l
     write_xlsx_columns`): pyarrow arrays where the values are plain (ints,
     booleans, text; dates and timestamps as their text), lists of the
     Python values for JSON, numbers as PostgreSQL's text."""
-    served = stored.served(resource_id)
-    if not readable(resource_id, served):
-        return None
-    source = stored.open_current(resource_id, "csv", served)
-    if source is None:
-        return None
-    return served["fields"], column_batches(source, served["fields"], served["empty_is_null"])
+    return _read(resource_id, column_batches)
 
 
 def column_batches(source: BinaryIO, fields: list[dict[str, str]],

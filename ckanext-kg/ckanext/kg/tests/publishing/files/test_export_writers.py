@@ -63,12 +63,16 @@ def test_csv_for_excel_of_a_one_column_table(data):
         b"".join(downloads.excel_csv_stream(fields, pages))
 
 
-@pytest.mark.parametrize("empty_is_null", [True, False])
-@pytest.mark.parametrize("ms_in_timestamp", [True, False])
-def test_json_is_byte_for_byte_the_page_by_page_writers(
-        monkeypatch, empty_is_null, ms_in_timestamp):
+@pytest.fixture(params=[True, False], ids=["ms", "seconds"])
+def ms_in_timestamp(request, monkeypatch):
+    """Timestamps with milliseconds (CKAN's default) and without."""
     import ckan.plugins.toolkit as tk
-    monkeypatch.setitem(tk.config, "ckan.datastore.ms_in_timestamp", ms_in_timestamp)
+    monkeypatch.setitem(tk.config, "ckan.datastore.ms_in_timestamp", request.param)
+    return request.param
+
+
+@pytest.mark.parametrize("empty_is_null", [True, False])
+def test_json_is_byte_for_byte_the_page_by_page_writers(empty_is_null, ms_in_timestamp):
     data = stored_csv(seed=11)
     page_by_page = b"".join(downloads.json_stream(
         FIELDS, stored_rows._rows(io.BytesIO(data), FIELDS, empty_is_null)))
@@ -215,11 +219,8 @@ def test_a_text_like_rich_text_is_escaped_like_any_other():
 
 
 @pytest.mark.parametrize("empty_is_null", [True, False])
-@pytest.mark.parametrize("ms_in_timestamp", [True, False])
 def test_xlsx_from_the_stored_csvs_columns_is_the_page_by_page_writers(
-        monkeypatch, empty_is_null, ms_in_timestamp):
-    import ckan.plugins.toolkit as tk
-    monkeypatch.setitem(tk.config, "ckan.datastore.ms_in_timestamp", ms_in_timestamp)
+        empty_is_null, ms_in_timestamp):
     data = stored_csv(seed=5)
     by_pages, by_columns = io.BytesIO(), io.BytesIO()
     export_writers.write_xlsx(by_pages, FIELDS, stored_rows._rows(

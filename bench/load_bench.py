@@ -468,7 +468,8 @@ def main() -> int:
         stop(web)
         ceiling_web = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{CEILING_PORT}", "--workers",
-             str(WORKERS), "--chdir", str(BENCH), "minimal_wsgi:application"],
+             str(WORKERS), *script.GUNICORN_WORKER, "--chdir", str(BENCH),
+             "minimal_wsgi:application"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for(f"http://127.0.0.1:{CEILING_PORT}/")
         front = start_nginx(nginx, CEILING_PORT, limits=False)

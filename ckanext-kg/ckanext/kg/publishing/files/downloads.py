@@ -163,9 +163,9 @@ def _spooled(write: Callable[[Any], None]) -> Iterator[bytes]:
 
 
 def xlsx_stream(fields, rows) -> Iterator[bytes]:
-    """XLSX by XlsxWriter (`export_writers.write_xlsx`): further sheets past
+    """XLSX (`xlsx_sheets.write_xlsx`): further sheets past
     `ckanext.kg.xlsx.max_rows`, `CellTooLong` past `max_cell_chars`."""
-    from ckanext.kg.publishing.files.export_writers import write_xlsx
+    from ckanext.kg.publishing.files.xlsx_sheets import write_xlsx
 
     def write(target):
         write_xlsx(target, fields, rows, tk.config.get("ckanext.kg.xlsx.max_rows"),

@@ -15,11 +15,11 @@ byte (tests compare both on the same tables):
 - JSON: `[`, one object per row (`{"id": value, ...}` as `json.dumps`
   writes it), `,` between rows, `]` and a newline; the values those that
   `datastore_search` gives (`stored_rows`).
-- XLSX (XlsxWriter, constant memory): typed cells, the header row
-  neutralised like the cells; a table with more rows than a sheet holds
-  continues on further sheets, each with the header; a cell longer than
-  a spreadsheet cell holds raises `CellTooLong` before anything is
-  served.
+- XLSX (`xlsx_sheets`, which uses the rules here): typed cells, the
+  header row neutralised like the cells; a table with more rows than a
+  sheet holds continues on further sheets, each with the header; a cell
+  longer than a spreadsheet cell holds raises `CellTooLong` before
+  anything is served.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ import csv
 import io
 import json
 import uuid
-from typing import Any, BinaryIO, Callable, Iterable, Iterator, Optional, Union
+from typing import Any, BinaryIO, Callable, Iterator, Optional, Union
 
 NUMERIC = ("int", "int4", "int8", "float8", "numeric")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -228,48 +228,6 @@ def as_number(value: Any) -> Any:
         except ValueError:
             return float(value) + 0.0
     return value
-
-
-def write_xlsx(target: BinaryIO, fields: list[dict[str, str]],
-               pages: Iterable[Iterable[Iterable[Any]]], sheet_rows: int = SHEET_ROWS,
-               cell_chars: int = CELL_CHARS) -> None:
-    """The rows (pages of `datastore_search` values) as an XLSX workbook:
-    numbers as numbers, booleans as booleans, text as text (never a
-    formula or a link). `sheet_rows` rows a sheet, its header included;
-    a text longer than `cell_chars` raises `CellTooLong`."""
-    write_xlsx_columns(target, fields, (page_columns(page, fields) for page in pages),
-                       sheet_rows, cell_chars)
-
-
-def write_xlsx_columns(target: BinaryIO, fields: list[dict[str, str]],
-                       batches: Iterable[list[Any]], sheet_rows: int = SHEET_ROWS,
-                       cell_chars: int = CELL_CHARS) -> None:
-    """As `write_xlsx`, from batches of columns (`xlsx_sheets`): pyarrow
-    arrays of the values `datastore_search` gives, or lists of them."""
-    from ckanext.kg.publishing.files import xlsx_sheets
-    xlsx_sheets.write(target, fields, batches, sheet_rows, cell_chars)
-
-
-def page_columns(page: Iterable[Iterable[Any]], fields: list[dict[str, str]]) -> list[Any]:
-    """A page of rows as columns: a pyarrow array where every value has the
-    column's plain type (int, bool, text), else the list of values."""
-    columns = list(zip(*page, strict=True)) or [() for _ in fields]
-    return [_typed(list(values), f["type"]) for values, f in zip(columns, fields, strict=True)]
-
-
-def _typed(values: list[Any], datastore_type: str) -> Any:
-    import pyarrow as pa
-    if datastore_type in ("int", "int4", "int8"):
-        plain, kind = int, pa.int64()
-    elif datastore_type == "bool":
-        plain, kind = bool, pa.bool_()
-    elif datastore_type not in NUMERIC + ("json",):
-        plain, kind = str, pa.string()
-    else:
-        return values
-    if all(v is None or type(v) is plain for v in values):
-        return pa.array(values, kind)
-    return values
 
 
 def _text(value: Any, column: str, limit: int) -> Any:

@@ -35,7 +35,7 @@ from typing import Any, BinaryIO, Iterator, Optional
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.kg.publishing.files import export_writers, stored, stored_rows
+from ckanext.kg.publishing.files import export_writers, stored, stored_rows, xlsx_sheets
 
 log = logging.getLogger(__name__)
 POINTER = "exports.json"
@@ -176,11 +176,11 @@ def _make(resource_id: str, served: dict[str, Any], fmt: str) -> Optional[str]:
             stored_columns = stored_rows.columns(resource_id)
             with partial.open("wb") as target:
                 if stored_columns is not None:
-                    export_writers.write_xlsx_columns(target, *stored_columns, sheet_rows,
-                                                      cell_chars)
+                    xlsx_sheets.write_xlsx_columns(target, *stored_columns, sheet_rows,
+                                                   cell_chars)
                 else:
-                    export_writers.write_xlsx(target, *_datastore_pages(resource_id),
-                                              sheet_rows, cell_chars)
+                    xlsx_sheets.write_xlsx(target, *_datastore_pages(resource_id),
+                                           sheet_rows, cell_chars)
             checksum = stored.sha256(partial)
         else:
             chunks = stream(resource_id, fmt, served)

@@ -83,7 +83,7 @@ def _written_as_postgresql_writes(resource_id: str, served: dict[str, Any],
 
 
 def columns(resource_id: str) -> Optional[tuple[list[dict[str, str]], Iterator[list[Any]]]]:
-    """As `pages`, the rows in batches of columns (for `export_writers.
+    """As `pages`, the rows in batches of columns (for `xlsx_sheets.
     write_xlsx_columns`): pyarrow arrays where the values are plain (ints,
     booleans, text; dates and timestamps as their text), lists of the
     Python values for JSON, numbers as PostgreSQL's text."""

@@ -19,7 +19,7 @@ the workbook's XML; here every text is escaped. And the sheets carry no
 from cells it has seen, and this writer would have to know before the
 rows): spreadsheets compute the range themselves.
 
-The cells follow the rules of `export_writers.write_xlsx`: numbers as
+The cells follow these rules (`write_xlsx`): numbers as
 numbers (NaN as Excel's `#NUM!`, the infinities as `#DIV/0!`), booleans as
 booleans, every other value as text, a text that a spreadsheet would run
 as a formula prefixed with an apostrophe, an empty or missing value as no
@@ -35,8 +35,10 @@ import zipfile
 from typing import Any, BinaryIO, Iterable, Iterator, Sequence, Union
 
 from ckanext.kg.publishing.files.export_writers import (
+    CELL_CHARS,
     FORMULA_PATTERN,
     NUMERIC,
+    SHEET_ROWS,
     CellTooLong,
     _bytes,
     _text,
@@ -86,6 +88,47 @@ def write(target: BinaryIO, fields: list[dict[str, str]], batches: Iterable[Sequ
         for info, data in _package(header, count):
             if not info.filename.startswith("xl/worksheets/"):
                 package.writestr(info, data)
+
+
+def write_xlsx(target: BinaryIO, fields: list[dict[str, str]],
+               pages: Iterable[Iterable[Iterable[Any]]], sheet_rows: int = SHEET_ROWS,
+               cell_chars: int = CELL_CHARS) -> None:
+    """The rows (pages of `datastore_search` values) as an XLSX workbook:
+    numbers as numbers, booleans as booleans, text as text (never a
+    formula or a link). `sheet_rows` rows a sheet, its header included;
+    a text longer than `cell_chars` raises `CellTooLong`."""
+    write_xlsx_columns(target, fields, (page_columns(page, fields) for page in pages),
+                       sheet_rows, cell_chars)
+
+
+def write_xlsx_columns(target: BinaryIO, fields: list[dict[str, str]],
+                       batches: Iterable[list[Any]], sheet_rows: int = SHEET_ROWS,
+                       cell_chars: int = CELL_CHARS) -> None:
+    """As `write_xlsx`, from batches of columns: pyarrow arrays of the
+    values `datastore_search` gives, or lists of them."""
+    write(target, fields, batches, sheet_rows, cell_chars)
+
+
+def page_columns(page: Iterable[Iterable[Any]], fields: list[dict[str, str]]) -> list[Any]:
+    """A page of rows as columns: a pyarrow array where every value has the
+    column's plain type (int, bool, text), else the list of values."""
+    columns = list(zip(*page, strict=True)) or [() for _ in fields]
+    return [_typed(list(values), f["type"]) for values, f in zip(columns, fields, strict=True)]
+
+
+def _typed(values: list[Any], datastore_type: str) -> Any:
+    import pyarrow as pa
+    if datastore_type in ("int", "int4", "int8"):
+        plain, kind = int, pa.int64()
+    elif datastore_type == "bool":
+        plain, kind = bool, pa.bool_()
+    elif datastore_type not in NUMERIC + ("json",):
+        plain, kind = str, pa.string()
+    else:
+        return values
+    if all(v is None or type(v) is plain for v in values):
+        return pa.array(values, kind)
+    return values
 
 
 class _Sheets:

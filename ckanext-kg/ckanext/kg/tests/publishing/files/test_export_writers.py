@@ -11,7 +11,7 @@ import random
 import pyarrow as pa
 import pytest
 
-from ckanext.kg.publishing.files import downloads, export_writers, stored_rows
+from ckanext.kg.publishing.files import downloads, export_writers, stored_rows, xlsx_sheets
 
 PIECES = ["a", "Ё", "қ", "ң", " ", ";", ",", '"', "\r", "\n", "\r\n", "=", "+", "-", "@",
           "\t", ".", "\x01", "\x1f", "\\", "/", "\u2028", "'", ""]
@@ -99,7 +99,7 @@ def sheets(data):
 
 def xlsx(fields, rows, **limits):
     target = io.BytesIO()
-    export_writers.write_xlsx(target, fields, [rows], **limits)
+    xlsx_sheets.write_xlsx(target, fields, [rows], **limits)
     return target.getvalue()
 
 
@@ -198,7 +198,7 @@ def test_xlsx_is_part_for_part_what_xlsxwriter_writes_cell_by_cell(pages):
     the infinities, integers past 2**53, JSON), on three sheets."""
     rows = mixed_rows(3000)
     target = io.BytesIO()
-    export_writers.write_xlsx(target, MIXED_FIELDS, [rows[p] for p in pages], sheet_rows=1200)
+    xlsx_sheets.write_xlsx(target, MIXED_FIELDS, [rows[p] for p in pages], sheet_rows=1200)
     written = parts(target.getvalue())
     assert [n for n in written if n.startswith("xl/worksheets/")] == [
         "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/worksheets/sheet3.xml"]
@@ -207,7 +207,7 @@ def test_xlsx_is_part_for_part_what_xlsxwriter_writes_cell_by_cell(pages):
 
 def test_an_xlsx_of_a_header_alone_is_xlsxwriters():
     target = io.BytesIO()
-    export_writers.write_xlsx(target, MIXED_FIELDS, [[]])
+    xlsx_sheets.write_xlsx(target, MIXED_FIELDS, [[]])
     assert parts(target.getvalue()) == parts(xlsxwriter_cell_by_cell(MIXED_FIELDS, [], 10))
 
 
@@ -223,9 +223,9 @@ def test_xlsx_from_the_stored_csvs_columns_is_the_page_by_page_writers(
         empty_is_null, ms_in_timestamp):
     data = stored_csv(seed=5)
     by_pages, by_columns = io.BytesIO(), io.BytesIO()
-    export_writers.write_xlsx(by_pages, FIELDS, stored_rows._rows(
+    xlsx_sheets.write_xlsx(by_pages, FIELDS, stored_rows._rows(
         io.BytesIO(data), FIELDS, empty_is_null), sheet_rows=3000)
-    export_writers.write_xlsx_columns(by_columns, FIELDS, stored_rows.column_batches(
+    xlsx_sheets.write_xlsx_columns(by_columns, FIELDS, stored_rows.column_batches(
         io.BytesIO(data), FIELDS, empty_is_null), sheet_rows=3000)
     assert by_columns.getvalue() == by_pages.getvalue()
     assert len(parts(by_columns.getvalue())["xl/worksheets/sheet2.xml"]) > 1000

@@ -25,6 +25,8 @@ __all__ = [
     "kg_download_formats",
     "kg_dataset_sources",
     "kg_front_page",
+    "kg_counts",
+    "kg_most_downloaded",
     "kg_agency_compliance",
     "kg_agency_title",
     "kg_percent",
@@ -181,6 +183,28 @@ def kg_front_page(recent: int = 6) -> dict[str, Any]:
         if agency["package_count"]]  # a publisher with nothing to show leads nowhere
     return {"themes": themes, "agencies": agencies, "recent": search["results"],
             "count": search["count"]}
+
+
+def kg_counts(dataset: dict[str, Any]) -> dict[str, Any]:
+    """A dataset's views and downloads, for its page (which only those who
+    may see the dataset get): `views`, `downloads` and `tables`, each
+    table's (in the dataset's order) with its display name."""
+    from ckanext.kg import counts
+    found = counts.of_dataset(dataset["id"])
+    tables = [{"id": r["id"], "name": tk.h.resource_display_name(r),
+               **found["tables"].get(r["id"], {"views": 0, "downloads": 0})}
+              for r in dataset.get("resources") or []]
+    return {"views": found["views"], "downloads": found["downloads"], "tables": tables}
+
+
+def kg_most_downloaded(limit: int = 5) -> list[dict[str, Any]]:
+    """The public datasets downloaded most, for the front page; none when
+    the counts cannot be read (the page is shown all the same)."""
+    try:
+        return tk.get_action("kg_most_downloaded_list")(_viewer_context(), {"limit": limit})
+    except SQLAlchemyError:
+        log.exception("most downloaded datasets not read")
+        return []
 
 
 def kg_agency_title(agency: dict[str, Any]) -> str:

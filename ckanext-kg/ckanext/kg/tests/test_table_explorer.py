@@ -168,3 +168,40 @@ def test_the_publisher_chooses_the_chart_and_the_form_checks_its_columns(table):
     shown = helpers.call_action("resource_show", id=resource["id"])
     assert (shown["chart_type"], shown["chart_x"], shown["chart_y"]) == (
         "bar", "region", "density")
+
+
+def _options(page, name: str) -> list[tuple[str, str]]:
+    return [(o["value"], " ".join(o.get_text().split()))
+            for o in page.select(f"select[name='{name}'] option")]
+
+
+def test_the_resource_form_offers_the_tables_own_columns_for_the_chart(app, table):
+    pkg, resource = table
+    helpers.call_action("resource_patch", context={"user": factories.Sysadmin()["name"]},
+                        id=resource["id"], chart_type="bar", chart_x="region",
+                        chart_y="density")
+    token = factories.SysadminWithToken()["token"]
+    page = soup(app.get(f"/ru/dataset/{pkg['name']}/resource/{resource['id']}/edit",
+                        headers={"Authorization": token}))
+    assert _options(page, "chart_x") == [
+        ("", "Выбирает портал"), ("year", "Год"), ("region", "Область"), ("code", "code")]
+    assert _options(page, "chart_y") == [
+        ("", "Выбирает портал"), ("population", "Население"), ("density", "Density")]
+    assert _options(page, "chart_by") == [
+        ("", "Нет: одна линия"), ("region", "Область"), ("code", "code")]
+    chosen = {name: page.select_one(f"select[name='{name}'] option[selected]")["value"]
+              for name in ("chart_type", "chart_x", "chart_y")}
+    assert chosen == {"chart_type": "bar", "chart_x": "region", "chart_y": "density"}
+    assert page.select_one("label[for='field-chart_x']") is not None
+
+
+def test_without_a_table_schema_the_form_takes_a_columns_name(app, dataset):  # noqa: F811
+    resource = helpers.call_action(
+        "resource_create", context={"user": factories.Sysadmin()["name"]},
+        package_id=dataset["id"], url="http://example.invalid/report.pdf", format="PDF",
+        name="report")
+    token = factories.SysadminWithToken()["token"]
+    page = soup(app.get(f"/ru/dataset/{dataset['name']}/resource/{resource['id']}/edit",
+                        headers={"Authorization": token}))
+    assert page.select_one("select[name='chart_x']") is None
+    assert page.select_one("input[name='chart_x']")["type"] == "text"

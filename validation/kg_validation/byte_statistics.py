@@ -28,16 +28,26 @@ class ByteStatistics:
     high_bytes_in_runs_at_least: int = 0  # a lower bound: 3 * non-overlapping runs of three
     pairs: dict[tuple, int] = field(default_factory=dict)  # (codec, first, second) -> pairs
     alternations: dict[tuple, int] = field(default_factory=dict)  # (codec, a, b) -> "ab|ba" matches
+    high_bytes_in_patterns: int = 0  # the bytes >= 0x80 of the chunks whose patterns were counted
 
-    def add(self, chunk: bytes, pairs: list[tuple], alternations: list[tuple]) -> None:
+    def add(self, chunk: bytes, pairs: list[tuple], alternations: list[tuple],
+            pattern_budget: int | None = None) -> None:
         """Count the chunk's bytes, ``pairs`` (codec, first class, second class: a
         character of one followed by one of the other) and ``alternations``
-        (codec, class a, class b: matches of ``ab|ba`` as ``re.findall`` counts them)."""
+        (codec, class a, class b: matches of ``ab|ba`` as ``re.findall`` counts them).
+        Patterns (of letters, so of bytes >= 0x80) are counted only in chunks
+        that have such bytes, until ``pattern_budget`` of them were seen in
+        counted chunks (``high_bytes_in_patterns``); ``None``: in every chunk."""
         values = pa.Array.from_buffers(pa.uint8(), len(chunk), [None, pa.py_buffer(chunk)])
         counts = pc.value_counts(values)
+        high = 0
         for value, count in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist()):
             self.bytes[value] += count
+            high += count if value >= 0x80 else 0
         self.high_bytes_in_runs_at_least += 3 * chunk.translate(HIGH).count(b"hhh")
+        if not high or (pattern_budget is not None and self.high_bytes_in_patterns >= pattern_budget):
+            return
+        self.high_bytes_in_patterns += high
         classes: dict[str, list[str]] = {}  # codec -> the classes its patterns use
         for codec, *patterns in pairs + alternations:
             classes.setdefault(codec, [])

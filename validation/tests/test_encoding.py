@@ -97,3 +97,32 @@ def test_codecs_that_decode_alike_are_not_ambiguous(write_bytes):
     result = detect_encoding(write_bytes("шаар, айыл, район, облус\n".encode("cp1251")))
     assert (result.encoding, result.ambiguous) == ("cp1251", False)
     assert result.alternatives[0][0] == "mac_cyrillic"
+
+
+def _russian_rows(count: int, seed: int) -> str:
+    import random
+    rng = random.Random(seed)
+    words = ["Кыргызская", "Республика", "область", "Баткенская", "город", "Ош", "Чуй",
+             "Мужчины", "женщины", "ЗНАЧЕНИЕ", "Иссык-Куль", "село", "район"]
+    return "".join(f"{i};{' '.join(rng.choice(words) for _ in range(3))};{i % 97},5\n"
+                   for i in range(count))
+
+
+@pytest.mark.parametrize("codec", ["cp1251", "mac_cyrillic", "cp866"])
+@pytest.mark.parametrize("ascii_first", [0, 300_000], ids=["cyrillic-throughout", "late-cyrillic"])
+def test_letter_pairs_counted_on_a_sample_decide_as_the_whole_file_does(
+        write_bytes, monkeypatch, codec, ascii_first):
+    """Past `PATTERN_SAMPLE` non-ASCII bytes, only byte counts go on: the
+    same encoding, confidence and alternatives as counting pairs throughout
+    (the sample made small here; ASCII-only chunks never use it up)."""
+    from kg_validation import encoding
+    data = b"id;value\n" + b"1;2\n" * ascii_first + _russian_rows(20_000, 5).encode(codec)
+    path = write_bytes(data)
+    monkeypatch.setattr(encoding, "PATTERN_SAMPLE", None)
+    whole = detect_encoding(path, chunk_size=1 << 16)
+    monkeypatch.setattr(encoding, "PATTERN_SAMPLE", 50_000)
+    sampled = detect_encoding(path, chunk_size=1 << 16)
+    assert sampled.encoding == whole.encoding == codec
+    assert sampled.ambiguous is whole.ambiguous is False
+    assert [name for name, _ in sampled.alternatives] == [name for name, _ in whole.alternatives]
+    assert sampled.confidence == pytest.approx(whole.confidence, abs=0.02)

@@ -8,11 +8,19 @@ Actions refuse their own parameters with `tk.ValidationError` (their
 schemas, `logic/schema.py`); the rules here hold for every request before
 any action runs (no NUL character anywhere, no JSON nested without end)
 and catch what views let escape. `install` puts them on CKAN's Flask app.
+
+A request that failed because PostgreSQL could not be reached (stopped,
+restarting, or the connection lost) is answered 503 with `Retry-After`
+instead of 500: the portal is not broken, the client should come back.
+SQLAlchemy's `handle_error` event, on every engine (CKAN's and the
+DataStore's), marks such a request; CKAN's action API has caught the
+exception itself by then, so its 500 is turned into the 503 afterwards.
 """
 from __future__ import annotations
 
 import json
 import logging
+from html import escape
 from typing import Any, Iterator, Optional
 
 import ckan.plugins.toolkit as tk
@@ -35,12 +43,14 @@ def install(app: Any) -> None:
     app.before_request(refuse_malformed_request)
     app.before_request(page_parameters.refuse_unreadable_page_request)
     app.after_request(identify_api_failure)
+    app.after_request(answer_database_outage)
     app.after_request(request_ids.send)
     app.register_error_handler(tk.ValidationError, invalid_input)
     app.register_error_handler(tk.ObjectNotFound, not_found)
     app.register_error_handler(tk.NotAuthorized, not_authorized)
     if not app.debug and not app.testing:
         app.register_error_handler(Exception, unexpected)
+    _watch_database_connections()
 
 
 # -- the request rules ---------------------------------------------------
@@ -206,6 +216,8 @@ def unexpected(error: Exception):
     if isinstance(error, HTTPException):  # abort(...) of a view: CKAN's page
         return error
     log.exception("Unexpected error answering %s %s", request.method, request.path)
+    if database_unreachable():
+        return _outage_answer()
     if _is_api():
         return _api_answer(500, _failure())
     return _page(500, tk._("Server error"), _failure()["message"])
@@ -232,3 +244,79 @@ def identify_api_failure(response):
         body["error"] = _failure()
         response.set_data(json.dumps(body))
     return response
+
+
+# -- PostgreSQL out of reach -------------------------------------------------
+
+OUTAGE_FLAG = "kg_database_unreachable"
+
+
+def _watch_database_connections() -> None:
+    """Mark the request whose database connection failed (once per process)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    if not event.contains(Engine, "handle_error", note_database_failure):
+        event.listen(Engine, "handle_error", note_database_failure)
+
+
+def note_database_failure(context: Any) -> None:
+    """SQLAlchemy's `handle_error`: a lost connection, or none to be had."""
+    from flask import g, has_app_context
+    from sqlalchemy.exc import DBAPIError
+    unreachable = context.is_disconnect or (
+        context.connection is None and isinstance(context.sqlalchemy_exception, DBAPIError)
+        and _is_connection_failure(context.original_exception))
+    if unreachable and has_app_context():
+        setattr(g, OUTAGE_FLAG, True)
+
+
+def _is_connection_failure(error: BaseException) -> bool:
+    import psycopg2
+    return isinstance(error, psycopg2.OperationalError) and \
+        not isinstance(error, (psycopg2.errors.QueryCanceled,
+                               psycopg2.errors.TransactionRollbackError))
+
+
+def database_unreachable() -> bool:
+    from flask import g, has_app_context
+    return has_app_context() and bool(getattr(g, OUTAGE_FLAG, False))
+
+
+def answer_database_outage(response):
+    """The 500 of a request that could not reach PostgreSQL, as a 503."""
+    if response.status_code != 500 or not database_unreachable():
+        return response
+    log.warning("PostgreSQL could not be reached: answered 503")
+    if _is_api():
+        return _outage_answer()
+    if "Retry-After" not in response.headers:
+        response.status_code = 503
+        response.headers["Retry-After"] = str(_retry_after())
+    return response
+
+
+def _outage_answer():
+    from flask import make_response
+    message = tk._("The portal's database is not answering right now, so this request "
+                   "was not carried out. Try again shortly.")
+    if _is_api():
+        response = _api_answer(503, {"__type": "Service Unavailable", "message": message,
+                                     "request_id": request_ids.current()})
+    else:
+        response = make_response(*_outage_page(message))
+    response.headers["Retry-After"] = str(_retry_after())
+    return response
+
+
+def _outage_page(message: str):
+    """The error page; a plain one when the page itself needs the database."""
+    try:
+        return _page(503, tk._("Temporarily unavailable"), message)
+    except Exception:  # noqa: BLE001 - the outage may stop the page too
+        log.warning("The 503 page could not be rendered", exc_info=True)
+        return (f"<!DOCTYPE html><title>503</title><p>{escape(message)}</p>", 503,
+                {"Content-Type": "text/html; charset=utf-8"})
+
+
+def _retry_after() -> int:
+    return tk.config.get("ckanext.kg.errors.retry_after")

@@ -136,12 +136,17 @@ def _json_strings(column: Any) -> Any:
     return plain
 
 
+def timestamp_text(column: Any, timespec: str) -> Any:
+    """Timestamps as `datetime.isoformat(timespec=...)` writes them."""
+    import pyarrow.compute as pc
+    text = pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")  # with microseconds
+    return pc.utf8_slice_codeunits(text, 0, 23 if timespec == "milliseconds" else 19)
+
+
 def _json_timestamps(column: Any, timespec: str) -> Any:
     """Timestamps as `datetime.isoformat(timespec=...)` writes them, quoted."""
     import pyarrow.compute as pc
-    text = pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")  # with microseconds
-    text = pc.utf8_slice_codeunits(text, 0, 23 if timespec == "milliseconds" else 19)
-    return pc.binary_join_element_wise('"', text, '"', "")
+    return pc.binary_join_element_wise('"', timestamp_text(column, timespec), '"', "")
 
 
 def json_values(column: Any, datastore_type: str, timespec: str,
@@ -155,7 +160,7 @@ def json_values(column: Any, datastore_type: str, timespec: str,
         text = pc.binary_join_element_wise('"', column.cast(pa.string()), '"', "")
     elif datastore_type == "timestamp":
         text = _json_timestamps(column, timespec)
-    elif datastore_type == "text":
+    elif datastore_type in ("text", "time"):  # a time as PostgreSQL writes it
         text = _json_strings(column)
     elif datastore_type == "numeric":  # numbers (and "NaN"): json.dumps of the list
         written = json.dumps(values(datastore_type, column), ensure_ascii=False)
@@ -202,12 +207,13 @@ def neutralise(value: Any) -> Any:
 
 
 def as_number(value: Any) -> Any:
-    """A DataStore number (text for `numeric`) as Python's int or float."""
+    """A DataStore number (text for `numeric`) as Python's int or float;
+    the text of PostgreSQL's `numeric` has no negative zero."""
     if isinstance(value, str):
         try:
             return int(value)
         except ValueError:
-            return float(value)
+            return float(value) + 0.0
     return value
 
 
@@ -218,32 +224,39 @@ def write_xlsx(target: BinaryIO, fields: list[dict[str, str]],
     numbers as numbers, booleans as booleans, text as text (never a
     formula or a link). `sheet_rows` rows a sheet, its header included;
     a text longer than `cell_chars` raises `CellTooLong`."""
-    import datetime as dt
+    write_xlsx_columns(target, fields, (page_columns(page, fields) for page in pages),
+                       sheet_rows, cell_chars)
 
-    import xlsxwriter
-    book = xlsxwriter.Workbook(target, {
-        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-        "strings_to_numbers": False, "nan_inf_to_errors": True,
-        "in_memory": False})
-    book.set_properties({"created": dt.datetime(2000, 1, 1)})  # the same bytes each time
-    header = [neutralise(f["id"]) for f in fields]
-    numeric = [f["type"] in NUMERIC for f in fields]
-    names = [f["id"] for f in fields]
-    sheet, row_number, sheets = None, sheet_rows, 0
-    for page in pages:
-        for row in page:
-            if row_number >= sheet_rows:
-                sheets += 1
-                sheet = book.add_worksheet("data" if sheets == 1 else f"data {sheets}")
-                sheet.write_row(0, 0, header)
-                row_number = 1
-            cells = [as_number(v) if is_num else _text(neutralise(v), name, cell_chars)
-                     for v, is_num, name in zip(row, numeric, names, strict=True)]
-            sheet.write_row(row_number, 0, cells)
-            row_number += 1
-    if sheet is None:
-        book.add_worksheet("data").write_row(0, 0, header)
-    book.close()
+
+def write_xlsx_columns(target: BinaryIO, fields: list[dict[str, str]],
+                       batches: Iterable[list[Any]], sheet_rows: int = SHEET_ROWS,
+                       cell_chars: int = CELL_CHARS) -> None:
+    """As `write_xlsx`, from batches of columns (`xlsx_sheets`): pyarrow
+    arrays of the values `datastore_search` gives, or lists of them."""
+    from ckanext.kg.publishing.files import xlsx_sheets
+    xlsx_sheets.write(target, fields, batches, sheet_rows, cell_chars)
+
+
+def page_columns(page: Iterable[Iterable[Any]], fields: list[dict[str, str]]) -> list[Any]:
+    """A page of rows as columns: a pyarrow array where every value has the
+    column's plain type (int, bool, text), else the list of values."""
+    columns = list(zip(*page, strict=True)) or [() for _ in fields]
+    return [_typed(list(values), f["type"]) for values, f in zip(columns, fields, strict=True)]
+
+
+def _typed(values: list[Any], datastore_type: str) -> Any:
+    import pyarrow as pa
+    if datastore_type in ("int", "int4", "int8"):
+        plain, kind = int, pa.int64()
+    elif datastore_type == "bool":
+        plain, kind = bool, pa.bool_()
+    elif datastore_type not in NUMERIC + ("json",):
+        plain, kind = str, pa.string()
+    else:
+        return values
+    if all(v is None or type(v) is plain for v in values):
+        return pa.array(values, kind)
+    return values
 
 
 def _text(value: Any, column: str, limit: int) -> Any:

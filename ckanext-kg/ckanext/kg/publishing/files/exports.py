@@ -9,9 +9,9 @@ always had to write the whole workbook before sending it). Until a file
 exists, CSV for Excel and JSON stream from the stored CSV with the same
 writers (`export_writers`), so the first download and the later ones are
 the same bytes. A table whose stored CSV does not give the DataStore's
-values (a `time` or `interval` column, see `stored_rows`) gets its JSON
-and XLSX files from the DataStore, page by page, by the same writers
-that stream them meanwhile.
+values (a time not written as PostgreSQL writes it, see `stored_rows`)
+gets its JSON and XLSX files from the DataStore, page by page, by the
+same writers that stream them meanwhile.
 
 Each file lies beside the stored files of its publication
 (`<ckan.storage_path>/kg/tables/<resource id>/`), named by its own
@@ -172,10 +172,15 @@ def _make(resource_id: str, served: dict[str, Any], fmt: str) -> Optional[str]:
     started = time.perf_counter()
     try:
         if fmt == "xlsx":
-            table = stored_rows.pages(resource_id) or _datastore_pages(resource_id)
+            sheet_rows, cell_chars = _limits()
+            stored_columns = stored_rows.columns(resource_id)
             with partial.open("wb") as target:
-                sheet_rows, cell_chars = _limits()
-                export_writers.write_xlsx(target, *table, sheet_rows, cell_chars)
+                if stored_columns is not None:
+                    export_writers.write_xlsx_columns(target, *stored_columns, sheet_rows,
+                                                      cell_chars)
+                else:
+                    export_writers.write_xlsx(target, *_datastore_pages(resource_id),
+                                              sheet_rows, cell_chars)
             checksum = stored.sha256(partial)
         else:
             chunks = stream(resource_id, fmt, served)
@@ -221,7 +226,7 @@ def stream(resource_id: str, fmt: str,
     fields = served.get("fields")
     if not fields:
         return None
-    if fmt == "json" and not _json_readable(served):
+    if fmt == "json" and not stored_rows.readable(resource_id, served):
         return None
     source = stored.open_current(resource_id, "csv", served)
     if source is None:
@@ -232,12 +237,6 @@ def stream(resource_id: str, fmt: str,
     types = [pa.type_for_alias(stored_rows.READ_AS[f["type"]]) for f in fields]
     return _closing(source, export_writers.json_rows(
         source, fields, types, served["empty_is_null"], _timespec(), _values))
-
-
-def _json_readable(served: dict[str, Any]) -> bool:
-    """As `stored_rows.pages`: the stored CSV gives the DataStore's values."""
-    return served.get("empty_is_null") is not None and "parquet" in served["files"] and \
-        all(f["type"] in stored_rows.READ_AS for f in served["fields"])
 
 
 def _values(datastore_type: str, column: Any) -> list[Any]:

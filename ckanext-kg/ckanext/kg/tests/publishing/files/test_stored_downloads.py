@@ -171,20 +171,44 @@ def test_without_a_stored_parquet_file_xlsx_and_json_come_from_the_datastore(
     assert cells(get(app, table, "xlsx").data) == xlsx and len(xlsx) == 5
 
 
-def test_a_table_with_a_time_column_gets_xlsx_and_json_from_the_datastore(
+TIME_SCHEMA = json.dumps({"fields": [{"name": "region", "type": "string"},
+                                     {"name": "opens", "type": "time"}]})
+
+
+def test_times_written_as_postgresql_writes_them_come_from_the_stored_csv(
         app, upload_file, table):  # noqa: F811
-    schema = json.dumps({"fields": [{"name": "region", "type": "string"},
-                                    {"name": "opens", "type": "time"}]})
-    assert replace(upload_file, table, "region,opens\nНарын,09:30:00\n", schema) == "success"
+    data = "region,opens\nНарын,09:30:00\nОш,\nТалас,23:59:59.25\nЧүй,24:00:00\n"
+    assert replace(upload_file, table, data, TIME_SCHEMA) == "success"
+    expected = [{"region": "Нарын", "opens": "09:30:00"}, {"region": "Ош", "opens": None},
+                {"region": "Талас", "opens": "23:59:59.25"},
+                {"region": "Чүй", "opens": "24:00:00"}]
+    assert stored_rows.readable(table["id"], stored.served(table["id"]))
+    assert json.loads(datastore(app, table, "json").data) == expected
+    assert get(app, table, "json").data == datastore(app, table, "json").data
+    xlsx = cells(get(app, table, "xlsx").data)
+    assert xlsx == cells(datastore(app, table, "xlsx").data)
+    delete_rows_in_postgresql(table["id"])  # what was compared came from the stored files
+    assert json.loads(get(app, table, "json").data) == expected
+    assert cells(get(app, table, "xlsx").data) == xlsx
+    assert xlsx[1] == [("Нарын", "s"), ("09:30:00", "s")]
+
+
+def test_a_time_not_written_as_postgresql_writes_it_gets_xlsx_and_json_from_the_datastore(
+        app, upload_file, table):  # noqa: F811
+    """PostgreSQL writes 09:30:00.5 for 09:30:00.500 and drops the offset
+    of 10:00:00+06:00: the DataStore's values, not the stored CSV's text."""
+    data = "region,opens\nНарын,09:30:00.500\nОш,10:00:00+06:00\n"
+    assert replace(upload_file, table, data, TIME_SCHEMA) == "success"
     assert sorted(files_of(table["id"])) == ["csv", "parquet"]
-    assert json.loads(get(app, table, "json").data) == [{"region": "Нарын",
-                                                         "opens": "09:30:00"}]
+    assert not stored_rows.readable(table["id"], stored.served(table["id"]))
+    expected = [{"region": "Нарын", "opens": "09:30:00.5"},
+                {"region": "Ош", "opens": "10:00:00"}]
+    assert json.loads(get(app, table, "json").data) == expected
     delete_rows_in_postgresql(table["id"])  # the DataStore answers: now empty
     assert json.loads(datastore(app, table, "json").data) == []
     # the files were made from the DataStore's rows at publication (`exports`)
-    assert json.loads(get(app, table, "json").data) == [{"region": "Нарын",
-                                                         "opens": "09:30:00"}]
-    assert cells(get(app, table, "xlsx").data)[1] == [("Нарын", "s"), ("09:30:00", "s")]
+    assert json.loads(get(app, table, "json").data) == expected
+    assert cells(get(app, table, "xlsx").data)[1] == [("Нарын", "s"), ("09:30:00.5", "s")]
 
 
 def test_a_publication_that_did_not_record_its_reading_leaves_json_to_the_datastore(

@@ -69,3 +69,38 @@ def test_a_journalist_explores_the_population_table(open_journey, catalogue_port
         link.click()
     got = list(csv.reader(io.StringIO(download.value.path().read_text(encoding="utf-8"))))
     assert [[re.sub(r"\s", "", cell) for cell in row] for row in got[1:]] == shown
+
+
+DIVISIONS = "kyrgyz-respublikasynyn-administrativdik-aimaktyk-bolunushu"
+# settlements per region: the districts table's settlement_count added up per region
+SETTLEMENTS = [("Чүй", "113"), ("Ош", "79"), ("Жалалабат", "75"), ("Ысык-Көл", "63"),
+               ("Нарын", "60"), ("Талас", "36"), ("Баткен", "34")]
+# the table's own rows hold English names (its name_en column): the
+# interface's words are checked, and the regions' names in the chart's table
+ENGLISH_BY_REGION = ("By region", "Region", " by region", "Column of division codes",
+                     "Bar chart")
+
+
+@pytest.mark.parametrize("lang, kind, caption", [
+    ("ky", "Аймактар боюнча", "аймактар боюнча"), ("ru", "По регионам", "по регионам")])
+def test_a_journalist_draws_the_districts_by_region(open_journey, catalogue_portal,
+                                                    lang, kind, caption):
+    journey = open_journey(catalogue_portal.url)
+    page = journey.page
+    districts = next(r for r in catalogue_portal.api().action.package_show(
+        id=DIVISIONS)["resources"] if r["name"] == "districts")
+    journey.visit(f"/{lang}/dataset/{DIVISIONS}/resource/{districts['id']}"
+                  "?chart.y=settlement_count", f"districts {lang}")
+    chosen = page.locator(".kg-chart-choice select[name='chart'] option:checked")
+    assert chosen.inner_text().strip() == kind  # the default of a table of division codes
+    drawn = page.evaluate("() => !!Chart.getChart(document.querySelector('.kg-chart canvas'))")
+    assert drawn, "no chart drawn"
+    assert caption in page.locator(".kg-chart figcaption").inner_text()
+    page.locator(".kg-chart-data summary").click()
+    journey.step(f"by region, as a table {lang}")
+    rows = [(row.locator("th").inner_text().strip(), row.locator("td").inner_text().strip())
+            for row in page.locator(".kg-chart-data tbody tr").all()]
+    assert rows[:len(SETTLEMENTS)] == SETTLEMENTS
+    assert_no_english(page)
+    text = page.locator(".kg-explorer").inner_text()
+    assert [word for word in ENGLISH_BY_REGION if word in text] == []

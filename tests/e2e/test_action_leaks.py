@@ -78,6 +78,7 @@ READS: dict[str, list[dict]] = {
     "help_show": [{"name": "package_show"}],
     "job_list": [{}],
     "kg_compliance_show": each("id", DATASETS) + [{"organization": "{org}"}],
+    "kg_most_downloaded_list": [{}, {"limit": 100}],
     "kg_validation_show": each("id", RESOURCES),
     "license_list": [{}],
     "member_list": [{"id": "{org}"}, {"id": "{org}", "object_type": "package"},
@@ -320,6 +321,20 @@ def test_listings_and_counts_are_of_the_open_dataset_only(hidden, caller):
                     **{"facet.field": ["tags"]})
     assert (search["count"], sorted(search["facets"]["tags"])) == (
         1, ["ачыкбелгиe2e", "открытаяметкаe2e"])
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_a_private_datasets_views_and_downloads_are_not_shown(hidden, caller):
+    """The private table was downloaded more than any other (conftest), and
+    its dataset's readers see it; anonymous callers and outsiders get no
+    count of it, nor see it among the most downloaded."""
+    from .conftest import HIDDEN_DOWNLOADS
+    for reader in ("member", "sysadmin"):
+        assert result(hidden, reader, "package_show", id="{dataset}")["kg_downloads"] == \
+            HIDDEN_DOWNLOADS
+    most = result(hidden, caller, "kg_most_downloaded_list", limit=100)
+    assert hidden.values["dataset_id"] not in [d["id"] for d in most]
+    assert hidden.problems(caller, "package_show", {"id": "{dataset}"}) == []
 
 
 def test_a_member_counts_the_private_dataset_of_their_agency(hidden):

@@ -72,6 +72,7 @@ def cases(tables) -> dict[str, dict[str, dict]]:
                                "409": {}},
         "kg_validation_show": {"200": {"id": table}, "404": {"id": "no-such-table"},
                                "409": {}},
+        "kg_most_downloaded_list": {"200": {"limit": 3}, "409": {"limit": 101}},
     }
 
 
@@ -101,7 +102,7 @@ def test_every_documented_status_of_every_path_is_answered(portal, tables, descr
             body = response.json()
             assert body["success"] is (status == "200"), (action, status, body)
     assert answered == {key: key[1] for key in answered}
-    assert len(answered) == 18
+    assert len(answered) == 20
 
 
 def test_the_private_table_stays_out_of_sql_answers(portal, tables):

@@ -80,6 +80,18 @@ def test_a_page_about_a_hidden_dataset_is_that_of_an_unknown_one(
 
 
 @pytest.mark.parametrize("caller", CALLERS)
+def test_the_front_page_does_not_list_a_private_dataset_among_the_most_downloaded(
+        hidden, caller):
+    """The private table was downloaded more than any other (conftest); the
+    sysadmin's front page lists public datasets only, like everyone's."""
+    for viewer in (caller, "sysadmin"):
+        page = hidden.get(viewer, "/")
+        assert page.status_code == 200
+        assert hidden.leaked(page, "/") == []
+        assert hidden.values["dataset"] not in page.text
+
+
+@pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("path", LISTINGS)
 def test_a_listing_page_names_nothing_hidden(hidden, caller, path):
     response = hidden.get(caller, path)

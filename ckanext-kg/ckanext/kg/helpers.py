@@ -25,6 +25,8 @@ __all__ = [
     "kg_download_formats",
     "kg_dataset_sources",
     "kg_front_page",
+    "kg_counts",
+    "kg_most_downloaded",
     "kg_agency_compliance",
     "kg_agency_title",
     "kg_percent",
@@ -32,6 +34,7 @@ __all__ = [
     "kg_date",
     "kg_resource_description",
     "kg_table_columns",
+    "kg_chart_column_options",
     "kg_resource_facts",
     "resource_display_name",
     "kg_view_title",
@@ -183,6 +186,28 @@ def kg_front_page(recent: int = 6) -> dict[str, Any]:
             "count": search["count"]}
 
 
+def kg_counts(dataset: dict[str, Any]) -> dict[str, Any]:
+    """A dataset's views and downloads, for its page (which only those who
+    may see the dataset get): `views`, `downloads` and `tables`, each
+    table's (in the dataset's order) with its display name."""
+    from ckanext.kg import counts
+    found = counts.of_dataset(dataset["id"])
+    tables = [{"id": r["id"], "name": tk.h.resource_display_name(r),
+               **found["tables"].get(r["id"], {"views": 0, "downloads": 0})}
+              for r in dataset.get("resources") or []]
+    return {"views": found["views"], "downloads": found["downloads"], "tables": tables}
+
+
+def kg_most_downloaded(limit: int = 5) -> list[dict[str, Any]]:
+    """The public datasets downloaded most, for the front page; none when
+    the counts cannot be read (the page is shown all the same)."""
+    try:
+        return tk.get_action("kg_most_downloaded_list")(_viewer_context(), {"limit": limit})
+    except SQLAlchemyError:
+        log.exception("most downloaded datasets not read")
+        return []
+
+
 def kg_agency_title(agency: dict[str, Any]) -> str:
     return (kg_translated(code.translated(agency.get("title_translated")))
             or agency.get("display_name") or agency.get("title") or agency["name"])
@@ -257,6 +282,35 @@ def kg_resource_description(resource: dict[str, Any]) -> str:
 def kg_table_columns(resource: dict[str, Any]) -> list[dict[str, Any]]:
     """The resource's Table Schema as rows for its page (`table_schema.columns`)."""
     return table_schema.columns(resource)
+
+
+def kg_chart_column_options(field_name: str,
+                            resource: dict[str, Any]) -> Optional[list[dict[str, str]]]:
+    """The choices of the resource form's `chart_x`, `chart_y` or `chart_by`
+    select: the columns of the resource's Table Schema that may take that
+    role in some chart (`charts.fitting`), titled in the reader's language
+    (a column without a title by its name), after a blank choice; a value already set that is
+    not among them is kept, so the form shows it and its refusal. None
+    without a Table Schema (the form then takes a column's name as text)."""
+    from ckanext.kg import charts
+    schema = table_schema.of_resource(resource)
+    if schema is None:
+        return None
+    role = field_name.removeprefix("chart_")
+    names = list(dict.fromkeys(name for kind in charts.KINDS
+                               for name in charts.fitting(schema, kind, role)))
+    fields = {f["name"]: f for f in schema["fields"] if isinstance(f, dict) and f.get("name")}
+    titles = {name: table_schema.title_of(fields[name]) for name in names}
+    blank = tk._("None: one line") if role == "by" else tk._("Chosen by the portal")
+    options = [{"value": "", "text": blank}]
+    for name in names:  # the name only where two columns share a title
+        shared = list(titles.values()).count(titles[name]) > 1
+        options.append({"value": name,
+                        "text": f"{titles[name]} ({name})" if shared else titles[name]})
+    current = resource.get(field_name)
+    if isinstance(current, str) and current and current not in names:
+        options.append({"value": current, "text": current})
+    return options
 
 
 def kg_resource_facts(resource: dict[str, Any]) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.kg import errors, indexing, languages, table_explorer, views
+from ckanext.kg import counts, errors, indexing, languages, table_explorer, views
 from ckanext.kg.logic import action
 from ckanext.kg.publishing.files import stored
 from ckanext.kg.publishing.gate import serving
@@ -38,10 +38,15 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
             app.before_request(serving.hold_unvalidated_downloads)
             app.before_request(views.check_datastore_dump)
             app.before_request(table_explorer.refuse_unreadable_preview)
+            if tk.config.get("ckanext.kg.counts.enabled"):
+                app.after_request(counts.count_request)
         return app
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return indexing.search_document(pkg_dict)
+        return indexing.search_document(counts.left_out(pkg_dict))
+
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        counts.add_to_dataset(context, pkg_dict)
 
     def before_dataset_view(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return indexing.localise(pkg_dict)

@@ -190,14 +190,14 @@ def _chart(resource: dict[str, Any], query: PreviewQuery, chart: charts.Chart,
     found = charts.figures_of(chart, result["records"])
     titles = {f["id"]: _title(f) for f in fields}
     schema = table_schema.of_resource(resource)
-    x_kind = _kind(schema, chart.x)
     locale = figures.reader_locale()
     from babel import numbers as babel_numbers
     return {"kind": chart.kind, "x": chart.x, "y": chart.y, "by": chart.by,
-            "titles": titles, "x_title": titles.get(chart.x, chart.x),
+            "titles": titles, "x_title": tk._("Region") if chart.kind == charts.REGION
+            else titles.get(chart.x, chart.x), "unknown": found["unknown"],
             "y_title": titles.get(chart.y, chart.y),
             "by_title": titles.get(chart.by, chart.by) if chart.by else "",
-            "labels": [figures.cell(x, x_kind) for x in found["labels"]],
+            "labels": _labels(chart, found["labels"], _kind(schema, chart.x)),
             "series": [{"name": figures.cell(s["name"], figures.AS_GIVEN) if s["name"]
                         is not None else titles.get(chart.y, chart.y),
                         "values": s["values"],
@@ -208,6 +208,15 @@ def _chart(resource: dict[str, Any], query: PreviewQuery, chart: charts.Chart,
                                for role in charts.ROLES} for kind in charts.KINDS},
             "group": babel_numbers.get_group_symbol(locale),
             "decimal": babel_numbers.get_decimal_symbol(locale)}
+
+
+def _labels(chart: charts.Chart, values: list[Any], kind: str) -> list[str]:
+    """The x values as the reader reads them: regions by name in the
+    reader's language, anything else in the reader's format."""
+    if chart.kind == charts.REGION:
+        from ckanext.kg.reader_language import current_language
+        return [charts.region_name(code, current_language()) for code in values]
+    return [figures.cell(x, kind) for x in values]
 
 
 def download_address(base: str, args: Any, resource: dict[str, Any]) -> str:

@@ -81,6 +81,11 @@ def constraints_in_words(field: dict[str, Any], schema: dict[str, Any]) -> list[
     return phrases
 
 
+def title_of(field: dict[str, Any]) -> str:
+    """A column's title in the reader's language, else its name."""
+    return _translated(field, "title") or field["name"]
+
+
 def columns(resource: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per column of the resource's Table Schema, for its page."""
     schema = of_resource(resource)
@@ -94,7 +99,7 @@ def columns(resource: dict[str, Any]) -> list[dict[str, Any]]:
         kind = field.get("type") or "string"
         rows.append({
             "name": field["name"],
-            "title": _translated(field, "title") or field["name"],
+            "title": title_of(field),
             "type": names.get(kind, kind),
             "constraints": constraints_in_words(field, schema),
             "description": _translated(field, "description"),

@@ -27,7 +27,7 @@
     var show = formatter(figures);
     var line = figures.kind === "line";
     new Chart(canvas, {
-      type: figures.kind,
+      type: line ? "line" : "bar",  /* "region": bars, one per region */
       data: {
         labels: figures.labels,
         datasets: figures.series.map(function (series, i) {

@@ -8,7 +8,7 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.kg import code, tabular
+from ckanext.kg import code, counts, tabular
 from ckanext.kg.logic import parameters, schema, visibility
 from ckanext.kg.logic.listings import (
     format_autocomplete,
@@ -25,6 +25,7 @@ __all__ = [
     "kg_compliance_show",
     "kg_validation_show",
     "kg_validation_retry",
+    "kg_most_downloaded_list",
     "bulk_update_public",
     "package_create",
     "package_update",
@@ -137,6 +138,37 @@ def kg_validation_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
                 report=report.get(language) or report.get("en"))
 
 
+@tk.side_effect_free
+def kg_most_downloaded_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+    """The public datasets downloaded most, most first (counts: see
+    ``docs/counts.md``). Only public, active datasets are ranked, and each
+    is checked again through ``package_search`` without private datasets,
+    whoever asks.
+
+    :param limit: how many datasets (0 to 100; default 5)
+    :type limit: int
+    :returns: a list of ``id``, ``name``, ``title``, ``title_translated``
+        and ``downloads`` (all downloads of its tables)
+    """
+    from ckanext.kg import counts
+    params = schema.checked(context, data_dict, schema.most_downloaded_parameters())
+    tk.check_access("kg_most_downloaded_list", context, params)
+    ranking = counts.most_downloaded(
+        params.get("limit", 5), tk.config.get("ckanext.kg.counts.ranking_cache_seconds"))
+    if not ranking:
+        return []
+    ids = " OR ".join(f'"{package_id}"' for package_id, _ in ranking)
+    shown = tk.get_action("package_search")(dict(context, ignore_auth=False), {
+        "fq": f"id:({ids})", "rows": len(ranking), "include_private": False,
+        "include_drafts": False})
+    found = {dataset["id"]: dataset for dataset in shown["results"]}
+    return [{"id": package_id, "name": found[package_id]["name"],
+             "title": found[package_id].get("title"),
+             "title_translated": found[package_id].get("title_translated"),
+             "downloads": downloads}
+            for package_id, downloads in ranking if package_id in found]
+
+
 def kg_validation_retry(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Validate a resource's current file again: after a failed or
     interrupted run, or when the file behind its URL has changed.
@@ -168,6 +200,7 @@ def package_create(up_func, context: Context, data_dict: DataDict):
     package_update does), so files given with the resources are stored
     just after the dataset is created, each through resource_patch."""
     from ckanext.kg.publishing import undo
+    counts.left_out(data_dict)  # given back from package_show: never stored
     uploads = _take_uploads(data_dict)
     result = up_func(context, data_dict)
     try:
@@ -227,7 +260,10 @@ def _store_uploads(context: Context, result: Any, uploads: dict[int, Any]) -> An
 def package_update(up_func, context: Context, data_dict: DataDict):
     """Every change of a table's file, URL or schema is validated: this is
     the one action behind package_patch and the web form's dataset pages;
-    resource_create and resource_update validate their table themselves."""
+    resource_create and resource_update validate their table themselves.
+    The counts package_show adds are left out (resource_patch and
+    package_patch give them back): they are never stored as extras."""
+    counts.left_out(data_dict)
     result = up_func(context, data_dict)
     if not context.get(ALL_OR_NOTHING):
         _validate_tables(context, result)

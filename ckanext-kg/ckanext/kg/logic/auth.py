@@ -25,6 +25,7 @@ __all__ = [
     "kg_compliance_show",
     "kg_validation_show",
     "kg_validation_retry",
+    "kg_most_downloaded_list",
     "datastore_create",
     "datastore_upsert",
     "datastore_delete",
@@ -116,6 +117,12 @@ def kg_compliance_show(context: Context, data_dict: DataDict) -> AuthResult:
 @tk.auth_allow_anonymous_access
 def kg_validation_show(context: Context, data_dict: DataDict) -> AuthResult:
     return authz.is_authorized("resource_show", context, data_dict)
+
+
+@tk.auth_allow_anonymous_access
+def kg_most_downloaded_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone: it lists public datasets only."""
+    return {"success": True}
 
 
 def kg_validation_retry(context: Context, data_dict: DataDict) -> AuthResult:

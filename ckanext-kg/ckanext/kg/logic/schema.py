@@ -15,6 +15,7 @@ from ckan.logic.schema import validator_args
 from ckan.types import Context, Schema, Validator
 
 LARGEST_OFFSET = 2**63 - 1  # PostgreSQL's bigint
+MOST_DOWNLOADED_LIMIT = 100
 
 
 @validator_args
@@ -42,6 +43,13 @@ def datastore_search_parameters(ignore_empty: Validator, kg_single_value: Valida
 def datastore_search_sql_parameters(not_empty: Validator, kg_single_value: Validator,
                                     unicode_safe: Validator) -> Schema:
     return {"sql": [not_empty, kg_single_value, unicode_safe]}
+
+
+@validator_args
+def most_downloaded_parameters(ignore_empty: Validator, kg_single_value: Validator,
+                               natural_number_validator: Validator) -> Schema:
+    return {"limit": [ignore_empty, kg_single_value, natural_number_validator,
+                      _at_most(MOST_DOWNLOADED_LIMIT)]}
 
 
 def _at_most(largest: int) -> Validator:

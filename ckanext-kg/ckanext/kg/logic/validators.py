@@ -366,7 +366,7 @@ def kg_datastore_filters(key, data, errors, context) -> None:
     data[key] = filters
 
 
-CHART_TYPES = ("", "line", "bar", "none")  # "": the portal chooses from the schema
+CHART_TYPES = ("", "line", "bar", "region", "none")  # "": the portal chooses from the schema
 
 
 def kg_chart_type(value: Any, context: Any) -> Any:
@@ -374,7 +374,7 @@ def kg_chart_type(value: Any, context: Any) -> Any:
     if value is None or isinstance(value, Missing):
         return ""
     if value not in CHART_TYPES:
-        raise Invalid(_("Choose one of: {values}.").format(values="line, bar, none"))
+        raise Invalid(_("Choose one of: {values}.").format(values="line, bar, region, none"))
     return value
 
 
@@ -386,6 +386,10 @@ def _chart_messages() -> dict[tuple[str, str], str]:
         ("bar", "y"): _("Choose a column of numbers (not a code, an identifier or a year)."),
         ("line", "by"): _("Choose a text column, or leave this blank."),
         ("bar", "by"): _("Only a line chart draws one line per value: leave this blank."),
+        ("region", "x"): _("A chart by region needs a column of administrative division "
+                           "codes here."),
+        ("region", "y"): _("Choose a column of numbers (not a code, an identifier or a year)."),
+        ("region", "by"): _("Only a line chart draws one line per value: leave this blank."),
     }
 
 

@@ -63,7 +63,7 @@ def test_lines_are_summed_per_time_and_category_in_time_order():
                                                              "gdp": 1},
             {"year": 2022, "country": "KAZ", "gdp": None}]
     found = charts.figures_of(Chart(LINE, "year", "gdp", "country"), rows)
-    assert found == {"labels": [2020, 2021], "summed": True, "series": [
+    assert found == {"labels": [2020, 2021], "summed": True, "unknown": 0, "series": [
         {"name": "KAZ", "values": [2.5, None]}, {"name": "KGZ", "values": [4.0, 5.0]}]}
 
 
@@ -73,3 +73,60 @@ def test_bars_come_largest_first_and_at_most_so_many():
     assert len(found["labels"]) == charts.MOST_BARS
     assert found["labels"][:2] == [f"f{charts.MOST_BARS + 4}", f"f{charts.MOST_BARS + 3}"]
     assert found["summed"] is False
+
+
+# by region: a column of the code's administrative division codes
+
+DIVISION = {"name": "division", "type": "string", "constraints": {"pattern": "^KG[0-9]{11}$"}}
+LISTED = {"name": "oblast", "type": "string",
+          "constraints": {"enum": ["KG02000000000", "KG04000000000"]}}
+
+
+@pytest.mark.parametrize("table, found", [
+    (schema(DIVISION, ("population", "integer")), ["division"]),
+    (schema(LISTED, ("population", "integer")), ["oblast"]),  # every value a division's code
+    (schema(COUNTRY, ("population", "integer")), []),
+    (schema({"name": "division", "type": "string", "constraints": {"pattern": "^KG"}}), []),
+    (schema({"name": "division", "type": "integer",
+             "constraints": {"pattern": "^KG[0-9]{11}$"}}), []),
+])
+def test_a_column_of_division_codes_is_found_by_its_pattern_or_its_values(table, found):
+    assert charts.divisions(table) == found
+
+
+def test_a_table_by_division_is_drawn_by_region_unless_it_has_a_time_column():
+    assert charts.default_chart(schema(DIVISION, ("population", "integer"))) == \
+        Chart(charts.REGION, "division", "population")
+    assert charts.default_chart(schema(DIVISION, ("year", "year"), ("population", "integer"))) \
+        == Chart(LINE, "year", "population")
+    assert charts.fitting(schema(DIVISION, ("name", "string")), charts.REGION, "x") == [
+        "division"]
+    assert charts.unfit(schema(DIVISION, ("name", "string")), charts.REGION, "x", "name") == \
+        "type"
+
+
+def test_districts_and_settlements_are_added_to_their_region():
+    chart = Chart(charts.REGION, "division", "population")
+    rows = [{"division": "KG02205000000", "population": 5},  # Ак-Суу district, Ысык-Көл
+            {"division": "KG02000000000", "population": 7},  # Ысык-Көл region itself
+            {"division": "KG11000000000", "population": 30},  # Бишкек city
+            {"division": " KG04000000000 ", "population": 2},  # Нарын, spaces around
+            {"division": "KG99000000000", "population": 1},  # no such division
+            {"division": "KG04000000000", "population": None}]
+    assert charts.figures_of(chart, rows) == {
+        "labels": ["KG11000000000", "KG02000000000", "KG04000000000"], "summed": True,
+        "unknown": 1, "series": [{"name": None, "values": [30.0, 12.0, 2.0]}]}
+
+
+def test_a_settlement_is_added_to_the_region_of_its_district():
+    from kg_validation.codelist import admin_divisions
+    settlement = next(d for d in admin_divisions().values() if d.level == 3)
+    district = admin_divisions()[settlement.parent_code]
+    assert charts.region_of(settlement.code) == district.parent_code
+    assert admin_divisions()[district.parent_code].level == 1
+
+
+@pytest.mark.parametrize("language, name", [
+    ("ky", "Ысык-Көл"), ("ru", "Ысык-Көл"), ("en", "Issyk-Kul")])
+def test_a_regions_name_is_the_lists_in_the_readers_language(language, name):
+    assert charts.region_name("KG02000000000", language) == name

@@ -219,12 +219,14 @@ def test_the_developers_page_documents_each_action_with_live_examples(app, publi
     sections = page.select("section[id] > h2 > code")
     assert texts(sections) == ["package_search", "package_show", "datastore_search",
                                "datastore_search_sql", "kg_compliance_show",
-                               "kg_validation_show"]
+                               "kg_validation_show", "kg_most_downloaded_list"]
     commands = {c["data-kg-action"]: c.get_text() for c in page.select("code[data-kg-action]")}
     assert commands["package_show"] == \
         f"curl 'http://test.ckan.net/api/3/action/package_show?id={pkg['name']}'"
     assert commands["kg_validation_show"] == \
         f"curl 'http://test.ckan.net/api/3/action/kg_validation_show?id={table['id']}'"
+    assert commands["kg_most_downloaded_list"] == \
+        "curl 'http://test.ckan.net/api/3/action/kg_most_downloaded_list?limit=5'"
     assert page.select_one("a[data-kg-openapi]")["href"] == "http://test.ckan.net/api/openapi.json"
     assert texts(page.select("h1")) == ["Для разработчиков: API этого портала"]
 
@@ -238,7 +240,8 @@ def test_the_developers_page_on_an_empty_portal_shows_placeholders(app):
         "curl -G 'http://test.ckan.net/api/3/action/datastore_search_sql' "
         "--data-urlencode 'sql=SELECT * FROM \"<ресурстун идентификатору>\" LIMIT 5'")
     assert texts(page.select("h1")) == ["Иштеп чыгуучуларга: бул порталдын API'си"]
-    assert len(page.select("a[rel=nofollow]")) == 1  # only package_search is live
+    # only the actions that name no dataset are live: package_search, kg_most_downloaded_list
+    assert len(page.select("a[rel=nofollow]")) == 2
 
 
 def test_the_header_links_to_the_developers_page(app):

@@ -168,3 +168,90 @@ def test_the_publisher_chooses_the_chart_and_the_form_checks_its_columns(table):
     shown = helpers.call_action("resource_show", id=resource["id"])
     assert (shown["chart_type"], shown["chart_x"], shown["chart_y"]) == (
         "bar", "region", "density")
+
+
+def _options(page, name: str) -> list[tuple[str, str]]:
+    return [(o["value"], " ".join(o.get_text().split()))
+            for o in page.select(f"select[name='{name}'] option")]
+
+
+def test_the_resource_form_offers_the_tables_own_columns_for_the_chart(app, table):
+    pkg, resource = table
+    helpers.call_action("resource_patch", context={"user": factories.Sysadmin()["name"]},
+                        id=resource["id"], chart_type="bar", chart_x="region",
+                        chart_y="density")
+    token = factories.SysadminWithToken()["token"]
+    page = soup(app.get(f"/ru/dataset/{pkg['name']}/resource/{resource['id']}/edit",
+                        headers={"Authorization": token}))
+    assert _options(page, "chart_x") == [
+        ("", "Выбирает портал"), ("year", "Год"), ("region", "Область"), ("code", "code")]
+    assert _options(page, "chart_y") == [
+        ("", "Выбирает портал"), ("population", "Население"), ("density", "Density")]
+    assert _options(page, "chart_by") == [
+        ("", "Нет: одна линия"), ("region", "Область"), ("code", "code")]
+    chosen = {name: page.select_one(f"select[name='{name}'] option[selected]")["value"]
+              for name in ("chart_type", "chart_x", "chart_y")}
+    assert chosen == {"chart_type": "bar", "chart_x": "region", "chart_y": "density"}
+    assert page.select_one("label[for='field-chart_x']") is not None
+
+
+def test_without_a_table_schema_the_form_takes_a_columns_name(app, dataset):  # noqa: F811
+    resource = helpers.call_action(
+        "resource_create", context={"user": factories.Sysadmin()["name"]},
+        package_id=dataset["id"], url="http://example.invalid/report.pdf", format="PDF",
+        name="report")
+    token = factories.SysadminWithToken()["token"]
+    page = soup(app.get(f"/ru/dataset/{dataset['name']}/resource/{resource['id']}/edit",
+                        headers={"Authorization": token}))
+    assert page.select_one("select[name='chart_x']") is None
+    assert page.select_one("input[name='chart_x']")["type"] == "text"
+
+
+# by region: the table's column `code` holds administrative division codes
+
+@pytest.mark.parametrize("lang, names, shown, caption", [
+    ("ky", ["Ысык-Көл", "Нарын"], ["1\u00a0527\u00a0000", "899\u00a0700"],
+     "Калкы аймактар боюнча"),
+    ("ru", ["Ысык-Көл", "Нарын"], ["1\u00a0527\u00a0000", "899\u00a0700"],
+     "Население по регионам"),
+    ("en", ["Issyk-Kul", "Naryn"], ["1,527,000", "899,700"], "Population by region"),
+])
+def test_a_reader_sees_the_table_by_region(app, table, lang, names, shown, caption):
+    page = soup(page_of(app, table, lang=lang, chart="region"))
+    figures = json.loads(page.select_one("[data-kg-chart]")["data-kg-chart"])
+    assert (figures["kind"], figures["labels"]) == ("region", names)
+    assert figures["series"][0]["values"] == [1527000, 899700]
+    rows = page.select("details.kg-chart-data table tbody tr")
+    assert [(texts(r.select("th"))[0], texts(r.select("td"))[0]) for r in rows] == list(
+        zip(names, shown, strict=True))
+    assert texts(page.select("figcaption"))[0].startswith(caption)
+    kinds = [o["value"] for o in page.select("select[name='chart'] option")]
+    assert kinds == ["line", "bar", "region", "none"]
+
+
+def test_the_publisher_chooses_the_chart_by_region(app, table):
+    pkg, resource = table
+    sysadmin = {"user": factories.Sysadmin()["name"]}
+    with pytest.raises(helpers.logic.ValidationError) as refused:
+        helpers.call_action("resource_patch", context=dict(sysadmin), id=resource["id"],
+                            chart_type="region", chart_x="region", chart_y="population")
+    assert refused.value.error_dict == {"chart_x": [
+        "A chart by region needs a column of administrative division codes here."]}
+    helpers.call_action("resource_patch", context=dict(sysadmin), id=resource["id"],
+                        chart_type="region", chart_x="code", chart_y="population")
+    figures = json.loads(soup(page_of(app, table, lang="en")).select_one(
+        "[data-kg-chart]")["data-kg-chart"])
+    assert (figures["kind"], figures["labels"]) == ("region", ["Issyk-Kul", "Naryn"])
+
+
+def test_a_table_without_division_codes_offers_no_chart_by_region(app, upload_file,
+                                                                   dataset):  # noqa: F811
+    fields = [f for f in SCHEMA["fields"] if f["name"] != "code"]
+    resource = upload_file("region,year,population,density\nНарын,2023,301600,6.5\n",
+                           "population.csv", package_id=dataset["id"], url="population.csv",
+                           format="CSV", name="population",
+                           schema=json.dumps(dict(SCHEMA, fields=fields)))
+    publish(dataset)
+    page = soup(page_of(app, (dataset, resource)))
+    assert [o["value"] for o in page.select("select[name='chart'] option")] == [
+        "line", "bar", "none"]

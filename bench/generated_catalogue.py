@@ -48,7 +48,7 @@ VOCABULARY_SIZE = 20000
 ZIPF_EXPONENT = 1.07
 # Not tables: a table cannot be public until its file has passed validation.
 FORMATS = ["JSON", "XML", "PDF", "ZIP", "API", "HTML", "DOCX", "GeoJSON"]
-LICENSES = ["cc-by", "cc-zero", "odc-by", "odc-odbl", "odc-pddl", "cc-by-sa"]
+LICENSES = ["cc-by", "cc-zero", "odc-by", "odc-odbl", "odc-pddl"]
 REGION_CODES = ["KG02000000000", "KG03000000000", "KG04000000000", "KG05000000000",
                 "KG06000000000", "KG07000000000", "KG08000000000", "KG11000000000",
                 "KG21000000000"]

@@ -272,16 +272,16 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         try:
             timings = measure(base, portal["member_token"], REQUESTS)
+            baseline = statistics.median(timings["status_show (baseline)"])
+            results[size] = {"rebuild_per_s": size / seconds,
+                             "queries": summarise(timings, baseline)}
+            report(size, results[size]["queries"])
             writes = measure_writes(base, admin_token, size, WRITES)
+            results[size]["writes"] = summarise(writes, baseline)
+            report(size, results[size]["writes"])
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-        baseline = statistics.median(timings["status_show (baseline)"])
-        results[size] = {"rebuild_per_s": size / seconds,
-                         "queries": summarise(timings, baseline),
-                         "writes": summarise(writes, baseline)}
-        report(size, results[size]["queries"])
-        report(size, results[size]["writes"])
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(results, indent=1))
     if len(results) >= 2:

@@ -109,9 +109,10 @@ class PostgresSolr:
         sql = _search_sql(where, order, self._rank(compiled),
                           self._rank(compiled, "t.tsv"), facet_fields,
                           compiled.columns_only)
-        # PostgreSQL's JIT compiles large scans and aggregates for longer
-        # than they then run
+        # No JIT: a search would pay for compiling its plan on every request.
+        # Memory enough to keep tens of thousands of hits out of temp files.
         session.execute(sa.text("SET LOCAL jit = off"))
+        session.execute(sa.text("SET LOCAL work_mem = '32MB'"))
         result = session.execute(sa.text(sql), dict(
             compiled.params, _rows=rows, _start=start, _fields=facet_fields,
             _min=max(_int_param(params, "facet.mincount", 0), 1),

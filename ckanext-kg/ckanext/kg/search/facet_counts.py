@@ -16,8 +16,9 @@ transition tables) to `DELTAS`, rows no other transaction can see; at
 commit, a deferred trigger adds the transaction's deltas, summed, to the
 counts in one statement (locking its rows in one order, so commits do not
 deadlock) and deletes them. A rollback, of the transaction or of a
-savepoint, takes its deltas with it. A reader adds the deltas it can see
-(its own transaction's, not yet committed) to the counts.
+savepoint, takes its deltas with it. A reader in a transaction that has
+written adds its own deltas, not yet committed, to the counts; any other
+reader skips the deltas table.
 """
 from __future__ import annotations
 
@@ -101,8 +102,12 @@ DDL = [
         FOR EACH ROW EXECUTE FUNCTION {COUNTS}_apply()""",
 ]
 
+# The deltas are read only by a transaction that wrote some: a long write
+# (a whole `search-index rebuild`) fills the table with rows every other
+# reader would scan and find invisible.
 _VISIBLE = f"""(SELECT {KEY}, n FROM {COUNTS}
-                UNION ALL SELECT {KEY}, n FROM {DELTAS})"""
+                UNION ALL SELECT {KEY}, n FROM {DELTAS}
+                WHERE current_setting('{_FLAG}', true) = 'pending')"""
 
 
 def count_sql(where: str) -> str:

@@ -1,52 +1,55 @@
-"""Benchmark: package_search on the PostgreSQL backend, through gunicorn.
+"""Benchmark: package_search on the PostgreSQL backend at national scale.
 
-Indexes generated datasets (Kyrgyz, Russian and English text, tags,
-organizations, resources) into the `bench` databases, then measures, in one
-run and interleaved with a baseline request (`status_show`) on the same
-server:
+Fills the `bench` databases with a generated catalogue (`generated_catalogue`:
+Zipf-distributed words in Kyrgyz, Russian and English, 60 agencies, 15
+groups, tags, formats, licences, themes, 10% private and 2% draft datasets),
+written in bulk into CKAN's tables and indexed by a timed
+`ckan search-index rebuild`. At each size it serves the portal with gunicorn
+and measures, interleaved with a baseline request (`status_show`) on the same
+server, every query shape below as an anonymous user and as a member of
+three agencies with private datasets (permission labels on every query):
 
-- package_search with `q` only,
-- with `q` and 5 facets,
-- with `fq` filters,
+- the `/dataset` page with no query and its 5 facets,
+- `q` with one common word, and with one rare word, each with 5 facets,
+- `q` with one of the 20 most frequent words and 5 facets (the pessimistic
+  case of earlier runs),
+- `fq` filters (agency, format, theme), sorted by `metadata_modified`,
+- sorted by `metadata_modified`, by `title_string`, and by score,
+- a deep page (`start=5000`),
 
-at 1,000 and at 10,000 datasets, and prints p50/p95 latency, the ratio of
-each p50 to the baseline's p50, and the 10k/1k growth ratio. Nothing here is
-a pass/fail test; the figures depend on the machine, the ratios much less.
+then `package_create` and `package_update` through the API. It prints p50
+and p95 of each as a ratio to `status_show`'s p50, and the growth between
+sizes. Nothing here is a pass/fail test; the figures depend on the machine,
+the ratios much less.
 
-    make bench                     # 1,000 then 10,000 datasets
-    KG_BENCH_SIZES=200,1000 make bench
+    make bench                                    # 1,000, 10,000, 100,000
+    KG_BENCH_SIZES=1000,10000 KG_BENCH_REQUESTS=50 make bench
+    KG_BENCH_REUSE=1 .venv/bin/python bench/search_bench.py  # the last catalogue again
 """
 from __future__ import annotations
 
 import importlib.util
+import itertools
+import json
 import os
 import random
 import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZES = [int(s) for s in os.environ.get("KG_BENCH_SIZES", "1000,10000").split(",")]
-REQUESTS = int(os.environ.get("KG_BENCH_REQUESTS", "200"))
-SEED = 20261126
-
-WORDS_KY = ["калк", "саны", "облус", "район", "айыл", "чарба", "билим", "берүү",
-            "саламаттык", "өнүгүү", "санарип", "эмгек", "маяна", "жумушсуздук",
-            "бюджет", "салык", "экспорт", "импорт", "туризм", "энергетика"]
-WORDS_RU = ["население", "численность", "область", "район", "сельское",
-            "хозяйство", "образование", "здравоохранение", "развитие", "цифровой",
-            "труд", "зарплата", "безработица", "бюджет", "налог", "экспорт",
-            "импорт", "туризм", "энергетика", "статистика"]
-WORDS_EN = ["population", "region", "district", "agriculture", "education",
-            "health", "development", "digital", "labour", "wages",
-            "unemployment", "budget", "tax", "exports", "imports", "tourism",
-            "energy", "statistics", "census", "prices"]
-# Not tables: a table cannot be public until its file has passed validation.
-FORMATS = ["JSON", "XML", "PDF", "ZIP", "API"]
-LICENSES = ["cc-by", "cc-zero", "odc-by", "odc-odbl", "odc-pddl"]
+SIZES = [int(s) for s in
+         os.environ.get("KG_BENCH_SIZES", "1000,10000,100000").split(",")]
+REQUESTS = int(os.environ.get("KG_BENCH_REQUESTS", "100"))
+WRITES = int(os.environ.get("KG_BENCH_WRITES", "20"))
+SEED = 20261206
+RESULTS = ROOT / "var" / "bench" / "search.json"
+FACETS = json.dumps(["organization", "groups", "tags", "res_format", "license_id"])
+MEMBER_OF = ["agency-00", "agency-01", "agency-02"]
 
 
 def load_portal_script():
@@ -57,106 +60,168 @@ def load_portal_script():
     return module
 
 
-def sentence(rng: random.Random, words: list[str], n: int) -> str:
-    return " ".join(rng.choice(words) for _ in range(n))
+def _catalogue():
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import generated_catalogue
+    return generated_catalogue
 
 
-REGION_CODES = ["KG02000000000", "KG03000000000", "KG04000000000", "KG05000000000",
-                "KG06000000000", "KG07000000000", "KG08000000000", "KG11000000000"]
-THEMES = ["AGRI", "ECON", "EDUC", "ENER", "ENVI", "GOVE", "HEAL", "SOCI", "TRAN"]
-
-
-def dataset(rng: random.Random, i: int, orgs: list[str], groups: list[str]) -> dict:
-    """A dataset that meets the data-exchange code (so it can be public)."""
-    return {
-        "name": f"bench-{i:06d}",
-        "title_translated": {"ky": sentence(rng, WORDS_KY, 3).capitalize(),
-                             "ru": sentence(rng, WORDS_RU, 3).capitalize(),
-                             "en": sentence(rng, WORDS_EN, 3).capitalize()},
-        "notes_translated": {"ky": sentence(rng, WORDS_KY, 25),
-                             "ru": sentence(rng, WORDS_RU, 25),
-                             "en": sentence(rng, WORDS_EN, 25)},
-        "keywords": {"ky": sorted({rng.choice(WORDS_KY) for _ in range(2)}),
-                     "ru": sorted({rng.choice(WORDS_RU) for _ in range(2)})},
-        "owner_org": rng.choice(orgs),
-        "groups": [{"name": g} for g in rng.sample(groups, rng.randint(0, 2))],
-        "contact_name": "Open data desk",
-        "contact_email": "open-data@example.invalid",
-        "license_id": rng.choice(LICENSES),
-        "access_level": "open",
-        "frequency": rng.choice(["ANNUAL", "QUARTERLY", "MONTHLY"]),
-        "temporal_start": f"{rng.randint(2000, 2023)}-01-01",
-        "spatial_divisions": rng.sample(REGION_CODES, rng.randint(1, 3)),
-        "theme": rng.choice(THEMES),
-        "private": rng.random() < 0.1,
-        "resources": [{"url": f"http://example.invalid/{i}/{k}",
-                       "name": sentence(rng, WORDS_EN, 2),
-                       "format": rng.choice(FORMATS)}
-                      for k in range(rng.randint(1, 3))],
-    }
-
-
-def populate(ini: Path, start: int, stop: int) -> float:
-    """Create datasets start..stop-1 through CKAN's actions, in process."""
-    import ckan.plugins.toolkit as tk
+def _ckan_app(ini: Path) -> Any:
     from ckan.cli import CKANConfigLoader
     from ckan.config.middleware import make_app
-
     app = make_app(CKANConfigLoader(str(ini)).get_config())
-    flask_app = app._wsgi_app if hasattr(app, "_wsgi_app") else app.apps["flask_app"]._wsgi_app
-    rng = random.Random(SEED + start)
-    orgs = [f"agency-{k:02d}" for k in range(20)]
-    groups = [f"theme-{k:02d}" for k in range(10)]
-    began = time.perf_counter()
-    with flask_app.test_request_context():
+    return app._wsgi_app if hasattr(app, "_wsgi_app") else app.apps["flask_app"]._wsgi_app
+
+
+def prepare_portal(ini: Path) -> dict[str, str]:
+    """Agencies, groups and a member of three agencies; its API token."""
+    import ckan.plugins.toolkit as tk
+    catalogue = _catalogue()
+    with _ckan_app(ini).test_request_context():
         context = {"ignore_auth": True, "user": "admin"}
-        existing = set(tk.get_action("organization_list")(dict(context), {}))
-        for name in orgs:
-            if name not in existing:
-                tk.get_action("organization_create")(dict(context), {
-                    "name": name, "title_translated": {"ky": f"Агенттик {name[-2:]}",
-                                                       "ru": f"Агентство {name[-2:]}"}})
-        existing = set(tk.get_action("group_list")(dict(context), {}))
-        for name in groups:
-            if name not in existing:
-                tk.get_action("group_create")(dict(context), {"name": name})
-        for i in range(start, stop):
-            tk.get_action("package_create")(dict(context), dataset(rng, i, orgs, groups))
-            if (i + 1) % 500 == 0:
-                print(f"  indexed {i + 1} datasets", flush=True)
+        for name in catalogue.ORGANIZATIONS:
+            tk.get_action("organization_create")(dict(context), {
+                "name": name, "title_translated": {"ky": f"Агенттик {name[-2:]}",
+                                                   "ru": f"Агентство {name[-2:]}"}})
+        for name in catalogue.GROUPS:
+            tk.get_action("group_create")(dict(context), {"name": name})
+        tk.get_action("user_create")(dict(context), {
+            "name": "bench-member", "email": "member@portal.invalid",
+            "password": "bench-member-" + os.urandom(8).hex()})
+        for name in MEMBER_OF:
+            tk.get_action("organization_member_create")(dict(context), {
+                "id": name, "username": "bench-member", "role": "member"})
+        token = tk.get_action("api_token_create")(dict(context), {
+            "user": "bench-member", "name": "bench"})["token"]
+        admin = tk.get_action("user_show")(dict(context), {"id": "admin"})["id"]
+    return {"member_token": token, "admin_id": admin}
+
+
+def populate(ini: Path, admin_id: str, start: int, stop: int) -> float:
+    """Write datasets start..stop-1 into CKAN's tables in bulk; seconds."""
+    import psycopg2
+    catalogue = _catalogue()
+    began = time.perf_counter()
+    connection = psycopg2.connect(_database_url(ini))
+    try:
+        writer = catalogue.CatalogueWriter(connection, admin_id)
+        for chunk in range(start, stop, 5000):
+            writer.write(catalogue.datasets(SEED, chunk, min(chunk + 5000, stop)))
+    finally:
+        connection.close()
     return time.perf_counter() - began
 
 
-def measure(base: str, n: int) -> dict[str, list[float]]:
-    rng = random.Random(SEED)
-    session = requests.Session()
-    cases = {
-        "status_show (baseline)": lambda: ("status_show", {}),
-        "q only": lambda: ("package_search", {
-            "q": f"{rng.choice(WORDS_KY)} {rng.choice(WORDS_RU)}"}),
-        "q + 5 facets": lambda: ("package_search", {
-            "q": rng.choice(WORDS_KY + WORDS_RU + WORDS_EN),
-            "facet.field": '["organization","groups","tags","res_format","theme"]',
-            "facet.limit": "20"}),
-        "fq filters": lambda: ("package_search", {
-            "fq": f'organization:"agency-{rng.randrange(20):02d}" '
-                  f'res_format:"{rng.choice(FORMATS)}" theme:"{rng.choice(THEMES)}"',
-            "sort": "metadata_modified desc"}),
+def _database_url(ini: Path) -> str:
+    for line in ini.read_text().splitlines():
+        if line.startswith("sqlalchemy.url"):
+            return line.split("=", 1)[1].strip()
+    raise SystemExit(f"no sqlalchemy.url in {ini}")
+
+
+def rebuild(ps: Any, ini: Path) -> float:
+    """`ckan search-index rebuild --only-missing`: the datasets just written,
+    as a whole rebuild indexes each one; seconds."""
+    began = time.perf_counter()
+    ps.ckan(ini, "search-index", "rebuild", "--only-missing", capture=True)
+    seconds = time.perf_counter() - began
+    import psycopg2
+    connection = psycopg2.connect(_database_url(ini))
+    connection.autocommit = True
+    with connection.cursor() as cur:  # as autovacuum would, before measuring
+        for table in ("kg_search_index", "kg_search_index_facet_counts",
+                      "kg_search_index_facet_deltas"):
+            cur.execute(f"VACUUM ANALYZE {table}")
+    connection.close()
+    return seconds
+
+
+def _search(**params: Any) -> tuple[str, dict[str, Any]]:
+    return "package_search", dict({"include_private": "true"}, **params)
+
+
+def query_shapes(rng: random.Random) -> dict[str, Callable[[], tuple[str, dict]]]:
+    """Each query shape: a function giving (action, parameters) per request."""
+    catalogue = _catalogue()
+    vocab = catalogue.VOCABULARIES
+    langs = list(vocab)
+    page = {"facet.field": FACETS, "rows": "20"}
+    return {
+        "dataset page": lambda: _search(fq="+dataset_type:dataset", **page),
+        "q common + facets": lambda: _search(q=vocab["ky"].common(rng), **page),
+        "q rare + facets": lambda: _search(
+            q=vocab[rng.choice(langs)].rare(rng), **page),
+        "q top-20 + facets": lambda: _search(
+            q=rng.choice(catalogue.TOP_KY + catalogue.TOP_RU + catalogue.TOP_EN),
+            **page),
+        "fq filters": lambda: _search(
+            fq=f'organization:"agency-{rng.randrange(20):02d}" '
+               f'res_format:"{rng.choice(catalogue.FORMATS)}" '
+               f'theme:"{rng.choice(catalogue.THEMES)}"',
+            sort="metadata_modified desc"),
+        "sort modified": lambda: _search(sort="metadata_modified desc", rows="20"),
+        "sort title": lambda: _search(sort="title_string asc", rows="20"),
+        "sort score (q common)": lambda: _search(
+            q=vocab["ru"].common(rng), sort="score desc, metadata_modified desc",
+            rows="20"),
+        "deep page start=5000": lambda: _search(start="5000", rows="20"),
     }
+
+
+def measure(base: str, member_token: str, n: int) -> dict[str, list[float]]:
+    rng = random.Random(SEED)
+    anonymous, member = requests.Session(), requests.Session()
+    member.headers["Authorization"] = member_token
+    cases: dict[str, tuple[requests.Session, Callable]] = {
+        "status_show (baseline)": (anonymous, lambda: ("status_show", {})),
+        # what a signed-in request costs before any search (token, user)
+        "status_show / member": (member, lambda: ("status_show", {}))}
+    for name, make in query_shapes(rng).items():
+        cases[f"{name} / anon"] = (anonymous, make)
+        cases[f"{name} / member"] = (member, make)
     timings: dict[str, list[float]] = {name: [] for name in cases}
-    for _ in range(5):  # warm up every worker and cache
-        for make in cases.values():
-            action, params = make()
-            session.get(f"{base}/api/3/action/{action}", params=params, timeout=60)
-    for _ in range(n):
-        for name, make in cases.items():  # interleaved: same noise for all
+    for round_ in range(n + 3):  # 3 rounds to warm up every worker and cache
+        for name, (session, make) in cases.items():  # interleaved: same noise
             action, params = make()
             began = time.perf_counter()
             response = session.get(f"{base}/api/3/action/{action}", params=params,
-                                   timeout=60)
-            timings[name].append(time.perf_counter() - began)
+                                   timeout=120)
+            elapsed = time.perf_counter() - began
             if response.status_code != 200:
-                raise SystemExit(f"{name}: HTTP {response.status_code} {response.text[:200]}")
+                raise SystemExit(f"{name}: HTTP {response.status_code} "
+                                 f"{response.text[:300]}")
+            if round_ >= 3:
+                timings[name].append(elapsed)
+    return timings
+
+
+def measure_writes(base: str, token: str, size: int, n: int) -> dict[str, list[float]]:
+    """package_create then package_update of n datasets through the API,
+    purged afterwards so the catalogue keeps its size."""
+    catalogue = _catalogue()
+    session = requests.Session()
+    session.headers["Authorization"] = token
+    timings: dict[str, list[float]] = {"package_create": [], "package_update": []}
+    rng = random.Random(SEED + size)
+    names = []
+    for k in range(n):
+        data = catalogue.dataset(rng, 900_000 + k)
+        data.pop("state", None)
+        data["name"] = f"bench-write-{size}-{k}"
+        for action in ("package_create", "package_update"):
+            if action == "package_update":
+                data["title_translated"]["en"] += " updated"
+            began = time.perf_counter()
+            response = session.post(f"{base}/api/3/action/{action}", json=data,
+                                    timeout=120)
+            timings[action].append(time.perf_counter() - began)
+            if response.status_code != 200:
+                raise SystemExit(f"{action}: HTTP {response.status_code} "
+                                 f"{response.text[:300]}")
+            data["id"] = response.json()["result"]["id"]
+        names.append(data["name"])
+    for name in names:
+        session.post(f"{base}/api/3/action/dataset_purge", json={"id": name}, timeout=120)
     return timings
 
 
@@ -165,42 +230,98 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def report(size: int, timings: dict[str, list[float]]) -> dict[str, float]:
-    base = statistics.median(timings["status_show (baseline)"])
+def summarise(timings: dict[str, list[float]], base: float) -> dict[str, dict]:
+    return {name: {"p50_ms": statistics.median(v) * 1000,
+                   "p95_ms": percentile(v, 95) * 1000,
+                   "p50_x": statistics.median(v) / base,
+                   "p95_x": percentile(v, 95) / base}
+            for name, v in timings.items()}
+
+
+def report(size: int, summary: dict[str, dict]) -> None:
     print(f"\n{size:,} datasets, {REQUESTS} requests each, through gunicorn")
-    print(f"{'query':<24}{'p50 ms':>9}{'p95 ms':>9}{'p50 / status_show':>20}")
-    medians = {}
-    for name, values in timings.items():
-        p50, p95 = statistics.median(values), percentile(values, 95)
-        medians[name] = p50
-        print(f"{name:<24}{p50 * 1000:>9.1f}{p95 * 1000:>9.1f}{p50 / base:>20.2f}")
-    return medians
+    print(f"{'query':<36}{'p50 ms':>9}{'p95 ms':>9}{'p50 x':>8}{'p95 x':>8}")
+    for name, s in summary.items():
+        print(f"{name:<36}{s['p50_ms']:>9.1f}{s['p95_ms']:>9.1f}"
+              f"{s['p50_x']:>8.2f}{s['p95_x']:>8.2f}")
+
+
+def report_growth(results: dict[int, dict]) -> None:
+    sizes = sorted(results)
+    print("\np50 / status_show at each size, and growth of that ratio")
+    print(f"{'query':<36}" + "".join(f"{s:>10,}" for s in sizes)
+          + "".join(f"{'x' + str(b // a):>8}" for a, b in itertools.pairwise(sizes)))
+    for name in results[sizes[0]]["queries"]:
+        ratios = [results[s]["queries"][name]["p50_x"] for s in sizes]
+        growth = [b / a for a, b in itertools.pairwise(ratios)]
+        print(f"{name:<36}" + "".join(f"{r:>10.2f}" for r in ratios)
+              + "".join(f"{g:>8.2f}" for g in growth))
+
+
+PORTAL_STATE = ROOT / "var" / "bench" / "search-portal.json"
 
 
 def main() -> None:
     ps = load_portal_script()
-    ini, _token = ps.fresh_portal("bench")
     port = ps.PORTS["bench"]
-    results: dict[int, dict[str, float]] = {}
+    reuse = os.environ.get("KG_BENCH_REUSE") == "1"
+    if reuse:  # measure the catalogue the last run left, at its size
+        ini, token_file = ROOT / "var" / "bench.ini", ps.VAR / "bench-sysadmin.token"
+        portal = json.loads(PORTAL_STATE.read_text())
+    else:
+        ini, token_file = ps.fresh_portal("bench")
+        portal = prepare_portal(ini)
+        PORTAL_STATE.parent.mkdir(parents=True, exist_ok=True)
+        PORTAL_STATE.write_text(json.dumps(portal))
+    admin_token = token_file.read_text().strip()
+    results: dict[int, dict] = {}
     created = 0
-    for size in SIZES:
-        print(f"creating datasets {created}..{size - 1}", flush=True)
-        seconds = populate(ini, created, size)
-        print(f"  {size - created} datasets created and indexed in {seconds:.0f} s "
-              f"({(size - created) / seconds:.0f}/s)")
-        created = size
-        proc = ps.serve(ini, port, workers=2)
-        try:
-            results[size] = report(size, measure(f"http://127.0.0.1:{port}", REQUESTS))
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
-    if len(SIZES) >= 2:
-        small, large = SIZES[0], SIZES[-1]
-        print(f"\ngrowth of p50 from {small:,} to {large:,} datasets "
-              f"({large // small}x the data)")
-        for name in results[small]:
-            print(f"{name:<24}{results[large][name] / results[small][name]:>9.2f}x")
+    for size in ([portal["size"]] if reuse else SIZES):
+        seconds = None
+        if not reuse:
+            print(f"writing datasets {created}..{size - 1} in bulk", flush=True)
+            elapsed = populate(ini, portal["admin_id"], created, size)
+            print(f"  {size - created} datasets written in {elapsed:.0f} s")
+            previous, created = created, size
+            seconds = rebuild(ps, ini)
+            print(f"  ckan search-index rebuild -o: {size - previous} datasets in "
+                  f"{seconds:.0f} s ({(size - previous) / seconds:.0f} datasets/s)",
+                  flush=True)
+            portal["size"] = size
+            PORTAL_STATE.write_text(json.dumps(portal))
+        results[size] = measure_size(ps, ini, port, portal, admin_token, size)
+        if seconds:
+            results[size]["rebuild_per_s"] = (size - previous) / seconds
+        output = RESULTS.with_name("search-reused.json") if reuse else RESULTS
+        output.write_text(json.dumps(results, indent=1))
+    if len(results) >= 2:
+        report_growth(results)
+        print("\nwrites, p50 ms: " + ", ".join(
+            f"{s:,}: create {r['writes']['package_create']['p50_ms']:.0f}, "
+            f"update {r['writes']['package_update']['p50_ms']:.0f}"
+            for s, r in results.items()))
+    rates = [f"{s:,}: {r['rebuild_per_s']:.0f}" for s, r in results.items()
+             if "rebuild_per_s" in r]
+    if rates:
+        print("rebuild -o, datasets/s: " + ", ".join(rates))
+
+
+def measure_size(ps: Any, ini: Path, port: int, portal: dict[str, Any],
+                 admin_token: str, size: int) -> dict[str, Any]:
+    proc = ps.serve(ini, port, workers=2)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        timings = measure(base, portal["member_token"], REQUESTS)
+        baseline = statistics.median(timings["status_show (baseline)"])
+        result = {"queries": summarise(timings, baseline)}
+        report(size, result["queries"])
+        writes = measure_writes(base, admin_token, size, WRITES)
+        result["writes"] = summarise(writes, baseline)
+        report(size, result["writes"])
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return result
 
 
 if __name__ == "__main__":

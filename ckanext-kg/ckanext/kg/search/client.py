@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator, Optional
 import pysolr
 import sqlalchemy as sa
 
-from . import compiler, fields, lucene
+from . import compiler, facet_counts, fields, lucene, sort_order
 from .index_table import TABLE, delete_where, ensure_table, has_field, upsert
 
 _SORT_SPEC = re.compile(r"^([A-Za-z_][A-Za-z0-9_\-.]*)\s+(asc|desc)$", re.I)
@@ -107,7 +107,12 @@ class PostgresSolr:
         session = _session()
         ensure_table(session)
         sql = _search_sql(where, order, self._rank(compiled),
-                          self._rank(compiled, "t.tsv"), facet_fields)
+                          self._rank(compiled, "t.tsv"), facet_fields,
+                          compiled.columns_only)
+        # No JIT: a search would pay for compiling its plan on every request.
+        # Memory enough to keep tens of thousands of hits out of temp files.
+        session.execute(sa.text("SET LOCAL jit = off"))
+        session.execute(sa.text("SET LOCAL work_mem = '32MB'"))
         result = session.execute(sa.text(sql), dict(
             compiled.params, _rows=rows, _start=start, _fields=facet_fields,
             _min=max(_int_param(params, "facet.mincount", 0), 1),
@@ -249,22 +254,20 @@ class _Order:
                 raise lucene.QuerySyntaxError(
                     f"Unknown sort order: can not sort on undefined field {field!r}")
             if field == "score":
-                by_score = True
-                terms.append(f"score {direction}")
+                # without words to rank by, every score is the same
+                if compiled.rank_queries:
+                    by_score = True
+                    terms.append(f"score {direction}")
                 continue
-            f = compiled.param(field)
             source = "sort_keys" if field in fields.SORT_KEYS else "doc"
+            if source == "doc" and not has_field(_session(), field):
+                continue  # no document has it (the front page's `view_recent`)
             needs_doc = needs_doc or source == "doc"
-            if fields.is_date_field(field):
-                # Solr's stored form drops trailing zeros (".1Z", ".12Z"),
-                # so times compare as times, not as text
-                terms.append(
-                    f"(CASE WHEN {source}->>{f} ~ '^\\d{{4}}-\\d{{2}}-\\d{{2}}' "
-                    f"THEN ({source}->>{f})::timestamptz END) {direction} NULLS LAST")
-            terms.append(
-                f"(CASE WHEN jsonb_typeof({source}->{f}) = 'number' "
-                f"THEN ({source}->>{f})::numeric END) {direction} NULLS LAST")
-            terms.append(f"({source}->>{f}) COLLATE \"C\" {direction} NULLS LAST")
+            # Solr's stored form of a time drops trailing zeros (".1Z",
+            # ".12Z"), so times compare as times, not as text
+            terms.extend(sort_order.terms(
+                compiled.param(field), source, direction, fields.is_date_field(field),
+                sort_order.TIME_COLUMNS.get(field) if source == "sort_keys" else None))
         terms.append("seq ASC")
         return cls(", ".join(terms), by_score, needs_doc)
 
@@ -273,47 +276,79 @@ _COUNT, _PAGE, _FACET = 0, 1, 2
 
 
 def _search_sql(where: str, order: _Order, rank: str, page_rank: str,
-                facet_fields: list[str]) -> str:
-    """One statement, one pass over the matching rows: the number of hits,
-    the page of documents in order, and the facet counts.
+                facet_fields: list[str], columns_only: bool) -> str:
+    """One statement: the number of hits, the page of documents in order,
+    and the facet counts.
 
-    The hits keep only what ordering and facets need. The documents, the
-    large part of a row, are read for the rows of the page alone, and so is
-    the score when the order does not depend on it.
+    A condition on the visibility columns alone (the page with no query)
+    is counted from `facet_counts`, and its page read from the first rows
+    of the index in the wanted order. Otherwise the matching rows are
+    collected once, keeping only what ordering and facets need; the
+    documents, the large part of a row, are read for the rows of the page
+    alone, and so is the score when the order does not depend on it.
     """
-    hit_columns = ["index_id", "seq", "sort_keys"]
     usual_facets = set(facet_fields) <= fields.FACET_FIELDS
+    if columns_only and usual_facets:
+        return _counted_sql(where, order, page_rank, facet_fields)
+    hit_columns = ["index_id", "seq", "sort_keys", "modified_at"]
     if facet_fields:
         hit_columns.append("facet_terms AS terms" if usual_facets else "terms")
     if order.needs_doc:
         hit_columns.append("doc")
     if order.by_score:
         hit_columns.append(f"{rank} AS score")
-    score = "page.score" if order.by_score else page_rank
+    # unnest() in the select list (one pass) costs a quarter of a lateral
+    # unnest per hit (a function scan set up for every row)
+    counted = ("""
+            SELECT split_part(t, '=', 1) AS field,
+                   substr(t, strpos(t, '=') + 1) AS value, n
+            FROM (SELECT t, count(*) AS n
+                  FROM (SELECT unnest(terms) AS t FROM hits) AS entry
+                  GROUP BY t) AS entries
+            WHERE split_part(t, '=', 1) = ANY(CAST(:_fields AS text[]))"""
+               if usual_facets else """
+            SELECT split_part(t, '=', 1) AS field,
+                   substr(t, strpos(t, '=') + 1) AS value, count(*) AS n
+            FROM (SELECT unnest(terms) AS t FROM hits) AS entry
+            WHERE split_part(t, '=', 1) = ANY(CAST(:_fields AS text[]))
+            GROUP BY 1, 2""")
+    page_score = ", score" if order.by_score else ""
+    # row_number() over rows already in order numbers them in that order
+    ctes = f"""
+        WITH hits AS MATERIALIZED (
+            SELECT {", ".join(hit_columns)} FROM {TABLE} WHERE {where}),
+        page AS MATERIALIZED (
+            SELECT index_id{page_score}, row_number() OVER () AS pos
+            FROM (SELECT * FROM hits ORDER BY {order.sql}
+                  LIMIT :_rows OFFSET :_start) AS ordered)"""
+    return _statement(ctes, "(SELECT count(*) FROM hits)",
+                      counted if facet_fields else None,
+                      "page.score" if order.by_score else page_rank)
+
+
+def _counted_sql(where: str, order: _Order, page_rank: str,
+                 facet_fields: list[str]) -> str:
+    ctes = f"""
+        WITH page AS MATERIALIZED (
+            SELECT index_id, row_number() OVER () AS pos
+            FROM (SELECT index_id FROM {TABLE} WHERE {where} ORDER BY {order.sql}
+                  LIMIT :_rows OFFSET :_start) AS ordered)"""
+    return _statement(ctes, f"({facet_counts.count_sql(where)})",
+                      facet_counts.facets_sql(where) if facet_fields else None,
+                      page_rank)
+
+
+def _statement(ctes: str, count: str, counted: Optional[str], score: str) -> str:
+    """The rows of an answer: its count, its page, its facets (`counted`:
+    field, value, n), after the CTEs that define `page`."""
     parts = [f"""
         SELECT {_COUNT} AS kind, 0::bigint AS pos, NULL::jsonb AS doc,
                NULL::real AS score, NULL AS field, NULL AS value,
-               (SELECT count(*) FROM hits) AS n""", f"""
+               {count} AS n""", f"""
         SELECT {_PAGE}, page.pos, t.doc, ({score})::real, NULL, NULL, NULL
         FROM page JOIN {TABLE} AS t ON t.index_id = page.index_id"""]
-    facets = ""
-    if facet_fields:
-        # A row's facet_terms are few and mostly wanted: count each entry,
-        # then split the (few) distinct ones. `terms` hold unique values such
-        # as ids: keep the wanted fields' entries first.
-        counted = ("""
-            SELECT split_part(t, '=', 1) AS field,
-                   substr(t, strpos(t, '=') + 1) AS value, n
-            FROM (SELECT t, count(*) AS n FROM hits, unnest(terms) AS t
-                  GROUP BY t) AS entries
-            WHERE split_part(t, '=', 1) = ANY(CAST(:_fields AS text[]))"""
-                   if usual_facets else """
-            SELECT split_part(t, '=', 1) AS field,
-                   substr(t, strpos(t, '=') + 1) AS value, count(*) AS n
-            FROM hits, unnest(terms) AS t
-            WHERE split_part(t, '=', 1) = ANY(CAST(:_fields AS text[]))
-            GROUP BY 1, 2""")
-        facets = f""",
+    if counted:
+        ctes += f""",
         counted AS ({counted}),
         ranked AS (
             SELECT field, value, n, row_number() OVER (
@@ -322,15 +357,7 @@ def _search_sql(where: str, order: _Order, rank: str, page_rank: str,
         parts.append(f"""
         SELECT {_FACET}, r, NULL, NULL, field, value, n FROM ranked
         WHERE :_limit < 0 OR r <= :_limit""")
-    page_score = ", score" if order.by_score else ""
-    # row_number() over rows already in order numbers them in that order
-    return f"""
-        WITH hits AS MATERIALIZED (
-            SELECT {", ".join(hit_columns)} FROM {TABLE} WHERE {where}),
-        page AS MATERIALIZED (
-            SELECT index_id{page_score}, row_number() OVER () AS pos
-            FROM (SELECT * FROM hits ORDER BY {order.sql}
-                  LIMIT :_rows OFFSET :_start) AS ordered){facets}
+    return f"""{ctes}
         {" UNION ALL ".join(parts)}
         ORDER BY kind, pos"""
 

@@ -33,6 +33,14 @@ class Compiled:
     def __init__(self) -> None:
         self.params: dict[str, Any] = {}
         self.rank_queries: list[str] = []
+        # whether the condition tests only the visibility columns
+        # (`fields.COLUMN_FIELDS`), so that `facet_counts` can answer it
+        self.columns_only = True
+
+    def beyond_columns(self, sql: str) -> str:
+        """`sql`, a condition that reads more of the row than its columns."""
+        self.columns_only = False
+        return sql
 
     def param(self, value: Any) -> str:
         name = f"p{len(self.params)}"
@@ -71,7 +79,7 @@ def _compile_or(node: q.Or, out: Compiled, scoring: bool) -> str:
         if plain[0].field in fields.COLUMN_FIELDS:
             return _column_match(plain[0].field, [c.value for c in plain], out)
         values = [fields.term(c.field, c.value) for c in plain]
-        return f"(terms && CAST({out.param(values)} AS text[]))"
+        return out.beyond_columns(f"(terms && CAST({out.param(values)} AS text[]))")
     return "(" + " OR ".join(
         compile_node(c, out, scoring) for c in node.children) + ")"
 
@@ -88,7 +96,7 @@ def _all_words(nodes: tuple[q.Node, ...], out: Compiled, scoring: bool) -> str:
     combined = "(" + " && ".join(tsqs) + ")"
     if scoring:
         out.rank_queries.extend(tsqs)
-    return f"(tsv @@ {combined})"
+    return out.beyond_columns(f"(tsv @@ {combined})")
 
 
 def _compile_min_match(node: q.MinMatch, out: Compiled, scoring: bool) -> str:
@@ -112,8 +120,8 @@ def _compile_min_match(node: q.MinMatch, out: Compiled, scoring: bool) -> str:
 
 def _compile_exists(node: q.Exists, out: Compiled) -> str:
     f = out.param(node.field)
-    return (f"(doc ? {f} AND jsonb_typeof(doc->{f}) <> 'null' "
-            f"AND doc->{f} <> '[]'::jsonb AND doc->>{f} <> '')")
+    return out.beyond_columns(f"(doc ? {f} AND jsonb_typeof(doc->{f}) <> 'null' "
+                              f"AND doc->{f} <> '[]'::jsonb AND doc->>{f} <> '')")
 
 
 def _tsquery(value: str, out: Compiled, phrase: bool) -> str:
@@ -142,7 +150,8 @@ def _compile_value(node: q.Term | q.Phrase, out: Compiled, scoring: bool) -> str
         # Solr's n-gram fields: any part of the name or title, any case
         source = out.param(fields.NGRAM_SOURCES[field])
         needle = out.param(node.value.replace("*", "").lower())
-        return f"(strpos(lower(coalesce(doc->>{source}, '')), {needle}) > 0)"
+        return out.beyond_columns(
+            f"(strpos(lower(coalesce(doc->>{source}, '')), {needle}) > 0)")
     if field is None or fields.is_text_field(field):
         target = _text_target(field, out)
         if wildcard:
@@ -156,14 +165,15 @@ def _compile_value(node: q.Term | q.Phrase, out: Compiled, scoring: bool) -> str
             tsq = _tsquery(node.value, out, isinstance(node, q.Phrase))
         if scoring and target == "tsv":
             out.rank_queries.append(tsq)
-        return f"({target} @@ {tsq})"
+        return out.beyond_columns(f"({target} @@ {tsq})")
     if wildcard:
         pattern = _like_pattern(fields.term(field, ""), node.value)
-        return (f"EXISTS (SELECT 1 FROM unnest(terms) AS t "
-                f"WHERE t LIKE {out.param(pattern)})")
+        return out.beyond_columns(f"EXISTS (SELECT 1 FROM unnest(terms) AS t "
+                                  f"WHERE t LIKE {out.param(pattern)})")
     if field in fields.COLUMN_FIELDS:
         return _column_match(field, [node.value], out)
-    return f"(terms @> CAST({out.param([fields.term(field, node.value)])} AS text[]))"
+    return out.beyond_columns(
+        f"(terms @> CAST({out.param([fields.term(field, node.value)])} AS text[]))")
 
 
 def _column_match(field: str, values: list[str], out: Compiled) -> str:
@@ -199,7 +209,7 @@ def _compile_range(node: q.Range, out: Compiled) -> str:
     else:
         value = f"(doc->>{f}) COLLATE \"C\""
         convert = str
-    parts = [f"doc ? {f}"]
+    parts = [out.beyond_columns(f"doc ? {f}")]
     if node.low is not None:
         op = ">=" if node.include_low else ">"
         parts.append(f"{value} {op} {out.param(convert(node.low))}")

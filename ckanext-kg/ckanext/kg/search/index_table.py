@@ -14,16 +14,20 @@ from typing import Any, Iterable, Optional
 
 import sqlalchemy as sa
 
-from . import fields
+from . import facet_counts, fields, sort_order
 
 log = logging.getLogger(__name__)
 
 TABLE = "kg_search_index"
 # Every field name any indexed document has had: what can be sorted on.
 FIELDS_TABLE = f"{TABLE}_fields"
+# Per visibility (the filter columns and the permission labels) and facet
+# entry, how many datasets have it: what a page with no query counts
+# (see `facet_counts.py`).
+COUNTS_TABLE = f"{TABLE}_facet_counts"
 # The layout's version, kept as the table's comment. A table of an older
 # layout is rebuilt from the documents it stores (see `ensure_table`).
-LAYOUT = "kg-search layout 3"
+LAYOUT = "kg-search layout 4"
 
 _DDL = [
     f"CREATE SEQUENCE IF NOT EXISTS {TABLE}_seq",
@@ -40,6 +44,7 @@ _DDL = [
         facet_terms text[] NOT NULL,
         tsv tsvector NOT NULL,
         seq bigint NOT NULL DEFAULT nextval('{TABLE}_seq'),
+        modified_at timestamptz,
         doc jsonb NOT NULL
     ) WITH (toast_tuple_target = 4096)""",
     # What every search reads for each candidate row (filters, `terms`,
@@ -56,11 +61,13 @@ _DDL = [
     f"CREATE INDEX {TABLE}_tsv_idx ON {TABLE} USING gin (tsv)",
     f"CREATE INDEX {TABLE}_id_idx ON {TABLE} (id)",
     f"CREATE TABLE IF NOT EXISTS {FIELDS_TABLE} (field text PRIMARY KEY)",
+    *sort_order.INDEXES,
+    *facet_counts.DDL,
     f"COMMENT ON TABLE {TABLE} IS '{LAYOUT}'",
 ]
 
 _COLUMNS = ("index_id, id, site_id, capacity, state, dataset_type, "
-            "permission_labels, doc, sort_keys, terms, facet_terms, tsv")
+            "permission_labels, doc, sort_keys, terms, facet_terms, tsv, modified_at")
 
 _UPSERT = sa.text(f"""
 INSERT INTO {TABLE} ({_COLUMNS})
@@ -69,14 +76,15 @@ VALUES (:index_id, :id, :site_id, :capacity, :state, :dataset_type,
     CAST(:sort_keys AS jsonb), CAST(:terms AS text[]), CAST(:facet_terms AS text[]),
     setweight(to_tsvector('russian', :a) || to_tsvector('simple', :a), 'A') ||
     setweight(to_tsvector('russian', :b) || to_tsvector('simple', :b), 'B') ||
-    setweight(to_tsvector('russian', :c) || to_tsvector('simple', :c), 'C'))
+    setweight(to_tsvector('russian', :c) || to_tsvector('simple', :c), 'C'),
+    {sort_order.time_of("CAST(:sort_keys AS jsonb)", "'metadata_modified'")})
 ON CONFLICT (index_id) DO UPDATE SET
     id = EXCLUDED.id, site_id = EXCLUDED.site_id, capacity = EXCLUDED.capacity,
     state = EXCLUDED.state, dataset_type = EXCLUDED.dataset_type,
     permission_labels = EXCLUDED.permission_labels, doc = EXCLUDED.doc,
     sort_keys = EXCLUDED.sort_keys, terms = EXCLUDED.terms,
     facet_terms = EXCLUDED.facet_terms, tsv = EXCLUDED.tsv,
-    seq = nextval('{TABLE}_seq')
+    modified_at = EXCLUDED.modified_at, seq = nextval('{TABLE}_seq')
 """)
 
 
@@ -106,9 +114,10 @@ def _layout(connection: Any) -> Optional[str]:
     """The table's layout, "" for an unmarked or incomplete one, None when
     it is absent."""
     exists, complete, comment = connection.execute(sa.text(
-        "SELECT to_regclass(:t) IS NOT NULL, to_regclass(:f) IS NOT NULL, "
+        "SELECT to_regclass(:t) IS NOT NULL, "
+        "to_regclass(:f) IS NOT NULL AND to_regclass(:c) IS NOT NULL, "
         "obj_description(to_regclass(:t), 'pg_class')"),
-        {"t": TABLE, "f": FIELDS_TABLE}).one()
+        {"t": TABLE, "f": FIELDS_TABLE, "c": COUNTS_TABLE}).one()
     if not exists:
         return None
     return (comment or "") if complete else ""
@@ -122,7 +131,7 @@ def _create(connection: Any) -> None:
 def _rebuild_from_old_layout(connection: Any) -> None:
     old = f"{TABLE}_old_layout"
     connection.execute(sa.text(f"ALTER TABLE {TABLE} RENAME TO {old}"))
-    for index in ("terms_idx", "tsv_idx", "id_idx", "pkey"):
+    for index in ("terms_idx", "tsv_idx", "id_idx", "pkey", *sort_order.INDEX_NAMES):
         connection.execute(sa.text(
             f"ALTER INDEX IF EXISTS {TABLE}_{index} RENAME TO {old}_{index}"))
     _create(connection)

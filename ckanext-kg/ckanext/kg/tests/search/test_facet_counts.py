@@ -1,0 +1,154 @@
+"""The page with no query is counted from `facet_counts`: exactly what
+counting the index gives, for every reader, after every kind of write, and
+rolled back with the dataset."""
+import ckan.logic as logic
+import ckan.model as model
+import pytest
+import sqlalchemy as sa
+from ckan.tests import factories, helpers
+
+from ckanext.kg.search import facet_counts, sort_order
+
+pytestmark = [
+    pytest.mark.ckan_config("ckan.plugins", "kg_pgsearch"),
+    pytest.mark.ckan_config("ckan.auth.allow_dataset_collaborators", True),
+    pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
+]
+FACETS = '["organization", "groups", "tags", "res_format", "license_id"]'
+# matches every dataset, but reads the row: counted from the index itself
+THROUGH_THE_INDEX = "+entity_type:package"
+
+
+def search_as(user, **params):
+    context = {"user": user["name"] if user else "", "ignore_auth": False}
+    return helpers.call_action("package_search", context=context, **params)
+
+
+def answer(user, **params):
+    result = search_as(user, **params)
+    return (result["count"], result["facets"],
+            [d["name"] for d in result["results"]])
+
+
+@pytest.fixture
+def readers():
+    member = factories.User(name="member")
+    collaborator = factories.User(name="collaborator")
+    sysadmin = factories.Sysadmin(name="root")
+    stat = factories.Organization(
+        name="stat", users=[{"name": "member", "capacity": "editor"}])
+    health = factories.Organization(name="health")
+    group = factories.Group(name="economy")
+    for k in range(3):
+        factories.Dataset(name=f"open-{k}", owner_org=stat["id"],
+                          tags=[{"name": "калк"}, {"name": f"t{k}"}],
+                          groups=[{"name": group["name"]}] if k else [],
+                          resources=[{"url": "http://x.invalid", "format": "CSV"}])
+    private = factories.Dataset(name="secret", owner_org=stat["id"], private=True,
+                                tags=[{"name": "калк"}], license_id="cc-by")
+    factories.Dataset(name="other-secret", owner_org=health["id"], private=True,
+                      tags=[{"name": "калк"}])
+    factories.Dataset(name="sketch", state="draft", owner_org=stat["id"], user=member,
+                      tags=[{"name": "draft-only"}])
+    helpers.call_action("package_collaborator_create", id=private["id"],
+                        user_id=collaborator["id"], capacity="member")
+    return {"anonymous": None, "member": member, "collaborator": collaborator,
+            "sysadmin": sysadmin}
+
+
+def assert_counts_match_the_index(readers):
+    for who, user in readers.items():
+        for params in ({}, {"include_private": True},
+                       {"include_private": True, "include_drafts": True}):
+            page = dict(params, **{"facet.field": FACETS, "facet.limit": -1})
+            counted = answer(user, fq="+dataset_type:dataset", **page)
+            through_index = answer(user, fq=f"+dataset_type:dataset {THROUGH_THE_INDEX}",
+                                   **page)
+            assert counted == through_index, (who, params)
+    stored = model.Session.execute(sa.text(
+        f"SELECT site_id, capacity, state, dataset_type, permission_labels, term, "
+        f"sum(n) FROM {facet_counts.COUNTS} GROUP BY 1, 2, 3, 4, 5, 6 "
+        f"HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4, 5, 6")).all()
+    recounted = model.Session.execute(sa.text(
+        "SELECT site_id, capacity, state, dataset_type, permission_labels, t, count(*) "
+        "FROM kg_search_index, unnest(array_append(facet_terms, ''::text)) AS t "
+        "GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6")).all()
+    assert stored == recounted
+
+
+class TestExactCounts:
+    def test_every_reader_gets_what_the_index_counts(self, readers):
+        assert answer(None, **{"facet.field": FACETS})[:2] == (
+            3, {"organization": {"stat": 3}, "groups": {"economy": 2},
+                "tags": {"калк": 3, "t0": 1, "t1": 1, "t2": 1},
+                "res_format": {"CSV": 3}, "license_id": {}})
+        member = answer(readers["member"], include_private=True, include_drafts=True,
+                        **{"facet.field": FACETS})
+        assert member[0] == 5 and member[1]["tags"]["калк"] == 4
+        assert_counts_match_the_index(readers)
+
+    def test_counts_follow_updates_deletes_and_purges(self, readers):
+        helpers.call_action("package_patch", id="secret", private=False)
+        helpers.call_action("package_patch", id="open-0", private=True,
+                            tags=[{"name": "t9"}])
+        helpers.call_action("package_delete", id="open-1")
+        helpers.call_action("dataset_purge", id="open-2")
+        helpers.call_action("package_patch", id="sketch", state="active")
+        assert_counts_match_the_index(readers)
+        assert answer(None)[0] == 2
+
+    def test_counts_roll_back_with_the_dataset(self, readers):
+        page = {"facet.field": FACETS}
+        before = answer(None, **page)
+        dataset = model.Package.get("open-0")
+        dataset.private = True  # and indexed, as an action does before its commit
+        logic.index_update_package({"ignore_auth": True}, dataset.id)
+        assert answer(None, **page)[0] == 2  # within the transaction
+        model.Session.rollback()
+        assert answer(None, **page) == before
+        assert_counts_match_the_index(readers)
+
+    def test_counted_page_is_sorted_and_paged_like_the_index(self, readers):
+        for sort in ("score desc, metadata_modified desc", "metadata_modified desc",
+                     "title_string asc", "title_string desc", "name asc",
+                     "metadata_created asc"):
+            for start in (0, 2, 10):
+                params = {"sort": sort, "start": start, "rows": 2,
+                          "include_private": True, "include_drafts": True}
+                assert (answer(readers["sysadmin"], **params)
+                        == answer(readers["sysadmin"], fq=THROUGH_THE_INDEX, **params))
+
+
+class TestSortIndexes:
+    """The sorts of CKAN's pages read an index in order: its expressions
+    are the ORDER BY that `sort_order` writes."""
+
+    @pytest.mark.parametrize("sort, index", [
+        ("metadata_modified desc", "modified_desc_idx"),
+        ("score desc, metadata_modified desc", "modified_desc_idx"),
+        ("title_string asc", "title_asc_idx"),
+        ("title_string desc", "title_desc_idx"),
+        ("name asc", "name_asc_idx"),
+    ])
+    def test_sort_reads_its_index(self, sort, index):
+        factories.Dataset(name="one")
+        plans = []
+        connection = model.Session.connection()
+        connection.execute(sa.text("SET LOCAL enable_sort = off"))
+        connection.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        original = connection.execute
+
+        def explain(statement, *args, **kwargs):
+            text = str(statement)
+            if "WITH" in text and "kg_search_index" in text:
+                plans.extend(row[0] for row in original(
+                    sa.text("EXPLAIN " + text), *args, **kwargs))
+            return original(statement, *args, **kwargs)
+
+        model.Session.execute, saved = explain, model.Session.execute
+        try:
+            helpers.call_action("package_search", sort=sort, rows=5)
+        finally:
+            model.Session.execute = saved
+        assert any(f"kg_search_index_{index}" in line for line in plans), plans
+        assert index in sort_order.INDEX_NAMES

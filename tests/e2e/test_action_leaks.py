@@ -78,6 +78,7 @@ READS: dict[str, list[dict]] = {
     "help_show": [{"name": "package_show"}],
     "job_list": [{}],
     "kg_compliance_show": each("id", DATASETS) + [{"organization": "{org}"}],
+    "kg_resource_versions": each("id", RESOURCES),
     "kg_validation_show": each("id", RESOURCES),
     "license_list": [{}],
     "member_list": [{"id": "{org}"}, {"id": "{org}", "object_type": "package"},

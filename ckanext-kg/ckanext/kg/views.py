@@ -264,6 +264,26 @@ def _accel_redirect(source, headers: dict, prefix: str):
     return response
 
 
+@kg.route("/dataset/<id>/resource/<resource_id>/version/<int:number>/<fmt>")
+def version_download(id: str, resource_id: str, number: int, fmt: str):
+    """A version of a table as it was published: its stored CSV or Parquet
+    file (`publishing.files.versions`), for whoever may read the table."""
+    from ckanext.kg.publishing.files import stored, versions
+    try:
+        resource = tk.get_action("resource_show")(_context(), {"id": resource_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Resource not found"))
+    folder = stored.folder(resource["id"])
+    version = versions.find(folder, number, stored.served(resource["id"]))
+    source = versions.open_file(folder, version, fmt) if version else None
+    if source is None:
+        return tk.abort(404, tk._("This version of the table is not kept"))
+    headers = _download_headers(resource, fmt)
+    base, extension = headers["Content-Disposition"].rsplit(".", 1)
+    headers["Content-Disposition"] = f"{base}.v{number}.{extension}"
+    return _cache_policy(_stored_file(source, headers), resource["id"])
+
+
 @kg.route("/dataset/<id>/resource/<resource_id>/schema.json")
 def table_schema(id: str, resource_id: str):
     """A table's Table Schema as a JSON file (its page shows it as a table)."""

@@ -25,6 +25,7 @@ __all__ = [
     "kg_compliance_show",
     "kg_validation_show",
     "kg_validation_retry",
+    "kg_resource_versions",
     "datastore_create",
     "datastore_upsert",
     "datastore_delete",
@@ -115,6 +116,13 @@ def kg_compliance_show(context: Context, data_dict: DataDict) -> AuthResult:
 
 @tk.auth_allow_anonymous_access
 def kg_validation_show(context: Context, data_dict: DataDict) -> AuthResult:
+    return authz.is_authorized("resource_show", context, data_dict)
+
+
+@tk.auth_allow_anonymous_access
+def kg_resource_versions(context: Context, data_dict: DataDict) -> AuthResult:
+    """Every version of a table, its files and differences: whoever may
+    read the table (a private dataset's versions stay private)."""
     return authz.is_authorized("resource_show", context, data_dict)
 
 

@@ -69,6 +69,7 @@ def test_the_pages_that_name_a_dataset_are_found(naming_routes):
             "/dataset/<_id>.<_format>", "/dataset/activity/<id>",
             "/dataset/<id>/resource/<resource_id>/export/<fmt>",
             "/dataset/<id>/resource/<resource_id>/version/<int:number>/<fmt>",
+            "/dataset/<id>/resource/<resource_id>/diff",
             "/datastore/dump/<resource_id>", "/feeds/tag/<string:id>.atom"} <= set(naming_routes)
 
 

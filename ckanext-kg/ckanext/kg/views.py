@@ -284,6 +284,51 @@ def version_download(id: str, resource_id: str, number: int, fmt: str):
     return _cache_policy(_stored_file(source, headers), resource["id"])
 
 
+@kg.route("/dataset/<id>/resource/<resource_id>/diff")
+def table_diff(id: str, resource_id: str):
+    """What changed between two versions of a table (`from`, `to`): the
+    summary, the schema's changes and the rows, a page at a time."""
+    from flask import request
+
+    from ckanext.kg.logic.table_history import DIFF_PAGE
+    context = _context()
+    try:
+        dataset = tk.get_action("package_show")(dict(context), {"id": id})
+        resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Resource not found"))
+    page = _page_number(request.args.get("page"))
+    asked = {k: request.args[k] for k in ("from", "to") if request.args.get(k)}
+    found = tk.get_action("kg_resource_diff")(dict(context), dict(
+        asked, id=resource["id"], limit=DIFF_PAGE, offset=(page - 1) * DIFF_PAGE))
+    return tk.render("kg/table_diff.html", {
+        "pkg_dict": dataset, "pkg": dataset, "resource": resource, "diff": found,
+        "page": page, "pages": max(1, -(-found["total"] // DIFF_PAGE)),
+        "columns": _diff_columns(found), "dataset_type": dataset["type"]})
+
+
+def _page_number(given) -> int:
+    if given is None or given == "":
+        return 1
+    if not given.isdigit() or not 1 <= int(given) <= 1_000_000:
+        raise tk.ValidationError({"page": [tk._("Give a whole number from {low} to {high}.")
+                                           .format(low=1, high=1_000_000)]})
+    return int(given)
+
+
+def _diff_columns(found: dict) -> list:
+    """The columns a page of differences shows: the newer version's, then
+    those only the older one had."""
+    seen: list = []
+    for row in found["rows"]:
+        for side in ("new", "old"):
+            for name in row.get(side) or {}:
+                if name not in seen:
+                    seen.append(name)
+    removed = found["schema"]["removed"]
+    return [n for n in seen if n not in removed] + [n for n in seen if n in removed]
+
+
 @kg.route("/dataset/<id>/resource/<resource_id>/schema.json")
 def table_schema(id: str, resource_id: str):
     """A table's Table Schema as a JSON file (its page shows it as a table)."""

@@ -44,7 +44,7 @@ from typing import Any, BinaryIO, Callable, Optional
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.kg.publishing.files import versions
+from ckanext.kg.publishing.files import diffs, versions
 
 log = logging.getLogger(__name__)
 POINTER = "current.json"
@@ -246,6 +246,8 @@ class Version:
         except OSError:  # these files are served: keep every file, list it next time
             log.exception("resource %s: version not recorded", self.resource_id)
             return None
+        if freed:
+            diffs.forget(self.folder)
         unnamed = set(previous.get("files", {}).values()) | freed
         for name in unnamed - versions.kept_names(self.folder) - set(self.names.values()):
             (self.folder / name).unlink(missing_ok=True)

@@ -35,6 +35,7 @@ LISTINGS = [
     "/feeds/dataset.atom", "/feeds/organization/leak-agency-e2e.atom",
     "/feeds/group/leak-group-e2e.atom", "/feeds/custom.atom?q=белгиe2e",
     "/catalog.ttl", "/catalog.jsonld?q=белгиe2e", "/developers",
+    "/feeds/versions/organization/leak-agency-e2e.atom", "/feeds/versions/theme/SOCI.atom",
 ]
 
 
@@ -69,7 +70,7 @@ def test_the_pages_that_name_a_dataset_are_found(naming_routes):
             "/dataset/<_id>.<_format>", "/dataset/activity/<id>",
             "/dataset/<id>/resource/<resource_id>/export/<fmt>",
             "/dataset/<id>/resource/<resource_id>/version/<int:number>/<fmt>",
-            "/dataset/<id>/resource/<resource_id>/diff",
+            "/dataset/<id>/resource/<resource_id>/diff", "/dataset/<id>/versions.atom",
             "/datastore/dump/<resource_id>", "/feeds/tag/<string:id>.atom"} <= set(naming_routes)
 
 

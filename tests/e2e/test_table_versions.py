@@ -1,12 +1,16 @@
 """Through gunicorn: an agency's editor publishes a table, then a second
 version of it; anyone sees both versions, downloads each as it was
-published and the differences name exactly the rows that changed."""
+published, the differences name exactly the rows that changed, and the
+dataset's, the agency's and the theme's Atom feeds announce the new
+version with its summary."""
 import csv
 import io
 import json
 
 import pytest
 import requests
+
+from ckanext.kg.tests import atom
 
 pytestmark = pytest.mark.e2e
 
@@ -105,3 +109,17 @@ def test_the_diff_names_exactly_the_changed_rows(portal, published):
     assert "+1 строка" in page.text and "−1" in page.text and "2 изменены" in page.text
     assert page.text.count('data-kg-diff-row="changed"') == 2
 
+
+@pytest.mark.parametrize("path", ["/en/dataset/versions-e2e/versions.atom",
+                                  "/en/feeds/versions/organization/versions-e2e.atom",
+                                  "/en/feeds/versions/theme/SOCI.atom"])
+def test_feeds_announce_the_new_version_with_its_summary(portal, published, path):
+    response = requests.get(portal.url + path, timeout=60)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
+    assert atom.problems(response.content) == []
+    entries = [e for e in atom.entries(response.content) if published["resource"]["id"] in e["id"]]
+    assert [(e["title"], e["summary"]) for e in entries] == [
+        ("Калк: version 2", "+1 row, −1, 2 changed"), ("Калк: version 1", "First version: 6 rows")]
+    assert entries[0]["link"] == (f"{portal.url}/en/dataset/versions-e2e/resource/"
+                                  f"{published['resource']['id']}/diff?from=1&to=2")

@@ -329,6 +329,67 @@ def _diff_columns(found: dict) -> list:
     return [n for n in seen if n not in removed] + [n for n in seen if n in removed]
 
 
+def _atom(body: bytes, public: bool):
+    from flask import Response
+    response = Response(body, headers={"Content-Type": "application/atom+xml; charset=utf-8"})
+    if not public:
+        from flask import request
+        request.environ["__no_cache__"] = True
+        response.cache_control.private = True
+        response.cache_control.no_cache = True
+    return response
+
+
+@kg.route("/dataset/<id>/versions.atom")
+def dataset_versions_feed(id: str):
+    """New versions of a dataset's tables, for whoever may read it."""
+    from ckanext.kg import feeds
+    context = _context()
+    try:
+        dataset = tk.get_action("package_show")(dict(context), {"id": id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Dataset not found"))
+    title = tk._("New versions of the tables of {dataset}").format(
+        dataset=tk.h.get_translated(dataset, "title"))
+    self_url = tk.url_for("kg.dataset_versions_feed", id=dataset["name"], _external=True)
+    page_url = tk.url_for("dataset.read", id=dataset["name"], _external=True)
+    body = feeds.atom(title, self_url, page_url, feeds.entries_of(dataset))
+    return _atom(body, not dataset.get("private") and dataset.get("state") == "active")
+
+
+@kg.route("/feeds/versions/organization/<id>.atom")
+def agency_versions_feed(id: str):
+    """New versions of the tables of an agency's public datasets."""
+    from ckanext.kg import feeds
+    try:
+        agency = tk.get_action("organization_show")(
+            {"user": ""}, {"id": id, "include_datasets": False})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Organization not found"))
+    found = feeds.public_datasets(f'owner_org:"{agency["id"]}"')
+    title = tk._("New versions of tables: {agency}").format(
+        agency=tk.h.kg_agency_title(agency))
+    self_url = tk.url_for("kg.agency_versions_feed", id=agency["name"], _external=True)
+    page_url = tk.url_for("organization.read", id=agency["name"], _external=True)
+    entries = [e for dataset in found for e in feeds.entries_of(dataset)]
+    return _atom(feeds.atom(title, self_url, page_url, entries), True)
+
+
+@kg.route("/feeds/versions/theme/<theme>.atom")
+def theme_versions_feed(theme: str):
+    """New versions of the tables of the public datasets of a theme of the code."""
+    from ckanext.kg import feeds
+    label = feeds.theme_label(theme)
+    if label is None:
+        return tk.abort(404, tk._("Unknown theme"))
+    found = feeds.public_datasets(f'theme:"{theme}"')
+    title = tk._("New versions of tables: {theme}").format(theme=label)
+    self_url = tk.url_for("kg.theme_versions_feed", theme=theme, _external=True)
+    page_url = tk.url_for("dataset.search", theme=theme, _external=True)
+    entries = [e for dataset in found for e in feeds.entries_of(dataset)]
+    return _atom(feeds.atom(title, self_url, page_url, entries), True)
+
+
 @kg.route("/dataset/<id>/resource/<resource_id>/schema.json")
 def table_schema(id: str, resource_id: str):
     """A table's Table Schema as a JSON file (its page shows it as a table)."""

@@ -310,7 +310,8 @@ def table_diff(id: str, resource_id: str):
 def _page_number(given) -> int:
     if given is None or given == "":
         return 1
-    if not given.isdigit() or not 1 <= int(given) <= 1_000_000:
+    if not (given.isascii() and given.isdigit() and len(given) <= 7) \
+            or not 1 <= int(given) <= 1_000_000:
         raise tk.ValidationError({"page": [tk._("Give a whole number from {low} to {high}.")
                                            .format(low=1, high=1_000_000)]})
     return int(given)

@@ -73,8 +73,8 @@ def _number(data_dict: DataDict, name: str, default: Any, low: int, high: int) -
     if value is None or value == "":
         return default
     try:
-        number = int(value)
-    except (TypeError, ValueError):
+        number = int(value) if not isinstance(value, float) or value.is_integer() else None
+    except (TypeError, ValueError, OverflowError):
         number = None
     if number is None or isinstance(value, bool) or not low <= number <= high:
         raise tk.ValidationError({name: [tk._("Give a whole number from {low} to {high}.")

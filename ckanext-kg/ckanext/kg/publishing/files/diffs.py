@@ -97,7 +97,7 @@ def compare(old: Path, new: Path, key: Sequence[str], target: Path,
     the one in `new` to `target` (Parquet), by `key` when both have its
     columns; the summary: `by` (`key` or `row`), `key`, `added`,
     `removed`, `changed`, `schema` (changes) and `rows` (in `target`)."""
-    old_file, new_file = pq.ParquetFile(old), pq.ParquetFile(new)
+    old_file, new_file = _opened(old), _opened(new)
     plan = Plan(old_file.schema_arrow, new_file.schema_arrow, key)
     counts = {ADDED: 0, REMOVED: 0, CHANGED: 0}
     rows = max(old_file.metadata.num_rows, new_file.metadata.num_rows)
@@ -115,6 +115,12 @@ def compare(old: Path, new: Path, key: Sequence[str], target: Path,
             pa.default_memory_pool().release_unused()
     return {"by": "key" if plan.key else "row", "key": plan.key, **counts,
             "schema": schema_changes(plan.old, plan.new), "rows": sum(counts.values())}
+
+
+def _opened(path: Path) -> pq.ParquetFile:
+    """A Parquet file read a row group at a time through a 1 MiB buffer:
+    pyarrow's pre-buffering would keep the column chunks read so far."""
+    return pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
 
 
 # buckets

@@ -114,6 +114,16 @@ def withdraw_deleted(package_id: str) -> None:
         withdraw(resource_id)
 
 
+def compare_with_previous(resource_id: str) -> None:
+    """Compute (and keep) the differences of the newest version from the
+    one before, when both keep their files, so that pages and feeds read
+    them instead of comparing on request."""
+    target = folder(resource_id)
+    listed = versions.listed(target)
+    if len(listed) >= 2 and listed[-2].get("kept") and listed[-1].get("kept"):
+        diffs.between(target, listed[-2], listed[-1])
+
+
 def tag() -> str:
     """A new publication's tag for its partial files: when it began, and a
     random part."""

@@ -160,6 +160,17 @@ def test_kg_resource_diff_answers_exactly_the_changed_rows(upload_file, table): 
     assert helpers.call_action("kg_resource_diff", id=table["id"], to=2)["by"] == "key"
 
 
+def test_the_differences_from_the_version_before_are_kept_at_publication(
+        upload_file, table):  # noqa: F811
+    from ckanext.kg.publishing.files import stored
+    assert replace(upload_file, table, SECOND, KEYED) == "success"
+    kept = stored.folder(table["id"]) / diffs.FOLDER
+    assert sorted(p.suffix for p in kept.iterdir()) == [".json", ".parquet"]
+    found = helpers.call_action("kg_resource_diff", id=table["id"])
+    assert (found["from"], found["to"], found["total"]) == (1, 2, 3)
+    assert sorted(p.suffix for p in kept.iterdir()) == [".json", ".parquet"]  # read, not made
+
+
 @pytest.mark.parametrize("bad", [{"to": 9}, {"from": "two"}, {"limit": 5000}, {"from": 0}])
 def test_a_version_that_cannot_be_compared_is_refused_naming_it(table, bad):  # noqa: F811
     with pytest.raises(helpers.logic.ValidationError) as refused:

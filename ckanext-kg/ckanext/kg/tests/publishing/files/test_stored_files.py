@@ -8,7 +8,7 @@ import json
 import pytest
 from ckan.tests import factories, helpers
 
-from ckanext.kg.publishing.files import stored, versions
+from ckanext.kg.publishing.files import diffs, stored, versions
 from ckanext.kg.tests.conftest import portal_schema
 from ckanext.kg.tests.publishing.files.test_downloads import (
     SCHEMA,
@@ -163,7 +163,7 @@ def test_a_passing_newer_file_replaces_the_served_files(app, upload_file, table)
     assert all(path.exists() for path in before.values())  # kept: version 1 (test_versions)
     assert sorted(p.name for p in stored.folder(table["id"]).iterdir()) == sorted(
         [after["csv"].name, after["parquet"].name, before["csv"].name, before["parquet"].name,
-         stored.POINTER, versions.INDEX, *made_files(table["id"])])
+         stored.POINTER, versions.INDEX, diffs.FOLDER, *made_files(table["id"])])
     assert get(app, table, "csv").data == after["csv"].read_bytes() == \
         (CANONICAL + "Талас,2024,7.75,жаңы\n").encode("utf-8")
     parquet = pq.read_table(io.BytesIO(get(app, table, "parquet").data))

@@ -167,6 +167,11 @@ def _create(admin, compliant):
         package_id=secret["id"], url="secret.csv", format="CSV", name="Жашыруун таблица",
         schema=json.dumps(TABLE_SCHEMA), upload=_table_upload())
     assert admin.action.kg_validation_show(id=table["id"])["status"] == "success"
+    second = _table_upload()  # a second version: its versions differ (kg_resource_diff)
+    second = io.BytesIO(second.getvalue() + "Талас,91011\n".encode())
+    second.name = "secret.csv"
+    admin.action.resource_patch(id=table["id"], upload=second)
+    assert admin.action.kg_validation_show(id=table["id"])["status"] == "success"
     draft = admin.action.package_create(name="leak-draft-e2e", groups=groups, **compliant(
         org["id"], "Долбоор маалымат жыйнагы", "Черновой набор данных", state="draft",
         keywords={"ky": ["долбоорбелгиe2e"], "ru": ["черноваяметкаe2e"]}))

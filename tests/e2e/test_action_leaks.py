@@ -79,6 +79,8 @@ READS: dict[str, list[dict]] = {
     "job_list": [{}],
     "kg_compliance_show": each("id", DATASETS) + [{"organization": "{org}"}],
     "kg_most_downloaded_list": [{}, {"limit": 100}],
+    "kg_resource_diff": each("id", RESOURCES) + [{"id": "{resource}", "from": 1, "to": 2}],
+    "kg_resource_versions": each("id", RESOURCES),
     "kg_validation_show": each("id", RESOURCES),
     "license_list": [{}],
     "member_list": [{"id": "{org}"}, {"id": "{org}", "object_type": "package"},
@@ -295,7 +297,11 @@ def test_members_and_sysadmins_keep_their_access(hidden, caller):
     assert result(hidden, caller, "package_show", id="{dataset}")["id"] == values["dataset_id"]
     assert result(hidden, caller, "package_show", id="{draft}")["id"] == values["draft_id"]
     rows = result(hidden, caller, "datastore_search", resource_id="{resource}")["records"]
-    assert [r["region"] for r in rows] == [values["row"], "Нарын"]
+    assert [r["region"] for r in rows] == [values["row"], "Нарын", "Талас"]  # version 2
+    versions = result(hidden, caller, "kg_resource_versions", id="{resource}")["versions"]
+    assert [v["number"] for v in versions] == [2, 1]
+    found = result(hidden, caller, "kg_resource_diff", id="{resource}")
+    assert (found["added"], found["removed"], found["changed"]) == (1, 0, 0)
     assert sorted(result(hidden, caller, "tag_autocomplete", query="{tag_part}")) == [
         "ачыкбелгиe2e", "долбоорбелгиe2e", "жашыруунбелгиe2e"]
     assert result(hidden, caller, "format_autocomplete", q="{format}") == ["secretfmt"]

@@ -19,7 +19,7 @@ PAIRS = (("{dataset}", "{resource}"), ("{draft_id}", "{draft_resource}"))
 # What the other variables of those routes are filled with.
 OTHERS = {"activity_id": "{activity}", "_format": "ttl", "fmt": "csv",
           "filename": "secret.csv", "view_id": "0e5a7b1c-0000-4000-8000-0000000000f0",
-          "ver": "3"}
+          "ver": "3", "number": "1"}
 NAMING_PREFIXES = ("/dataset", "/datastore", "/feeds/tag/")
 VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
@@ -35,6 +35,7 @@ LISTINGS = [
     "/feeds/dataset.atom", "/feeds/organization/leak-agency-e2e.atom",
     "/feeds/group/leak-group-e2e.atom", "/feeds/custom.atom?q=белгиe2e",
     "/catalog.ttl", "/catalog.jsonld?q=белгиe2e", "/developers",
+    "/feeds/versions/organization/leak-agency-e2e.atom", "/feeds/versions/theme/SOCI.atom",
 ]
 
 
@@ -68,6 +69,8 @@ def test_the_pages_that_name_a_dataset_are_found(naming_routes):
     assert {"/dataset/<id>", "/dataset/<id>/resource/<resource_id>",
             "/dataset/<_id>.<_format>", "/dataset/activity/<id>",
             "/dataset/<id>/resource/<resource_id>/export/<fmt>",
+            "/dataset/<id>/resource/<resource_id>/version/<int:number>/<fmt>",
+            "/dataset/<id>/resource/<resource_id>/diff", "/dataset/<id>/versions.atom",
             "/datastore/dump/<resource_id>", "/feeds/tag/<string:id>.atom"} <= set(naming_routes)
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "kg_resource_description",
     "kg_table_columns",
     "kg_chart_column_options",
+    "kg_table_versions",
     "kg_resource_facts",
     "resource_display_name",
     "kg_view_title",
@@ -311,6 +312,17 @@ def kg_chart_column_options(field_name: str,
     if isinstance(current, str) and current and current not in names:
         options.append({"value": current, "text": current})
     return options
+
+
+def kg_table_versions(resource: dict[str, Any]) -> list[dict[str, Any]]:
+    """The versions of a table the viewer may read, newest first, each with
+    its time of publication in the reader's format (`published_text`)."""
+    try:
+        shown = tk.get_action("kg_resource_versions")(_viewer_context(), {"id": resource["id"]})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return []
+    return [dict(v, published_text=figures.timestamp(v["published"]) + " UTC")
+            for v in shown["versions"]]
 
 
 def kg_resource_facts(resource: dict[str, Any]) -> list[dict[str, Any]]:

@@ -264,6 +264,133 @@ def _accel_redirect(source, headers: dict, prefix: str):
     return response
 
 
+@kg.route("/dataset/<id>/resource/<resource_id>/version/<int:number>/<fmt>")
+def version_download(id: str, resource_id: str, number: int, fmt: str):
+    """A version of a table as it was published: its stored CSV or Parquet
+    file (`publishing.files.versions`), for whoever may read the table."""
+    from ckanext.kg.publishing.files import stored, versions
+    try:
+        resource = tk.get_action("resource_show")(_context(), {"id": resource_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Resource not found"))
+    folder = stored.folder(resource["id"])
+    version = versions.find(folder, number, stored.served(resource["id"]))
+    source = versions.open_file(folder, version, fmt) if version else None
+    if source is None:
+        return tk.abort(404, tk._("This version of the table is not kept"))
+    headers = _download_headers(resource, fmt)
+    base, extension = headers["Content-Disposition"].rsplit(".", 1)
+    headers["Content-Disposition"] = f"{base}.v{number}.{extension}"
+    return _cache_policy(_stored_file(source, headers), resource["id"])
+
+
+@kg.route("/dataset/<id>/resource/<resource_id>/diff")
+def table_diff(id: str, resource_id: str):
+    """What changed between two versions of a table (`from`, `to`): the
+    summary, the schema's changes and the rows, a page at a time."""
+    from flask import request
+
+    from ckanext.kg.logic.table_history import DIFF_PAGE
+    context = _context()
+    try:
+        dataset = tk.get_action("package_show")(dict(context), {"id": id})
+        resource = tk.get_action("resource_show")(dict(context), {"id": resource_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Resource not found"))
+    page = _page_number(request.args.get("page"))
+    asked = {k: request.args[k] for k in ("from", "to") if request.args.get(k)}
+    found = tk.get_action("kg_resource_diff")(dict(context), dict(
+        asked, id=resource["id"], limit=DIFF_PAGE, offset=(page - 1) * DIFF_PAGE))
+    return tk.render("kg/table_diff.html", {
+        "pkg_dict": dataset, "pkg": dataset, "resource": resource, "diff": found,
+        "page": page, "pages": max(1, -(-found["total"] // DIFF_PAGE)),
+        "columns": _diff_columns(found), "dataset_type": dataset["type"]})
+
+
+def _page_number(given) -> int:
+    if given is None or given == "":
+        return 1
+    if not (given.isascii() and given.isdigit() and len(given) <= 7) \
+            or not 1 <= int(given) <= 1_000_000:
+        raise tk.ValidationError({"page": [tk._("Give a whole number from {low} to {high}.")
+                                           .format(low=1, high=1_000_000)]})
+    return int(given)
+
+
+def _diff_columns(found: dict) -> list:
+    """The columns a page of differences shows: the newer version's, then
+    those only the older one had."""
+    seen: list = []
+    for row in found["rows"]:
+        for side in ("new", "old"):
+            for name in row.get(side) or {}:
+                if name not in seen:
+                    seen.append(name)
+    removed = found["schema"]["removed"]
+    return [n for n in seen if n not in removed] + [n for n in seen if n in removed]
+
+
+def _atom(body: bytes, public: bool):
+    from flask import Response
+    response = Response(body, headers={"Content-Type": "application/atom+xml; charset=utf-8"})
+    if not public:
+        from flask import request
+        request.environ["__no_cache__"] = True
+        response.cache_control.private = True
+        response.cache_control.no_cache = True
+    return response
+
+
+@kg.route("/dataset/<id>/versions.atom")
+def dataset_versions_feed(id: str):
+    """New versions of a dataset's tables, for whoever may read it."""
+    from ckanext.kg import feeds
+    context = _context()
+    try:
+        dataset = tk.get_action("package_show")(dict(context), {"id": id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Dataset not found"))
+    title = tk._("New versions of the tables of {dataset}").format(
+        dataset=tk.h.get_translated(dataset, "title"))
+    self_url = tk.url_for("kg.dataset_versions_feed", id=dataset["name"], _external=True)
+    page_url = tk.url_for("dataset.read", id=dataset["name"], _external=True)
+    body = feeds.atom(title, self_url, page_url, feeds.entries_of(dataset))
+    return _atom(body, not dataset.get("private") and dataset.get("state") == "active")
+
+
+@kg.route("/feeds/versions/organization/<id>.atom")
+def agency_versions_feed(id: str):
+    """New versions of the tables of an agency's public datasets."""
+    from ckanext.kg import feeds
+    try:
+        agency = tk.get_action("organization_show")(
+            {"user": ""}, {"id": id, "include_datasets": False})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Organization not found"))
+    found = feeds.public_datasets(f'owner_org:"{agency["id"]}"')
+    title = tk._("New versions of tables: {agency}").format(
+        agency=tk.h.kg_agency_title(agency))
+    self_url = tk.url_for("kg.agency_versions_feed", id=agency["name"], _external=True)
+    page_url = tk.url_for("organization.read", id=agency["name"], _external=True)
+    entries = [e for dataset in found for e in feeds.entries_of(dataset)]
+    return _atom(feeds.atom(title, self_url, page_url, entries), True)
+
+
+@kg.route("/feeds/versions/theme/<theme>.atom")
+def theme_versions_feed(theme: str):
+    """New versions of the tables of the public datasets of a theme of the code."""
+    from ckanext.kg import feeds
+    label = feeds.theme_label(theme)
+    if label is None:
+        return tk.abort(404, tk._("Unknown theme"))
+    found = feeds.public_datasets(f'theme:"{theme}"')
+    title = tk._("New versions of tables: {theme}").format(theme=label)
+    self_url = tk.url_for("kg.theme_versions_feed", theme=theme, _external=True)
+    page_url = tk.url_for("dataset.search", theme=theme, _external=True)
+    entries = [e for dataset in found for e in feeds.entries_of(dataset)]
+    return _atom(feeds.atom(title, self_url, page_url, entries), True)
+
+
 @kg.route("/dataset/<id>/resource/<resource_id>/schema.json")
 def table_schema(id: str, resource_id: str):
     """A table's Table Schema as a JSON file (its page shows it as a table)."""

@@ -18,6 +18,7 @@ from ckanext.kg.logic.listings import (
     tag_search,
     tag_show,
 )
+from ckanext.kg.logic.table_history import kg_resource_diff, kg_resource_versions
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,8 @@ __all__ = [
     "kg_validation_show",
     "kg_validation_retry",
     "kg_most_downloaded_list",
+    "kg_resource_versions",
+    "kg_resource_diff",
     "bulk_update_public",
     "package_create",
     "package_update",

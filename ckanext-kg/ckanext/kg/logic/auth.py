@@ -26,6 +26,8 @@ __all__ = [
     "kg_validation_show",
     "kg_validation_retry",
     "kg_most_downloaded_list",
+    "kg_resource_versions",
+    "kg_resource_diff",
     "datastore_create",
     "datastore_upsert",
     "datastore_delete",
@@ -123,6 +125,18 @@ def kg_validation_show(context: Context, data_dict: DataDict) -> AuthResult:
 def kg_most_downloaded_list(context: Context, data_dict: DataDict) -> AuthResult:
     """Anyone: it lists public datasets only."""
     return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def kg_resource_versions(context: Context, data_dict: DataDict) -> AuthResult:
+    """Every version of a table, its files and differences: whoever may
+    read the table (a private dataset's versions stay private)."""
+    return authz.is_authorized("resource_show", context, data_dict)
+
+
+@tk.auth_allow_anonymous_access
+def kg_resource_diff(context: Context, data_dict: DataDict) -> AuthResult:
+    return authz.is_authorized("resource_show", context, data_dict)
 
 
 def kg_validation_retry(context: Context, data_dict: DataDict) -> AuthResult:

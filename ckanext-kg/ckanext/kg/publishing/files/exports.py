@@ -96,12 +96,14 @@ def refusal(resource_id: str, fmt: str) -> Optional[dict[str, Any]]:
 
 def after_publication(resource_id: str, rows: int) -> None:
     """Publication has completed: remove the files of the previous one,
-    then make this one's, at once when the table is small, else by a job.
+    then make this one's (and the differences from the version before,
+    `diffs`), at once when the table is small, else by a job.
     Never raises: the rows are published whatever happens here."""
     try:
         remove_stale(resource_id)
         if rows <= tk.config.get("ckanext.kg.exports.sync_max_rows"):
             build(resource_id)
+            _compare(resource_id)
         else:
             tk.enqueue_job(build_job, [resource_id], title=f"kg: files of {resource_id}",
                            rq_kwargs={"timeout": tk.config.get(
@@ -111,8 +113,20 @@ def after_publication(resource_id: str, rows: int) -> None:
 
 
 def build_job(resource_id: str) -> None:
-    """The job: make the files of the publication being served."""
+    """The job: make the files of the publication being served, and its
+    differences from the version before."""
     build(resource_id)
+    _compare(resource_id)
+
+
+def _compare(resource_id: str) -> None:
+    """The differences from the version before (`diffs`), for the pages and
+    feeds; a failure leaves them to be computed on request."""
+    try:
+        stored.compare_with_previous(resource_id)
+    except Exception:  # noqa: BLE001 - the rows and files are published anyway
+        log.exception("resource %s: differences from the previous version not made",
+                      resource_id)
 
 
 def remove_stale(resource_id: str) -> None:

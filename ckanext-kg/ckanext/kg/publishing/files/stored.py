@@ -7,7 +7,10 @@ its own SHA-256 checksum. `current.json` there names the files of the rows
 being served. The files get their final names before the DataStore swap
 commits; `current.json` is replaced (atomically) after it, and only then
 are the previous version's files removed. A publication that fails leaves
-the previous files, like the previous rows, in place.
+the previous files, like the previous rows, in place. Every completed
+publication is a version of the table (`versions`): the files of earlier
+versions are kept (`ckanext.kg.versions.keep`, default all) and removed
+only once no kept version names them.
 
 The CSV is UTF-8, `,` and `\\n`, with a header naming the columns: the
 validator's canonical CSV when PostgreSQL loads it as it is, else the rows
@@ -40,6 +43,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Optional
 
 import ckan.plugins.toolkit as tk
+
+from ckanext.kg.publishing.files import diffs, versions
 
 log = logging.getLogger(__name__)
 POINTER = "current.json"
@@ -109,6 +114,16 @@ def withdraw_deleted(package_id: str) -> None:
         withdraw(resource_id)
 
 
+def compare_with_previous(resource_id: str) -> None:
+    """Compute (and keep) the differences of the newest version from the
+    one before, when both keep their files, so that pages and feeds read
+    them instead of comparing on request."""
+    target = folder(resource_id)
+    listed = versions.listed(target)
+    if len(listed) >= 2 and listed[-2].get("kept") and listed[-1].get("kept"):
+        diffs.between(target, listed[-2], listed[-1])
+
+
 def tag() -> str:
     """A new publication's tag for its partial files: when it began, and a
     random part."""
@@ -160,6 +175,7 @@ class Version:
         self.empty_is_null: Optional[bool] = None
         self.planned: Optional[dict[str, str]] = None
         self.csv_checksum: Optional[Callable[[], str]] = None  # hex SHA-256 of the CSV
+        self.schema: Optional[dict[str, Any]] = None  # the Table Schema, kept with the version
 
     @property
     def csv(self) -> Path:
@@ -222,23 +238,37 @@ class Version:
             os.replace(self.partial[kind], self.folder / name)
             self.names[kind] = name
 
-    def publish(self, rows: int) -> None:
-        """The swap has committed: serve these files, then remove the
-        previous version's."""
-        previous = set(current(self.resource_id).values())
+    def publish(self, rows: int) -> Optional[dict[str, Any]]:
+        """The swap has committed: serve these files, list them as the
+        table's next version (`versions`), then remove the files that no
+        kept version names (the previous version's too, when only the
+        newest `ckanext.kg.versions.keep` are kept). The new version."""
+        previous = served(self.resource_id)
         pointer = self.folder / f".{tag()}.{POINTER}.partial"
         content = {"files": self.names, "fields": self.fields, "rows": rows,
                    "empty_is_null": self.empty_is_null}
         pointer.write_text(json.dumps(content, ensure_ascii=False), "utf-8")
         os.replace(pointer, self.folder / POINTER)
-        for name in previous - set(self.names.values()):
+        try:
+            entry, freed = versions.record(
+                self.folder, self.names, self.fields, self.schema, rows, self.empty_is_null,
+                previous=previous, keep=tk.config.get("ckanext.kg.versions.keep"))
+        except OSError:  # these files are served: keep every file, list it next time
+            log.exception("resource %s: version not recorded", self.resource_id)
+            return None
+        if freed:
+            diffs.forget(self.folder)
+        unnamed = set(previous.get("files", {}).values()) | freed
+        for name in unnamed - versions.kept_names(self.folder) - set(self.names.values()):
             (self.folder / name).unlink(missing_ok=True)
+        return entry
 
     def discard(self) -> None:
         """The publication failed: remove what it wrote, never the files
-        being served (a file with the same checksum has the same bytes)."""
-        served = set(current(self.resource_id).values())
+        being served or of a kept version (a file with the same checksum
+        has the same bytes)."""
+        named = set(current(self.resource_id).values()) | versions.kept_names(self.folder)
         for path in self.partial.values():
             path.unlink(missing_ok=True)
-        for name in set(self.names.values()) - served:
+        for name in set(self.names.values()) - named:
             (self.folder / name).unlink(missing_ok=True)

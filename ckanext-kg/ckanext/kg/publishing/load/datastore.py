@@ -130,6 +130,7 @@ def load_table(resource_id: str, canonical: Path, schema: dict[str, Any],
     report(LOADING, 0)
     version = stored.Version(resource_id, fields)
     version.csv_checksum = checksum
+    version.schema = schema
     try:
         count = _load(resource_id, canonical, schema, fields, version, report, gate,
                       row_by_row)

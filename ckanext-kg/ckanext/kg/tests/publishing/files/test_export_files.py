@@ -9,7 +9,7 @@ import json
 import pytest
 from ckan.tests import factories, helpers
 
-from ckanext.kg.publishing.files import exports, stored
+from ckanext.kg.publishing.files import diffs, exports, stored, versions
 from ckanext.kg.tests.conftest import portal_schema
 from ckanext.kg.tests.publishing.files.test_downloads import (
     get,
@@ -102,7 +102,8 @@ def test_a_new_publication_replaces_the_files(upload_file, table):  # noqa: F811
     assert all(path.exists() for path in after.values())
     names = {p.name for p in stored.folder(table["id"]).iterdir()}
     assert names == {*(p.name for p in after.values()), exports.POINTER, stored.POINTER,
-                     *stored.current(table["id"]).values()}
+                     versions.INDEX, diffs.FOLDER,
+                     *versions.kept_names(stored.folder(table["id"]))}
 
 
 def test_a_deleted_tables_files_are_removed(table):  # noqa: F811

@@ -11,7 +11,7 @@ import time
 import pytest
 from ckan.tests import factories
 
-from ckanext.kg.publishing.files import stored, stored_rows
+from ckanext.kg.publishing.files import diffs, stored, stored_rows, versions
 from ckanext.kg.tests.conftest import portal_schema
 from ckanext.kg.tests.publishing.files.test_downloads import (
     SCHEMA,
@@ -346,8 +346,9 @@ def test_a_new_publication_removes_old_leftovers_only(app, upload_file, table): 
     assert replace(upload_file, table, newer) == "success"
     files = files_of(table["id"])
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [files["csv"].name, files["parquet"].name, stored.POINTER, recent.name,
+        [*versions.kept_names(folder), stored.POINTER, versions.INDEX, diffs.FOLDER, recent.name,
          *made_files(table["id"])])
+    assert {files["csv"].name, files["parquet"].name} <= versions.kept_names(folder)
     assert get(app, table, "csv").data == files["csv"].read_bytes()
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 from ckan.tests import factories, helpers
 
-from ckanext.kg.publishing.files import stored
+from ckanext.kg.publishing.files import diffs, stored, versions
 from ckanext.kg.tests.conftest import portal_schema
 from ckanext.kg.tests.publishing.files.test_downloads import (
     SCHEMA,
@@ -54,7 +54,8 @@ def test_a_passing_table_has_a_stored_csv_and_parquet_file(table):  # noqa: F811
     assert files["csv"].name == stored.sha256(files["csv"]) + ".csv"
     assert files["parquet"].name == stored.sha256(files["parquet"]) + ".parquet"
     assert sorted(p.name for p in stored.folder(table["id"]).iterdir()) == sorted(
-        [files["csv"].name, files["parquet"].name, stored.POINTER, *made_files(table["id"])])
+        [files["csv"].name, files["parquet"].name, stored.POINTER, versions.INDEX,
+         *made_files(table["id"])])
 
 
 def test_whole_table_downloads_are_the_stored_files_byte_for_byte(app, table):  # noqa: F811
@@ -152,16 +153,17 @@ def test_a_failing_newer_file_keeps_the_previous_files_and_downloads(
     assert get(app, table, "parquet").data == parquet_bytes
 
 
-def test_a_passing_newer_file_replaces_the_files(app, upload_file, table):  # noqa: F811
+def test_a_passing_newer_file_replaces_the_served_files(app, upload_file, table):  # noqa: F811
     import pyarrow.parquet as pq
     before = files_of(table["id"])
     newer = TABLE + "Талас,2024,7.75,жаңы\n"
     assert replace(upload_file, table, newer) == "success"
     after = files_of(table["id"])
     assert set(after.values()).isdisjoint(before.values())
-    assert not any(path.exists() for path in before.values())  # removed after the switch
+    assert all(path.exists() for path in before.values())  # kept: version 1 (test_versions)
     assert sorted(p.name for p in stored.folder(table["id"]).iterdir()) == sorted(
-        [after["csv"].name, after["parquet"].name, stored.POINTER, *made_files(table["id"])])
+        [after["csv"].name, after["parquet"].name, before["csv"].name, before["parquet"].name,
+         stored.POINTER, versions.INDEX, diffs.FOLDER, *made_files(table["id"])])
     assert get(app, table, "csv").data == after["csv"].read_bytes() == \
         (CANONICAL + "Талас,2024,7.75,жаңы\n").encode("utf-8")
     parquet = pq.read_table(io.BytesIO(get(app, table, "parquet").data))

@@ -73,6 +73,10 @@ def cases(tables) -> dict[str, dict[str, dict]]:
         "kg_validation_show": {"200": {"id": table}, "404": {"id": "no-such-table"},
                                "409": {}},
         "kg_most_downloaded_list": {"200": {"limit": 3}, "409": {"limit": 101}},
+        "kg_resource_versions": {"200": {"id": table}, "404": {"id": "no-such-table"},
+                                 "409": {}},
+        "kg_resource_diff": {"200": {"id": table}, "404": {"id": "no-such-table"},
+                             "409": {"id": table, "limit": 1001}},
     }
 
 
@@ -102,7 +106,7 @@ def test_every_documented_status_of_every_path_is_answered(portal, tables, descr
             body = response.json()
             assert body["success"] is (status == "200"), (action, status, body)
     assert answered == {key: key[1] for key in answered}
-    assert len(answered) == 20
+    assert len(answered) == 26
 
 
 def test_the_private_table_stays_out_of_sql_answers(portal, tables):

@@ -16,7 +16,7 @@ OPENAPI_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "openapi
 # the actions the developer page documents, in its order
 ACTIONS = ("package_search", "package_show", "datastore_search",
            "datastore_search_sql", "kg_compliance_show", "kg_validation_show",
-           "kg_most_downloaded_list")
+           "kg_resource_versions", "kg_resource_diff", "kg_most_downloaded_list")
 
 
 @functools.lru_cache(maxsize=1)
@@ -95,13 +95,16 @@ def page_examples(context: dict[str, Any]) -> dict[str, Any]:
         "datastore_search": action_url("datastore_search", resource_id=TABLE_SLOT, limit=5),
         "kg_compliance_show": action_url("kg_compliance_show", id=DATASET_SLOT),
         "kg_validation_show": action_url("kg_validation_show", id=TABLE_SLOT),
+        "kg_resource_versions": action_url("kg_resource_versions", id=TABLE_SLOT),
+        "kg_resource_diff": action_url("kg_resource_diff", id=TABLE_SLOT),
         "kg_most_downloaded_list": action_url("kg_most_downloaded_list", limit=5),
     }
     commands = dict({a: f"curl '{url}'" for a, url in urls.items()},
                     datastore_search_sql=table["sql"])
     live = {"package_search": True, "package_show": bool(dataset),
             "kg_compliance_show": bool(dataset), "datastore_search": bool(resource),
-            "kg_validation_show": bool(resource), "kg_most_downloaded_list": True}
+            "kg_validation_show": bool(resource), "kg_resource_versions": bool(resource),
+            "kg_resource_diff": bool(resource), "kg_most_downloaded_list": True}
     return {
         "site_url": site_url(),
         "openapi_url": tk.h.url_for("kg.openapi", _external=True, locale="default"),

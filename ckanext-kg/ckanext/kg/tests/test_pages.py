@@ -219,7 +219,8 @@ def test_the_developers_page_documents_each_action_with_live_examples(app, publi
     sections = page.select("section[id] > h2 > code")
     assert texts(sections) == ["package_search", "package_show", "datastore_search",
                                "datastore_search_sql", "kg_compliance_show",
-                               "kg_validation_show", "kg_most_downloaded_list"]
+                               "kg_validation_show", "kg_resource_versions",
+                               "kg_resource_diff", "kg_most_downloaded_list"]
     commands = {c["data-kg-action"]: c.get_text() for c in page.select("code[data-kg-action]")}
     assert commands["package_show"] == \
         f"curl 'http://test.ckan.net/api/3/action/package_show?id={pkg['name']}'"
@@ -227,6 +228,8 @@ def test_the_developers_page_documents_each_action_with_live_examples(app, publi
         f"curl 'http://test.ckan.net/api/3/action/kg_validation_show?id={table['id']}'"
     assert commands["kg_most_downloaded_list"] == \
         "curl 'http://test.ckan.net/api/3/action/kg_most_downloaded_list?limit=5'"
+    assert commands["kg_resource_diff"] == \
+        f"curl 'http://test.ckan.net/api/3/action/kg_resource_diff?id={table['id']}'"
     assert page.select_one("a[data-kg-openapi]")["href"] == "http://test.ckan.net/api/openapi.json"
     assert texts(page.select("h1")) == ["Для разработчиков: API этого портала"]
 

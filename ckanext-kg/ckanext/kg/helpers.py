@@ -28,6 +28,7 @@ __all__ = [
     "kg_counts",
     "kg_most_downloaded",
     "kg_agency_compliance",
+    "kg_dataset_agency",
     "kg_agency_title",
     "kg_percent",
     "kg_number",
@@ -207,6 +208,16 @@ def kg_most_downloaded(limit: int = 5) -> list[dict[str, Any]]:
     except SQLAlchemyError:
         log.exception("most downloaded datasets not read")
         return []
+
+
+def kg_dataset_agency(agency_id: str) -> dict[str, Any]:
+    """The agency box beside a dataset: its name, title, picture and
+    description, without what CKAN's `get_organization` also reads and the
+    box does not show (its dataset count by a search, followers, members,
+    groups), which was a third of the dataset page's time."""
+    return tk.get_action("organization_show")(_viewer_context(), {
+        "id": agency_id, "include_dataset_count": False, "include_followers": False,
+        "include_users": False, "include_groups": False})
 
 
 def kg_agency_title(agency: dict[str, Any]) -> str:

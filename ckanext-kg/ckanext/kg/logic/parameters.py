@@ -19,13 +19,15 @@ from ckanext.kg.logic import schema
 
 
 @validator_args
-def _rules(not_empty: Validator, ignore_empty: Validator, unicode_safe: Validator,
+def _rules(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
            natural_number_validator: Validator, kg_single_value: Validator,
            kg_boolean: Validator) -> dict[str, list[Validator]]:
+    # blank values never reach these rules (`schema.checked` leaves them
+    # out); a given False or 0 is kept, as CKAN's own action reads it
     return {"required": [not_empty, kg_single_value, unicode_safe],
-            "text": [ignore_empty, kg_single_value, unicode_safe],
-            "number": [ignore_empty, kg_single_value, natural_number_validator],
-            "flag": [ignore_empty, kg_single_value, kg_boolean]}
+            "text": [ignore_missing, kg_single_value, unicode_safe],
+            "number": [ignore_missing, kg_single_value, natural_number_validator],
+            "flag": [ignore_missing, kg_single_value, kg_boolean]}
 
 
 PAGED = {"limit": "number", "offset": "number"}

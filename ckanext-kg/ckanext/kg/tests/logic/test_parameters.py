@@ -62,3 +62,24 @@ def test_the_checked_actions_still_answer(app):
                ).json["result"]["name"] == "stat"
     assert api(app, "organization_list", sort="name", all_fields="true"
                ).json["result"][0]["name"] == "stat"
+
+
+def test_a_flag_given_as_false_is_kept_not_taken_as_missing(app):
+    """CKAN's `organization_list` (all fields) asks `organization_show` for
+    each agency with `include_followers=False`, `include_users=False` and
+    `include_groups=False`; dropping those as blank made every agency's
+    followers, members and groups be read on the front page."""
+    sysadmin = factories.SysadminWithToken()
+    follower = factories.UserWithToken()
+    agency = factories.Organization(name="stat", users=[{"name": sysadmin["name"],
+                                                         "capacity": "admin"}])
+    factories.Dataset(owner_org=agency["id"])
+    post(app, "follow_group", {"id": agency["id"]}, follower["token"])
+    assert post(app, "organization_show", {"id": "stat"}).json["result"]["num_followers"] == 1
+    shown = post(app, "organization_show", {"id": "stat", "include_followers": False,
+                                            "include_users": False}).json["result"]
+    assert (shown["num_followers"], "users" in shown) == (0, False)
+    listed = post(app, "organization_list", {"all_fields": True,
+                                             "include_extras": True}).json["result"]
+    assert [(agency["name"], agency["num_followers"], agency["package_count"], "users" in agency)
+            for agency in listed] == [("stat", 0, 1, False)]

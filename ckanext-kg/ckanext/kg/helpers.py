@@ -1,6 +1,7 @@
 """Template helpers: texts in the reader's language, code lists for forms."""
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any, Optional
 
@@ -43,7 +44,24 @@ __all__ = [
     "kg_language_name",
     "kg_error_page",
     "kg_reader_tags",
+    "markdown_extract",
 ]
+
+
+@tk.chained_helper
+def markdown_extract(up: Any, text: Any, extract_length: int = 190) -> Any:
+    """CKAN's plain-text extract of a description, remembered: each dataset
+    in a list of results had its whole description rendered as Markdown
+    and cleaned on every page (a sixth of a search page's time). The text
+    itself is the key, so a changed description is rendered anew."""
+    if not isinstance(text, str) or not isinstance(extract_length, int):
+        return up(text, extract_length)
+    return _remembered_extract(up, text, extract_length)
+
+
+@functools.lru_cache(maxsize=1024)
+def _remembered_extract(up: Any, text: str, extract_length: int) -> Any:
+    return up(text, extract_length)
 
 
 def kg_translated(value: Any, language: str | None = None) -> str:

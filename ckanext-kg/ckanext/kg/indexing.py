@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import flask
+
 from ckanext.kg import code, helpers
 
 # Stored as JSON strings in the dataset; indexed through the fields that
@@ -82,7 +84,18 @@ def localise(pkg_dict: dict[str, Any]) -> dict[str, Any]:
 
 
 def _agency_names(agency_id: str) -> dict[str, Any]:
-    """An agency's official names per language (its `title_translated`)."""
+    """An agency's official names per language (its `title_translated`),
+    read once per request: a page of results names a few agencies many
+    times."""
+    if not flask.has_request_context():
+        return _read_agency_names(agency_id)
+    known = flask.g.setdefault("kg_agency_names", {})
+    if agency_id not in known:
+        known[agency_id] = _read_agency_names(agency_id)
+    return known[agency_id]
+
+
+def _read_agency_names(agency_id: str) -> dict[str, Any]:
     from ckan import model
     agency = model.Group.get(agency_id)
     if agency is None:

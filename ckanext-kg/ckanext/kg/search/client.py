@@ -106,9 +106,11 @@ class PostgresSolr:
         facet_fields = self._facet_fields(params)
         session = _session()
         ensure_table(session)
+        wanted = set(re.split(r"[\s,]+", " ".join(_as_list(params.get("fl")))))
+        wanted.discard("")
         sql = _search_sql(where, order, self._rank(compiled),
                           self._rank(compiled, "t.tsv"), facet_fields,
-                          compiled.columns_only)
+                          compiled.columns_only, _page_doc(wanted))
         # No JIT: a search would pay for compiling its plan on every request.
         # Memory enough to keep tens of thousands of hits out of temp files.
         session.execute(sa.text("SET LOCAL jit = off"))
@@ -116,10 +118,9 @@ class PostgresSolr:
         result = session.execute(sa.text(sql), dict(
             compiled.params, _rows=rows, _start=start, _fields=facet_fields,
             _min=max(_int_param(params, "facet.mincount", 0), 1),
-            _limit=_int_param(params, "facet.limit", 50))).all()
+            _limit=_int_param(params, "facet.limit", 50),
+            _fl=sorted(wanted))).all()
         hits = result[0].n
-        wanted = set(re.split(r"[\s,]+", " ".join(_as_list(params.get("fl")))))
-        wanted.discard("")
         docs = [self._project(row.doc, row.score, wanted)
                 for row in result if row.kind == _PAGE]
         facets: dict[str, list[Any]] = {field: [] for field in facet_fields}
@@ -275,8 +276,19 @@ class _Order:
 _COUNT, _PAGE, _FACET = 0, 1, 2
 
 
+def _page_doc(wanted: set[str]) -> str:
+    """The documents of the page as read: whole, or with only the fields
+    asked for (`fl`). CKAN's pages ask for the id and the dataset's JSON
+    alone, a third of a document that also holds every indexed field;
+    leaving the rest in the database spares decoding it."""
+    if not wanted or "*" in wanted:
+        return "t.doc"
+    return """(SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb)
+               FROM jsonb_each(t.doc) AS e WHERE e.key = ANY(CAST(:_fl AS text[])))"""
+
+
 def _search_sql(where: str, order: _Order, rank: str, page_rank: str,
-                facet_fields: list[str], columns_only: bool) -> str:
+                facet_fields: list[str], columns_only: bool, doc: str = "t.doc") -> str:
     """One statement: the number of hits, the page of documents in order,
     and the facet counts.
 
@@ -289,7 +301,7 @@ def _search_sql(where: str, order: _Order, rank: str, page_rank: str,
     """
     usual_facets = set(facet_fields) <= fields.FACET_FIELDS
     if columns_only and usual_facets:
-        return _counted_sql(where, order, page_rank, facet_fields)
+        return _counted_sql(where, order, page_rank, facet_fields, doc)
     hit_columns = ["index_id", "seq", "sort_keys", "modified_at"]
     if facet_fields:
         hit_columns.append("facet_terms AS terms" if usual_facets else "terms")
@@ -323,11 +335,11 @@ def _search_sql(where: str, order: _Order, rank: str, page_rank: str,
                   LIMIT :_rows OFFSET :_start) AS ordered)"""
     return _statement(ctes, "(SELECT count(*) FROM hits)",
                       counted if facet_fields else None,
-                      "page.score" if order.by_score else page_rank)
+                      "page.score" if order.by_score else page_rank, doc)
 
 
 def _counted_sql(where: str, order: _Order, page_rank: str,
-                 facet_fields: list[str]) -> str:
+                 facet_fields: list[str], doc: str) -> str:
     ctes = f"""
         WITH page AS MATERIALIZED (
             SELECT index_id, row_number() OVER () AS pos
@@ -335,17 +347,18 @@ def _counted_sql(where: str, order: _Order, page_rank: str,
                   LIMIT :_rows OFFSET :_start) AS ordered)"""
     return _statement(ctes, f"({facet_counts.count_sql(where)})",
                       facet_counts.facets_sql(where) if facet_fields else None,
-                      page_rank)
+                      page_rank, doc)
 
 
-def _statement(ctes: str, count: str, counted: Optional[str], score: str) -> str:
+def _statement(ctes: str, count: str, counted: Optional[str], score: str,
+               doc: str) -> str:
     """The rows of an answer: its count, its page, its facets (`counted`:
     field, value, n), after the CTEs that define `page`."""
     parts = [f"""
         SELECT {_COUNT} AS kind, 0::bigint AS pos, NULL::jsonb AS doc,
                NULL::real AS score, NULL AS field, NULL AS value,
                {count} AS n""", f"""
-        SELECT {_PAGE}, page.pos, t.doc, ({score})::real, NULL, NULL, NULL
+        SELECT {_PAGE}, page.pos, {doc}, ({score})::real, NULL, NULL, NULL
         FROM page JOIN {TABLE} AS t ON t.index_id = page.index_id"""]
     if counted:
         ctes += f""",

@@ -1,4 +1,10 @@
+import ckan.model as model
+import pytest
+import sqlalchemy as sa
+from ckan.tests import factories, helpers
+
 from ckanext.kg import indexing
+from ckanext.kg.tests.conftest import portal_schema
 
 
 def test_the_search_document_has_each_language_and_division_as_its_own_field():
@@ -39,3 +45,36 @@ def test_each_language_of_a_tables_name_and_description_is_searchable_text():
     assert (shown["res_name"], shown["res_description"]) == (
         ["population", "towns", "Облустардын калкы", "Население областей"],
         ["", "", "Жыл сайын."])
+
+
+@pytest.fixture
+def statements():
+    """The SQL statements run while the test runs, as PostgreSQL got them."""
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+    sa.event.listen(model.meta.engine, "before_cursor_execute", count)
+    yield seen
+    sa.event.remove(model.meta.engine, "before_cursor_execute", count)
+
+
+class TestAgencyNames:
+    pytestmark = portal_schema
+
+    def test_an_agency_is_named_in_the_readers_language_read_once_per_request(self, app,
+                                                                             statements):
+        agency = factories.Organization(title="Stat", title_translated={
+            "ky": "Улуттук статистика комитети", "ru": "Национальный статистический комитет"})
+        dataset = {"organization": {"id": agency["id"], "title": "Stat"}}
+        with app.flask_app.test_request_context("/", environ_overrides={"CKAN_LANG": "ru"}):
+            first = indexing.localise(dict(dataset))["organization"]["title"]
+            read = len(statements)
+            again = [indexing.localise(dict(dataset))["organization"]["title"] for _ in range(5)]
+            assert len(statements) == read > 0
+        assert [first] + again == ["Национальный статистический комитет"] * 6
+        helpers.call_action("organization_patch", context={"user": factories.Sysadmin()["name"]},
+                            id=agency["id"], title_translated={
+            "ky": "Статкомитет", "ru": "Статкомитет КР"})
+        with app.flask_app.test_request_context("/", environ_overrides={"CKAN_LANG": "ru"}):
+            assert indexing.localise(dict(dataset))["organization"]["title"] == "Статкомитет КР"

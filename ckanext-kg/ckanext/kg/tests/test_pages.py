@@ -287,6 +287,9 @@ def test_the_dataset_page_names_the_agency_in_the_readers_language(app):
                        ("ru", "Национальный статистический комитет")):
         page = soup(app.get(f"/{lang}/dataset/{pkg['name']}"))
         assert name in texts(page.select(".breadcrumb a")), lang
+    box = soup(app.get(f"/dataset/{pkg['name']}")).select_one("#organization-info")
+    assert (texts(box.select("h2.heading")), box.select_one(".image a")["href"]) == (
+        [agency["title"]], f"/organization/{agency['name']}")
 
 
 # where the figures come from

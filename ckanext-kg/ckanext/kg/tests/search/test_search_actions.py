@@ -196,3 +196,22 @@ def test_facets_on_any_string_field_not_only_the_usual_ones():
         "facet.field": '["tags", "name"]', "facet.limit": -1})
     assert result["facets"] == {"tags": {"калк": 2, "эмгек": 1},
                                 "name": {"a-one": 1, "b-two": 1}}
+
+
+def test_only_the_fields_asked_for_are_read_from_the_index():
+    """A page of results reads each document's fields named in `fl`
+    (CKAN's pages: the id and the dataset's JSON) and no other."""
+    dataset = factories.Dataset(name="kalk", title="Калк", notes="Калктын саны")
+    query = search.query_for(model.Package)
+    query.run({"q": "калк", "fl": "id validated_data_dict name"})
+    # CKAN's query adds `extras`, the document's `extras_*` fields (none read)
+    assert [sorted(doc) for doc in query.results] == [
+        ["extras", "id", "name", "validated_data_dict"]]
+    assert query.results[0]["id"] == dataset["id"]
+    query.run({"q": "калк", "fl": "id no_such_field"})
+    assert query.results == [{"id": dataset["id"], "extras": {}}]
+    whole = search.query_for(model.Package)
+    whole.run({"q": "калк", "fl": "*"})
+    assert {"id", "name", "title", "data_dict", "validated_data_dict"} <= set(whole.results[0])
+    listed = helpers.call_action("package_search", q="калк")["results"]
+    assert [(d["name"], d["notes"]) for d in listed] == [("kalk", "Калктын саны")]

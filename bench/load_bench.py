@@ -353,6 +353,14 @@ def saturation(url: str, kinds: str, plan, token, work, step_seconds: int,
     return steps
 
 
+SERVING = ("gunicorn", "postgres", "redis", "nginx")  # the portal's own processes
+
+
+def cpu_per_request(step: dict) -> float:
+    """Milliseconds of CPU the serving processes spent per request answered."""
+    return 1000 * sum(step["cpu"][name] for name in SERVING) / max(step["rps"], 1e-9)
+
+
 def best(steps: list[dict]) -> dict | None:
     """The step of highest throughput with no error and p95 within 1 s."""
     clean = [s for s in steps if s["errors"] == 0 and s["p95"] <= P95_LIMIT_MS]
@@ -384,14 +392,17 @@ def print_users(users: dict, idle: dict, seconds: int) -> None:
 
 def print_saturation(portal: list[dict], ceiling: list[dict]) -> None:
     print("\n== saturation: visitors without think time, ramped until p95 > 1 s")
-    print(f"{'clients':>7} | {'portal rps':>10} {'p95 ms':>7} {'errors':>6} |"
-          f" {'minimal rps':>11} {'p95 ms':>7} {'errors':>6}")
+    print("(CPU ms/req: CPU time of gunicorn, PostgreSQL, nginx and Redis per request "
+          "served; unlike requests/s, it changes little when other work shares the cores)")
+    print(f"{'clients':>7} | {'portal rps':>10} {'p95 ms':>7} {'errors':>6} {'CPU ms/req':>10} |"
+          f" {'minimal rps':>11} {'p95 ms':>7} {'errors':>6} {'CPU ms/req':>10}")
     for n in range(max(len(portal), len(ceiling))):
         cells = []
         for steps in (portal, ceiling):
             s = steps[n] if n < len(steps) else None
-            cells.append(f"{s['rps']:10.1f} {s['p95']:7.0f} {s['errors']:6d}" if s
-                         else f"{'':10} {'':7} {'':6}")
+            cells.append(f"{s['rps']:10.1f} {s['p95']:7.0f} {s['errors']:6d} "
+                         f"{cpu_per_request(s):10.2f}" if s
+                         else f"{'':10} {'':7} {'':6} {'':10}")
         users = (portal[n] if n < len(portal) else ceiling[n])["users"]
         print(f"{users:7d} | {cells[0]} | {cells[1]}")
     top, roof = best(portal), best(ceiling)
@@ -402,7 +413,13 @@ def print_saturation(portal: list[dict], ceiling: list[dict]) -> None:
         for label, step in (("the portal's", top), ("the minimal app's", roof)):
             print(f"CPU at {label} best step (cores in use): " + ", ".join(
                 f"{name} {share:.2f}" for name, share in step["cpu"].items()))
-        worked = sum(top["cpu"][name] for name in ("gunicorn", "postgres", "redis", "nginx"))
+        for label, step in (("the portal", top), ("the minimal app", roof)):
+            shares = ", ".join(f"{name} {1000 * step['cpu'][name] / step['rps']:.2f}"
+                               for name in SERVING)
+            print(f"CPU per request at {label}'s best step (ms): {shares}; "
+                  f"{os.cpu_count()} cores of its own would serve about "
+                  f"{1000 * (os.cpu_count() or 1) / cpu_per_request(step):.0f} requests/s")
+        worked = sum(top["cpu"][name] for name in SERVING)
         print(f"queueing: at {top['users']} clients the p50 is {top['p50']:.0f} ms against "
               f"{portal[0]['p50']:.0f} ms for one client: about "
               f"{top['p50'] - portal[0]['p50']:.0f} ms of a request is spent waiting for a "
@@ -422,6 +439,9 @@ def main() -> int:
     parser.add_argument("--step", type=int, default=None,
                         help="seconds of each saturation step (default: duration / 6, "
                              "between 10 and 60)")
+    parser.add_argument("--saturation-only", action="store_true",
+                        help="skip the idle and users runs: to compare two versions of "
+                             "the code by their saturation and CPU per request")
     args = parser.parse_args()
     step = args.step or min(max(args.duration // 6, 10), 60)
     nginx = nginx_binary()
@@ -447,18 +467,18 @@ def main() -> int:
         plan = seed(api)
         front = start_nginx(nginx, port, limits=False)
         url = f"http://127.0.0.1:{NGINX_PORT}"
-        idle = idle_run(url, plan, token, work)
-        stop(front)
-        front = start_nginx(nginx, port, limits=True)
-        say(f"users run: {args.duration} s")
-        users = run_locust(url, 53, args.duration, "users", "1-5", plan, token, work, "users",
-                           during=lambda: (time.sleep(5),
-                                           create_hidden(api, plan, work / "hidden.json",
-                                                         args.plant_leak)))
-        load_users = os.getloadavg()
-        publications = check_publications(api)
-        stop(front)
-        front = start_nginx(nginx, port, limits=False)
+        if not args.saturation_only:
+            idle = idle_run(url, plan, token, work)
+            stop(front)
+            front = start_nginx(nginx, port, limits=True)
+            say(f"users run: {args.duration} s")
+            users = run_locust(url, 53, args.duration, "users", "1-5", plan, token, work,
+                               "users", during=lambda: (time.sleep(5), create_hidden(
+                                   api, plan, work / "hidden.json", args.plant_leak)))
+            load_users = os.getloadavg()
+            publications = check_publications(api)
+            stop(front)
+            front = start_nginx(nginx, port, limits=False)
         pg_pid = int((script.VAR / "postgres" / "postmaster.pid").read_text().split()[0])
         groups = {"gunicorn": web.pid, "nginx": front.pid, "postgres": pg_pid,
                   "redis": int((script.RUN / "redis.pid").read_text()), "jobs": worker.pid}
@@ -480,14 +500,15 @@ def main() -> int:
     finally:
         for proc in (front, ceiling_web, web, worker):
             stop(proc)
-    print_users(users, idle, args.duration)
-    print(f"publications: {json.dumps(publications, ensure_ascii=False)}")
-    print(f"leaks seen by the anonymous watcher: {users['leaks'] or 'none'}")
-    print(f"load average after the users run: {' '.join(f'{x:.2f}' for x in load_users)}")
+    if not args.saturation_only:
+        print_users(users, idle, args.duration)
+        print(f"publications: {json.dumps(publications, ensure_ascii=False)}")
+        print(f"leaks seen by the anonymous watcher: {users['leaks'] or 'none'}")
+        print(f"load average after the users run: {' '.join(f'{x:.2f}' for x in load_users)}")
     print_saturation(portal_steps, ceiling_steps)
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in load_end)} "
           f"({os.cpu_count()} cores)")
-    return verdict(users, idle, publications)
+    return 0 if args.saturation_only else verdict(users, idle, publications)
 
 
 def verdict(users: dict, idle: dict, publications: dict) -> int:

@@ -5,6 +5,7 @@ private table's versions are as hidden as the table."""
 import datetime as dt
 import json
 
+import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories, helpers
 
@@ -170,3 +171,6 @@ def test_a_deleted_tables_versions_are_removed(table):  # noqa: F811
     helpers.call_action("resource_delete", context={"user": factories.Sysadmin()["name"]},
                         id=table["id"])
     assert not stored.folder(table["id"]).exists()
+    with pytest.raises(tk.ObjectNotFound):
+        helpers.call_action("kg_resource_versions", context={"user": factories.Sysadmin()["name"]},
+                            id=table["id"])

@@ -24,11 +24,13 @@ the answer is sent all the same.
 """
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import time
 from typing import Any, Optional
 
+import flask
 import sqlalchemy as sa
 from sqlalchemy.exc import ProgrammingError, SQLAlchemyError
 
@@ -133,7 +135,18 @@ def _dataset_and_table(dataset: Optional[str],
 
 def of_dataset(package_id: str) -> dict[str, Any]:
     """A dataset's counts: `views` and `downloads` in all, and per table
-    (`tables`: resource id -> {"views": n, "downloads": n})."""
+    (`tables`: resource id -> {"views": n, "downloads": n}); read once per
+    request (a download shows its dataset three times: the gate's check,
+    CKAN's `resource_show` and `package_show`)."""
+    if not flask.has_request_context():
+        return _read_dataset(package_id)
+    known = flask.request.environ.setdefault("kg.dataset_counts", {})
+    if package_id not in known:
+        known[package_id] = _read_dataset(package_id)
+    return copy.deepcopy(known[package_id])
+
+
+def _read_dataset(package_id: str) -> dict[str, Any]:
     found = {"views": 0, "downloads": 0, "tables": {}}
     with _engine().connect() as connection:
         if not tables.exists(connection, TABLE):

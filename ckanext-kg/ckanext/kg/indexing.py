@@ -89,7 +89,7 @@ def _agency_names(agency_id: str) -> dict[str, Any]:
     times."""
     if not flask.has_request_context():
         return _read_agency_names(agency_id)
-    known = flask.g.setdefault("kg_agency_names", {})
+    known = flask.request.environ.setdefault("kg.agency_names", {})
     if agency_id not in known:
         known[agency_id] = _read_agency_names(agency_id)
     return known[agency_id]

@@ -228,3 +228,23 @@ def test_the_limit_is_checked(app):
 def test_nothing_is_counted_when_counting_is_off(app, table):
     assert export(app, table).status_code == 200
     assert shown(table["package_id"])["kg_downloads"] == 0
+
+
+def test_a_page_reads_its_datasets_counts_once(app, table):
+    """The dataset page shows the dataset (with its downloads) and its
+    counts; they are read once for the request."""
+    assert export(app, table).status_code == 200  # a download: the counts table exists
+    name = shown(table["package_id"])["name"]  # by its id, the page redirects to its name
+    read: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        if statement.lstrip().startswith("SELECT") and counts.TABLE in statement:
+            read.append(statement)
+    sa.event.listen(model.meta.engine, "before_cursor_execute", seen)
+    try:
+        response = app.get(f"/dataset/{name}", headers=_as_sysadmin())
+    finally:
+        sa.event.remove(model.meta.engine, "before_cursor_execute", seen)
+    assert response.status_code == 200
+    assert len(read) == 1, read
+    assert shown(table["package_id"])["kg_downloads"] == 1

@@ -193,17 +193,43 @@ def kg_front_page(recent: int = 6) -> dict[str, Any]:
     """What the front page shows: the code's themes and the agencies, each
     with how many datasets the viewer may see, and the recently updated ones."""
     search = tk.get_action("package_search")(_viewer_context(), {
-        "rows": recent, "sort": "metadata_modified desc",
-        "facet.field": ["theme"], "facet.limit": -1})
-    counts = search["search_facets"].get("theme", {}).get("items", [])
-    counts = {item["name"]: item["count"] for item in counts}
+        "rows": recent, "sort": "metadata_modified desc", "include_private": True,
+        "facet.field": ["theme", "organization"], "facet.limit": -1})
+    counts = _facet_counts(search, "theme")
     themes = [{"value": c["value"], "label": kg_translated(c["label"]),
                "count": counts.get(c["value"], 0)} for c in _theme_choices()]
-    agencies = [agency for agency in tk.get_action("organization_list")(_viewer_context(), {
-        "all_fields": True, "include_extras": True, "sort": "package_count"})
-        if agency["package_count"]]  # a publisher with nothing to show leads nowhere
-    return {"themes": themes, "agencies": agencies, "recent": search["results"],
-            "count": search["count"]}
+    return {"themes": themes, "agencies": _agencies(_facet_counts(search, "organization")),
+            "recent": search["results"], "count": search["count"]}
+
+
+def _facet_counts(search: dict[str, Any], field: str) -> dict[str, int]:
+    items = search["search_facets"].get(field, {}).get("items", [])
+    return {item["name"]: item["count"] for item in items}
+
+
+def _agencies(counts: dict[str, int]) -> list[dict[str, Any]]:
+    """The agencies with datasets the viewer may see (`counts`: name ->
+    datasets, from the same search), most first, each with its names per
+    language. A publisher with nothing to show leads nowhere, so it is left
+    out. Read in one statement: `organization_list` with all fields shows
+    every agency one by one, which was half of the front page's time."""
+    from ckan import model
+    if not counts:
+        return []
+    found = model.Session.query(
+        model.Group.id, model.Group.name, model.Group.title, model.Group.extras).filter(
+        model.Group.name.in_(list(counts)), model.Group.is_organization.is_(True),
+        model.Group.state == "active").all()
+    agencies = [{"id": agency.id, "name": agency.name, "title": agency.title,
+                 "display_name": agency.title or agency.name,
+                 "title_translated": code.translated((agency.extras or {}).get(
+                     "title_translated")),
+                 "package_count": counts[agency.name]} for agency in found]
+    return sorted(agencies, key=lambda a: (-a["package_count"], kg_agency_title(a)))[
+        :AGENCIES_SHOWN]
+
+
+AGENCIES_SHOWN = 25  # as many as CKAN's organization_list gave with all fields
 
 
 def kg_counts(dataset: dict[str, Any]) -> dict[str, Any]:

@@ -132,6 +132,47 @@ def test_the_front_page_shows_themes_publishers_and_recent_datasets(app, publish
     assert texts(page.select(".kg-recent a")) == ["Облустардын калкы"]
 
 
+def _dataset_of(agency: dict, name: str, private: bool = False) -> dict:
+    return helpers.call_action(
+        "package_create", context={"user": factories.Sysadmin()["name"]}, private=private,
+        owner_org=agency["id"], name=name, title_translated={"ky": name, "ru": name},
+        notes_translated={"ky": "Калктын саны.", "ru": "Численность населения."},
+        keywords={"ky": ["калк"], "ru": ["население"]},
+        contact_name="Маалымат бөлүмү", contact_email="info@example.invalid",
+        license_id="cc-by", access_level="open", frequency="ANNUAL",
+        temporal_start="2023-01-01", spatial_divisions=["KG02000000000"], theme="SOCI",
+        resources=[{"url": "http://example.invalid/report.pdf", "format": "PDF"}])
+
+
+def test_the_front_pages_publishers_are_counted_as_the_reader_may_see(app):
+    member = factories.UserWithToken()
+    tied = factories.Organization(name="tied", title_translated={"ky": "Айыл чарба",
+                                                                 "ru": "Сельское хозяйство"})
+    most = factories.Organization(name="most", title_translated={"ky": "Статистика",
+                                                                 "ru": "Статистика"})
+    hidden = factories.Organization(name="hidden", title_translated={"ky": "Жабык", "ru": "Закрыт"},
+                                    users=[{"name": member["name"], "capacity": "member"}])
+    for n in range(3):
+        _dataset_of(most, f"most-{n}")
+    _dataset_of(tied, "tied-0")
+    _dataset_of(hidden, "hidden-0")
+    _dataset_of(hidden, "hidden-1", private=True)
+    _dataset_of(hidden, "hidden-2", private=True)
+
+    def publishers(headers):
+        page = soup(app.get("/ru/", headers=headers))
+        return [(a["href"], " ".join(a.get_text(" ", strip=True).split()))
+                for a in page.select(".kg-agencies a")]
+    assert publishers({}) == [
+        ("/ru/organization/most", "Статистика 3 набора данных"),
+        ("/ru/organization/hidden", "Закрыт 1 набор данных"),
+        ("/ru/organization/tied", "Сельское хозяйство 1 набор данных")]
+    assert publishers({"Authorization": member["token"]}) == [
+        ("/ru/organization/hidden", "Закрыт 3 набора данных"),
+        ("/ru/organization/most", "Статистика 3 набора данных"),
+        ("/ru/organization/tied", "Сельское хозяйство 1 набор данных")]
+
+
 def test_the_front_page_speaks_russian(app, published):
     page = soup(app.get("/ru/"))
     assert texts(page.select("main h2, [role=main] h2")) == [

@@ -61,6 +61,17 @@ REGIONS = ["Баткен", "Жалал-Абад", "Ысык-Көл", "Нарын
 TITLES = [("Калктын саны", "Численность населения", "Population"),
           ("Облустардын бюджети", "Бюджет областей", "Regional budget"),
           ("Аймактардын калкы", "Население регионов", "Population by region")]
+DESCRIPTION = {
+    "ky": "Маалыматтар жыл сайын жаңыланат; [методика](https://example.invalid/methods) "
+          "жана булактар *маалымат* бөлүмүндө.",
+    "ru": "Данные обновляются ежегодно; [методика](https://example.invalid/methods) "
+          "и источники в разделе *справка*.",
+    "en": "Updated every year; the [method](https://example.invalid/methods) and the "
+          "sources are in the *about* section."}
+# a catalogue that reads like a portal's: agencies for the front page, and
+# datasets without a table, so a page of results holds 20
+AGENCIES = 20
+LISTED = 40
 P95_LIMIT_MS = 1000
 STEPS = (1, 2, 4, 8, 16, 32, 64, 128)
 
@@ -150,6 +161,14 @@ def dataset_fields(title: tuple[str, str, str]) -> dict:
             "theme": "SOCI"}
 
 
+def described(fields: dict) -> dict:
+    """`fields` with a description of several paragraphs in Markdown, as
+    agencies write them (the search page shows an extract of each)."""
+    notes = {lang: "\n\n".join([f"**{text}**", DESCRIPTION[lang]] * 3)
+             for lang, text in fields["notes_translated"].items()}
+    return dict(fields, notes_translated=notes)
+
+
 def table_csv(rows: int, secret: str = "") -> bytes:
     lines = ["region,year,population"] + ([f"{secret},2024,1"] if secret else [])
     lines += [f"{REGIONS[i % 7]},{2000 + i % 24},{i}" for i in range(rows)]
@@ -189,12 +208,17 @@ def seed(api: Api) -> dict:
     of the hidden objects (created later, during the users run)."""
     say("publishing the catalogue the visitors read")
     orgs = [api("organization_create", name=f"load-agency-{n}", title_translated={
-        "ky": f"Агенттик {n}", "ru": f"Агентство {n}"})["id"] for n in range(3)]
+        "ky": f"Агенттик {n}", "ru": f"Агентство {n}"})["id"] for n in range(AGENCIES)]
     tables = []
     for n in range(8):
         dataset, resource = api.table(f"load-table-{n}", orgs[n % 3], TITLES[n % 3], 3000)
         tables.append({"dataset": dataset["name"], "resource": resource["id"],
                        "column": "region", "value": REGIONS[n % 7]})
+    for n in range(LISTED):
+        api("package_create", name=f"load-listed-{n}", owner_org=orgs[n % AGENCIES],
+            private=False, resources=[{"url": f"https://example.invalid/report-{n}.pdf",
+                                       "format": "PDF"}],
+            **described(dataset_fields(TITLES[n % 3])))
     # digits only after the Cyrillic word: hex letters beside Cyrillic ones
     # are a mixed-script word the validator rightly refuses
     word = f"жашыруун{uuid.uuid4().int % 10**8:08d}"

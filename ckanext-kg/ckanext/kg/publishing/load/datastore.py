@@ -67,7 +67,8 @@ def datastore_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
     return fields
 
 
-def _cell(value: Any) -> Any:
+def copy_cell(value: Any) -> Any:
+    """A value as frictionless read it, in PostgreSQL's COPY syntax (None: NULL)."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -89,7 +90,7 @@ def typed_rows(path: Path, schema: dict[str, Any]) -> Iterator[list[Any]]:
         path=str(path), schema=frictionless.Schema.from_descriptor(schema))
     with resource:
         for row in resource.row_stream:
-            yield [_cell(row[name]) for name in names]
+            yield [copy_cell(row[name]) for name in names]
 
 
 def write_copy_csv(rows: Iterator[list[Any]], target: io.TextIOBase,
@@ -108,7 +109,8 @@ def write_copy_csv(rows: Iterator[list[Any]], target: io.TextIOBase,
 def load_table(resource_id: str, canonical: Path, schema: dict[str, Any],
                progress: Optional[Callable[..., None]] = None,
                gate: Callable[[], None] = lambda: None, declared: bool = False,
-               checksum: Optional[Callable[[], str]] = None, row_by_row: bool = True) -> int:
+               checksum: Optional[Callable[[], str]] = None, row_by_row: bool = True,
+               copy_rows: Any = None) -> int:
     """Make the DataStore table of `resource_id` hold exactly this table,
     and its stored CSV and Parquet files (`stored`) those very rows (then
     the files of the other formats, `exports`).
@@ -121,7 +123,10 @@ def load_table(resource_id: str, canonical: Path, schema: dict[str, Any],
     raising (`early`); `declared` when the caller has declared the table already;
     `checksum` gives the hex SHA-256 of `canonical` when the caller knows it;
     without `row_by_row`, a table PostgreSQL cannot COPY as it is raises
-    `RowByRowNeeded` instead of being read by the schema's rules."""
+    `RowByRowNeeded` instead of being read by the schema's rules.
+    `copy_rows` (kg_validation's `CopyRows`): the rows for PostgreSQL that
+    validation wrote in its own pass, COPYed instead of `canonical`, while
+    they are written if validation is still running."""
     from ckanext.kg.publishing.files import stored
     report = progress or (lambda stage, rows=None: None)
     fields = datastore_fields(schema)
@@ -132,8 +137,12 @@ def load_table(resource_id: str, canonical: Path, schema: dict[str, Any],
     version.csv_checksum = checksum
     version.schema = schema
     try:
-        count = _load(resource_id, canonical, schema, fields, version, report, gate,
-                      row_by_row)
+        if copy_rows is not None:
+            count = _load_copy_rows(resource_id, copy_rows, schema, fields, version, report,
+                                    gate, files_after_gate=declared)
+        else:
+            count = _load(resource_id, canonical, schema, fields, version, report, gate,
+                          row_by_row)
     except BaseException:
         version.discard()
         raise
@@ -188,6 +197,26 @@ def _load(resource_id: str, canonical: Path, schema: dict[str, Any],
         return _copy_with_files(resource_id, fields, primary_key, source, version, gate)
 
 
+def _load_copy_rows(resource_id: str, copy_rows: Any, schema: dict[str, Any],
+                    fields: list[dict[str, Any]], version: Any, report: Callable[..., None],
+                    gate: Callable[[], None], files_after_gate: bool) -> int:
+    """COPY the rows validation writes for PostgreSQL in its own pass
+    (`copy_rows.target`), read as they grow until `copy_rows.finished`
+    (which raises if validation did not write them whole: the COPY then
+    fails and nothing is committed). The stored CSV is that file."""
+    version.csv_checksum = None
+    version.csv.unlink(missing_ok=True)
+
+    def stored_csv() -> None:
+        copy_rows.finished.result()
+        version.copy_csv(copy_rows.target)
+
+    with GrowingFile(copy_rows.target, copy_rows.finished) as growing:
+        return _copy_with_files(resource_id, fields, schema.get("primaryKey"),
+                                RowCounter(growing, report), version, gate,
+                                files_after_gate=files_after_gate, written=stored_csv)
+
+
 class NotConverted(Exception):
     """`write_copy_rows` does not model this table: read it row by row."""
 
@@ -204,7 +233,7 @@ def _copy_while_converting(resource_id: str, canonical: Path, schema: dict[str, 
     from concurrent.futures import ThreadPoolExecutor
 
     def convert() -> int:
-        rows = write_copy_rows(canonical, schema, version.csv, _cell,
+        rows = write_copy_rows(canonical, schema, version.csv, copy_cell,
                                lambda rows: report(LOADING, rows))
         if rows is None:
             raise NotConverted(resource_id)
@@ -273,7 +302,7 @@ def _copy_with_files(resource_id: str, fields: list[dict[str, Any]], primary_key
     if files_after_gate:
         def files_then_place() -> None:
             gate()
-            _write_stored(resource_id, version, canonical)
+            _write_stored(resource_id, version, canonical, written)
             version.place()
         return _copy_and_swap(resource_id, fields, primary_key, source, as_is,
                               before_swap=files_then_place)
@@ -313,10 +342,9 @@ def _log_stored(resource_id: str, started: float) -> None:
 NOT_AS_IS = ("decimalChar", "groupChar", "bareNumber", "trueValues", "falseValues")
 
 
-def copies_as_is(schema: dict[str, Any], canonical: Path) -> bool:
-    """Whether PostgreSQL reads every cell of the validated canonical CSV as
-    frictionless does: the schema's default formats, "" as the only
-    missing value, and the header naming the fields in order."""
+def schema_copies_as_is(schema: dict[str, Any]) -> bool:
+    """Whether PostgreSQL reads every valid cell as the Table Schema does:
+    its default formats, and "" as the only missing value."""
     if schema.get("missingValues", [""]) != [""]:
         return False
     for field in schema["fields"]:
@@ -327,6 +355,15 @@ def copies_as_is(schema: dict[str, Any], canonical: Path) -> bool:
         if field.get("format", "default") != "default" and field.get("type") in (
                 "date", "datetime", "time"):
             return False
+    return True
+
+
+def copies_as_is(schema: dict[str, Any], canonical: Path) -> bool:
+    """Whether PostgreSQL reads every cell of the validated canonical CSV as
+    frictionless does: `schema_copies_as_is`, and the header naming the
+    fields in order."""
+    if not schema_copies_as_is(schema):
+        return False
     try:
         with canonical.open(encoding="utf-8", newline="") as stream:
             header = next(csv.reader(stream), [])

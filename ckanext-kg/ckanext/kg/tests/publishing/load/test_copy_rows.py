@@ -64,7 +64,7 @@ def test_vectorised_copy_rows_are_the_row_by_row_ones(tmp_path, repeat):
     path = _canonical(tmp_path, ROWS * repeat)
     target = tmp_path / "copy.csv"
     progress = []
-    assert write_copy_rows(path, SCHEMA, target, datastore._cell, progress.append) == 4 * repeat
+    assert write_copy_rows(path, SCHEMA, target, datastore.copy_cell, progress.append) == 4 * repeat
     assert target.read_bytes() == _row_by_row(path)
     assert progress[-1] == 4 * repeat
     assert not datastore.copies_as_is(SCHEMA, path)

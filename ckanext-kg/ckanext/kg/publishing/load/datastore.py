@@ -139,7 +139,7 @@ def load_table(resource_id: str, canonical: Path, schema: dict[str, Any],
     try:
         if copy_rows is not None:
             count = _load_copy_rows(resource_id, copy_rows, schema, fields, version, report,
-                                    gate, files_after_gate=declared)
+                                    gate)
         else:
             count = _load(resource_id, canonical, schema, fields, version, report, gate,
                           row_by_row)
@@ -199,11 +199,14 @@ def _load(resource_id: str, canonical: Path, schema: dict[str, Any],
 
 def _load_copy_rows(resource_id: str, copy_rows: Any, schema: dict[str, Any],
                     fields: list[dict[str, Any]], version: Any, report: Callable[..., None],
-                    gate: Callable[[], None], files_after_gate: bool) -> int:
+                    gate: Callable[[], None]) -> int:
     """COPY the rows validation writes for PostgreSQL in its own pass
     (`copy_rows.target`), read as they grow until `copy_rows.finished`
     (which raises if validation did not write them whole: the COPY then
-    fails and nothing is committed). The stored CSV is that file."""
+    fails and nothing is committed). The stored CSV is that file; it and
+    the Parquet file are written as soon as validation's pass is over,
+    while COPY ends and the indexes are built, not after the verdict
+    (files of a table that fails are removed with the version)."""
     version.csv_checksum = None
     version.csv.unlink(missing_ok=True)
 
@@ -214,7 +217,7 @@ def _load_copy_rows(resource_id: str, copy_rows: Any, schema: dict[str, Any],
     with GrowingFile(copy_rows.target, copy_rows.finished) as growing:
         return _copy_with_files(resource_id, fields, schema.get("primaryKey"),
                                 RowCounter(growing, report), version, gate,
-                                files_after_gate=files_after_gate, written=stored_csv)
+                                written=stored_csv)
 
 
 class NotConverted(Exception):

@@ -203,10 +203,9 @@ def _load_copy_rows(resource_id: str, copy_rows: Any, schema: dict[str, Any],
     """COPY the rows validation writes for PostgreSQL in its own pass
     (`copy_rows.target`), read as they grow until `copy_rows.finished`
     (which raises if validation did not write them whole: the COPY then
-    fails and nothing is committed). The stored CSV is that file; it and
-    the Parquet file are written as soon as validation's pass is over,
-    while COPY ends and the indexes are built, not after the verdict
-    (files of a table that fails are removed with the version)."""
+    fails and nothing is committed). The stored CSV is that file, and the
+    Parquet file is read from it as it grows too, beside COPY, not after
+    the verdict (files of a table that fails are removed with the version)."""
     version.csv_checksum = None
     version.csv.unlink(missing_ok=True)
 
@@ -214,10 +213,13 @@ def _load_copy_rows(resource_id: str, copy_rows: Any, schema: dict[str, Any],
         copy_rows.finished.result()
         version.copy_csv(copy_rows.target)
 
-    with GrowingFile(copy_rows.target, copy_rows.finished) as growing:
+    def growing() -> GrowingFile:
+        return GrowingFile(copy_rows.target, copy_rows.finished)
+
+    with growing() as source:
         return _copy_with_files(resource_id, fields, schema.get("primaryKey"),
-                                RowCounter(growing, report), version, gate,
-                                written=stored_csv)
+                                RowCounter(source, report), version, gate,
+                                written=stored_csv, growing=growing)
 
 
 class NotConverted(Exception):
@@ -293,10 +295,12 @@ class GrowingFile(io.RawIOBase):
 def _copy_with_files(resource_id: str, fields: list[dict[str, Any]], primary_key: Any,
                      source: Any, version: Any, gate: Callable[[], None],
                      canonical: Optional[Path] = None, files_after_gate: bool = False,
-                     written: Callable[[], Any] = lambda: None) -> int:
+                     written: Callable[[], Any] = lambda: None,
+                     growing: Optional[Callable[[], Any]] = None) -> int:
     """COPY `source` and swap, while another thread writes the stored files
     (the CSV copied from `canonical` when given, else written already or,
-    when `written` returns, being written meanwhile).
+    when `written` returns, being written meanwhile; `growing` opens it
+    while it is written, for the Parquet file to be read from it at once).
     With `files_after_gate` (a load running while its table is validated,
     which has the processor to share already), they are written once the
     gate has let the rows through."""
@@ -310,7 +314,7 @@ def _copy_with_files(resource_id: str, fields: list[dict[str, Any]], primary_key
         return _copy_and_swap(resource_id, fields, primary_key, source, as_is,
                               before_swap=files_then_place)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-stored") as pool:
-        files = pool.submit(_write_stored, resource_id, version, canonical, written)
+        files = pool.submit(_write_stored, resource_id, version, canonical, written, growing)
         try:
             return _copy_and_swap(resource_id, fields, primary_key, source, as_is,
                                   before_swap=lambda: _place(files, version, gate))
@@ -319,12 +323,19 @@ def _copy_with_files(resource_id: str, fields: list[dict[str, Any]], primary_key
 
 
 def _write_stored(resource_id: str, version: Any, canonical: Optional[Path],
-                  written: Callable[[], Any] = lambda: None) -> None:
+                  written: Callable[[], Any] = lambda: None,
+                  growing: Optional[Callable[[], Any]] = None) -> None:
+    """The stored files; the time logged is what is left once the CSV is
+    complete."""
+    if growing is not None:
+        with growing() as source:
+            version.write_parquet(empty_is_null=False, source=source)
     written()  # the CSV is complete
     started = time.perf_counter()
     if canonical is not None:
         version.copy_csv(canonical)
-    version.write_parquet(empty_is_null=canonical is not None)
+    if growing is None:
+        version.write_parquet(empty_is_null=canonical is not None)
     version.compute_names()
     _log_stored(resource_id, started)
 

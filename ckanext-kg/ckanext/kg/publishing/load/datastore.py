@@ -42,6 +42,7 @@ PROGRESS_EVERY = 100_000  # rows between two progress reports
 # it as its own `state.LOADING`; a test holds the two equal)
 LOADING = "loading"
 COPY_BLOCK = 1 << 20  # bytes handed to COPY at a time
+PARQUET_READ_BLOCK = 1 << 24  # the stored Parquet file's CSV reader's block size
 
 
 MAX_COLUMN_NAME = 63  # PostgreSQL's limit, in bytes
@@ -286,6 +287,12 @@ class GrowingFile(io.RawIOBase):
                 return b""
             time.sleep(self.WAIT)
 
+    def readinto(self, buffer: Any) -> int:
+        """For `io.BufferedReader`: a read into `buffer`."""
+        block = self.read(len(buffer))
+        buffer[:len(block)] = block
+        return len(block)
+
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
@@ -327,8 +334,8 @@ def _write_stored(resource_id: str, version: Any, canonical: Optional[Path],
                   growing: Optional[Callable[[], Any]] = None) -> None:
     """The stored files; the time logged is what is left once the CSV is
     complete."""
-    if growing is not None:
-        with growing() as source:
+    if growing is not None:  # read in whole blocks, as from the file: the same row groups
+        with io.BufferedReader(growing(), PARQUET_READ_BLOCK) as source:
             version.write_parquet(empty_is_null=False, source=source)
     written()  # the CSV is complete
     started = time.perf_counter()

@@ -109,3 +109,28 @@ def test_a_growing_file_raises_the_writers_error_at_its_end(tmp_path):
             with pytest.raises(datastore.NotConverted):
                 while source.read(100):
                     pass
+
+
+def test_a_growing_file_is_read_in_whole_blocks_through_a_buffer(tmp_path):
+    """As pyarrow reads it for the stored Parquet file: blocks of the
+    asked size (the same row groups as from the finished file)."""
+    import io
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    path = tmp_path / "rows.csv"
+    started = threading.Event()
+
+    def write():
+        with path.open("wb", buffering=0) as out:
+            started.set()
+            for _ in range(100):
+                out.write(b"x" * 7)
+                time.sleep(0.0005)
+
+    with ThreadPoolExecutor(1) as pool:
+        writing = pool.submit(write)
+        started.wait()
+        with io.BufferedReader(datastore.GrowingFile(path, writing), 64) as source:
+            sizes = [len(block) for block in iter(lambda: source.read(64), b"")]
+    assert sizes == [64] * 10 + [60]

@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
 import ckan.plugins.toolkit as tk
+import isodate
+from frictionless.fields.yearmonth import yearmonth as YearMonth
 
 from ckanext.datastore.backend.postgres import identifier
 from kg_validation.fast.copy_rows import write_copy_rows
@@ -80,6 +82,10 @@ def copy_cell(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return format(value, "f")
+    if isinstance(value, YearMonth):  # frictionless's year-month: as written, 2023-01
+        return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, (dt.timedelta, isodate.Duration)):  # ISO 8601: P1Y2M, PT1H30M
+        return isodate.duration_isoformat(value)
     return value
 
 

@@ -134,3 +134,13 @@ def test_a_growing_file_is_read_in_whole_blocks_through_a_buffer(tmp_path):
         with io.BufferedReader(datastore.GrowingFile(path, writing), 64) as source:
             sizes = [len(block) for block in iter(lambda: source.read(64), b"")]
     assert sizes == [64] * 10 + [60]
+
+
+def test_year_months_and_durations_are_written_in_iso_8601(tmp_path):
+    """As the table wrote them (a duration in ISO 8601's shortest form),
+    not as Python prints frictionless's values ("yearmonth(year=2023,
+    month=1)", "1 day, 0:00:00")."""
+    rows = list(csv.reader(io.StringIO(_row_by_row(_canonical(tmp_path, ROWS)).decode())))
+    month, lasts = rows[0].index("month"), rows[0].index("lasts")
+    assert [(row[month], row[lasts]) for row in rows[1:]] == [
+        ("2023-01", "P1D"), ("2023-01", "PT1H30M"), ("", ""), ("1990-12", "P1Y2M")]

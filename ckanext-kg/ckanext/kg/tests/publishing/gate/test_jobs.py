@@ -9,7 +9,9 @@ import threading
 import time
 from pathlib import Path
 
+import ckan.plugins.toolkit as tk
 import pytest
+import sqlalchemy as sa
 from ckan.lib import jobs as ckan_jobs
 from ckan.tests import factories, helpers
 from sqlalchemy import text
@@ -176,6 +178,12 @@ def test_a_job_killed_while_loading_loses_nothing_and_can_be_retried(
     assert shown(resource["id"])["job"]["state"] == "queued"
     ini = worker_ini(tmp_path, request.config.getoption("ckan_ini"),
                      "ckanext.kg.validation.load_while_validating = false\n")
+    # a reader of the live table: the new one cannot take its place until
+    # the reader's transaction ends, so the job is still loading when killed
+    # however fast its COPY (a race with the test's polling before)
+    reader = sa.create_engine(tk.config["ckan.datastore.write_url"]).connect()
+    reading = reader.begin()
+    reader.execute(text(f'SELECT count(*) FROM "{resource["id"]}"'))
     worker = subprocess.Popen(
         [str(Path(sys.executable).with_name("ckan")), "-c", str(ini), "jobs", "worker",
          "--burst"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -190,6 +198,8 @@ def test_a_job_killed_while_loading_loses_nothing_and_can_be_retried(
     finally:
         if worker.poll() is None:
             worker.kill()
+        reading.rollback()
+        reader.close()
     after = shown(resource["id"])
     assert (after["status"], after["job"]["state"]) == (None, "interrupted")
     published = helpers.call_action("datastore_search", resource_id=resource["id"])

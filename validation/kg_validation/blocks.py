@@ -172,9 +172,15 @@ def _regular_table(data: bytes, delimiter: str) -> pa.Table | None:
     if ragged or any(column.type != pa.string() for column in table.columns):
         return None  # rows of another width: csv writes them as they are
     if len(data) >= FIELD_LIMIT and any(
-            pc.max(pc.utf8_length(column)).as_py() >= FIELD_LIMIT for column in table.columns):
+            pc.max(pc.utf8_length(column)).as_py() >= FIELD_LIMIT
+            for column in table.columns if _text_bytes(column) >= FIELD_LIMIT):
         return None  # csv refuses a cell this long: let it say so
     return table
+
+
+def _text_bytes(column: pa.ChunkedArray) -> int:
+    """The bytes of a string column's text (no cell holds more characters)."""
+    return sum(len(array_bytes(chunk)) for chunk in column.chunks)
 
 
 def _regular_pattern(delimiter: str) -> str:
@@ -195,16 +201,21 @@ def canonical_lines(table: pa.Table) -> tuple[pa.Array, bool]:
         line_breaks = line_breaks or (quoted and pc.any(pc.match_substring(written, "\n")).as_py())
     if len(cells) == 1:  # csv.writer writes a lone empty cell as ""
         cells[0] = pc.if_else(pc.equal(table.column(0).combine_chunks(), ""), '""', cells[0])
-    joined = pc.binary_join_element_wise(*cells, ",") if len(cells) > 1 else cells[0]
-    return pc.binary_join_element_wise(joined, "\n", ""), line_breaks
+    # the line break joined to the last cell first, then one join of the
+    # row: joining the finished lines to "\n" copied the whole block again
+    cells[-1] = pc.binary_join_element_wise(cells[-1], "\n", "")
+    return pc.binary_join_element_wise(*cells, ","), line_breaks
 
 
 def _canonical_cells(column: pa.Array) -> tuple[pa.Array, bool]:
     needs = pc.match_substring_regex(column, NEEDS_QUOTES)
-    if not pc.any(needs).as_py():
+    quoted_cells = pc.sum(needs).as_py() or 0
+    if not quoted_cells:
         return column, False
-    quoted = pc.binary_join_element_wise('"', pc.replace_substring(column, '"', '""'), '"', "")
-    return pc.if_else(needs, quoted, column), True
+    inner = pc.replace_substring(column, '"', '""') \
+        if pc.any(pc.match_substring(column, '"')).as_py() else column
+    quoted = pc.binary_join_element_wise('"', inner, '"', "")
+    return (quoted if quoted_cells == len(column) else pc.if_else(needs, quoted, column)), True
 
 
 def array_bytes(lines: pa.Array) -> memoryview:

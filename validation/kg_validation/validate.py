@@ -19,6 +19,7 @@ from .checks import kg_inn, kg_mixed_script, kg_phone, kg_region_code
 from .dialect import Dialect, detect_dialect, read_sample
 from .encoding import EncodingResult, detect_encoding
 from .fast import fast_report
+from .fast.copy_rows import CopyRows
 from .filekind import DEFAULT_MAX_BYTES, UnreadableFile, inspect_file, looks_binary
 from .normalise import NormalisationReport, normalise_file
 from .spreadsheet import SheetLayout, sheet_to_csv, spreadsheet_format
@@ -93,6 +94,7 @@ def validate_table(
     error_limit: int = ERROR_LIMIT,
     sheet: str | int = 1,
     header_rows: list[int] | None = None,
+    copy_rows: CopyRows | None = None,
 ) -> TableValidation:
     """Detect, normalise (to ``output`` if given) and validate the table at ``path``.
 
@@ -101,6 +103,9 @@ def validate_table(
     detection, e.g. after the detector reported two plausible encodings.
     XLSX and ODS files are read from ``sheet`` (name or 1-based number);
     ``header_rows`` (1-based sheet rows) overrides header detection.
+    ``copy_rows`` (:class:`.fast.copy_rows.CopyRows`) is written in the
+    fast path's own pass over the rows, and kept only if the table passes
+    (else discarded: its ``finished`` raises).
     """
     result = TableValidation(path=str(path))
     options = options or CheckOptions()
@@ -108,24 +113,30 @@ def validate_table(
         result.kind = inspect_file(path, max_bytes).kind
         if result.kind in SPREADSHEET_KINDS and spreadsheet_format(path):
             _validate_sheet(result, Path(path), schema, options, output,
-                            error_limit, sheet, header_rows)
+                            error_limit, sheet, header_rows, copy_rows)
         else:
-            _validate(result, Path(path), schema, options, output, encoding, error_limit)
+            _validate(result, Path(path), schema, options, output, encoding, error_limit,
+                      copy_rows)
     except UnreadableFile as error:
         result.unreadable = error
+    finally:
+        if copy_rows is not None and not (result.valid and copy_rows.written is not None):
+            copy_rows.discard("the table did not pass, or was not read on the fast path")
     return result
 
 
-def _validate_sheet(result, path, schema, options, output, error_limit, sheet, header_rows):
+def _validate_sheet(result, path, schema, options, output, error_limit, sheet, header_rows,
+                    copy_rows=None):
     with tempfile.TemporaryDirectory(prefix="kg-validate-") as workdir:
         target = Path(output) if output else Path(workdir) / "canonical.csv"
         result.layout, result.normalisation = sheet_to_csv(path, target, sheet, header_rows)
         canonical = Dialect(columns=result.layout.columns)
         descriptor = _schema_descriptor(schema, target, result, canonical)
-        _frictionless_report(result, target, descriptor, canonical, options, error_limit)
+        _frictionless_report(result, target, descriptor, canonical, options, error_limit,
+                             copy_rows)
 
 
-def _validate(result, path, schema, options, output, encoding, error_limit):
+def _validate(result, path, schema, options, output, encoding, error_limit, copy_rows=None):
     if result.kind == "empty":
         raise UnreadableFile("empty-file")
     if result.kind != "text":
@@ -143,7 +154,8 @@ def _validate(result, path, schema, options, output, encoding, error_limit):
         target = Path(output) if output else Path(workdir) / "canonical.csv"
         result.normalisation = normalise_file(path, target, result.encoding, result.dialect)
         descriptor = _schema_descriptor(schema, target, result, result.dialect)
-        _frictionless_report(result, target, descriptor, result.dialect, options, error_limit)
+        _frictionless_report(result, target, descriptor, result.dialect, options, error_limit,
+                             copy_rows)
 
 
 def _encoding(path: Path, override: str | None) -> EncodingResult:
@@ -211,7 +223,8 @@ def _resource(canonical: Path, schema, dialect: Dialect) -> frictionless.Resourc
     )
 
 
-def _frictionless_report(result, canonical, descriptor, dialect, options, error_limit) -> None:
+def _frictionless_report(result, canonical, descriptor, dialect, options, error_limit,
+                         copy_rows=None) -> None:
     """The report, from the fast path where it applies, else row by row."""
     try:
         schema = frictionless.Schema.from_descriptor(descriptor)
@@ -221,7 +234,8 @@ def _frictionless_report(result, canonical, descriptor, dialect, options, error_
     if not reason:
         line_breaks = bool(result.layout or not result.normalisation
                            or result.normalisation.line_breaks_in_cells)  # sheets: maybe
-        outcome = fast_report(canonical, descriptor, options.checks(), error_limit, line_breaks)
+        outcome = fast_report(canonical, descriptor, options.checks(), error_limit, line_breaks,
+                              copy_rows)
         result.columns, reason = outcome.columns, outcome.reason
         if outcome.report is not None:
             result.report, result.engine = outcome.report, "fast"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Callable
 
@@ -24,7 +25,7 @@ import pyarrow.compute as pc
 from pyarrow import csv as pacsv
 
 from ..blocks import array_bytes, canonical_lines
-from .certain import typed
+from .certain import Typed, typed
 from .judge import NotModelled, missing_values
 
 BLOCK_SIZE = 1 << 22
@@ -35,21 +36,93 @@ def write_copy_rows(canonical: Path, descriptor: dict, target: Path, cell: Calla
     """Write header and rows to ``target``; the number of rows, or ``None``
     (and no file) when the table is not one this reads."""
     schema = frictionless.Schema.from_descriptor(descriptor)
-    columns = [_Column(item, cell) for item in schema.fields]
-    rows = 0
-    try:
-        with target.open("wb") as out:
-            out.write(_header(schema.field_names))
-            for batch in _batches(canonical, len(columns)):
-                texts = [column.text(batch.column(index)) for index, column in enumerate(columns)]
-                lines, _ = canonical_lines(pa.table(texts, names=schema.field_names))
-                out.write(array_bytes(lines))
-                rows += batch.num_rows
-                progress(rows)
-    except NotModelled:
-        target.unlink(missing_ok=True)
-        return None
-    return rows
+    rows = CopyRows(target, cell)
+    rows.begin(schema)
+    for batch in _batches(canonical, len(schema.fields)):
+        if not rows.add(batch.columns):
+            return None
+        progress(rows.rows)
+    rows.end()
+    return rows.rows
+
+
+class NotWritten(Exception):
+    """The rows for COPY were not written whole (``CopyRows.finished``)."""
+
+
+class CopyRows:
+    """The rows for COPY, written batch by batch by whoever reads the
+    table's batches: validation's own pass (:func:`.engine.fast_report`,
+    which hands over the values it read) or :func:`write_copy_rows`.
+
+    ``finished`` (a future) gives the number of rows once the file is
+    whole, or raises :class:`NotWritten`: another thread can read the file
+    while it grows (see ``load.datastore.GrowingFile`` in ``ckanext-kg``).
+    A cell this does not read (an invalid one) stops the writing and
+    removes the file.
+    """
+
+    def __init__(self, target: Path, cell: Callable[[Any], Any]) -> None:
+        self.target, self.cell = Path(target), cell
+        self.finished: Future = Future()
+        self.rows = 0
+        self._out = None
+        self._columns: list[_Column] = []
+        self._names: list[str] = []
+
+    @property
+    def written(self) -> int | None:
+        """The rows written, once the file is whole; else ``None``."""
+        if not self.finished.done() or self.finished.exception() is not None:
+            return None
+        return self.finished.result()
+
+    def begin(self, schema: frictionless.Schema) -> None:
+        """Open the file and write the header."""
+        self._names = schema.field_names
+        self._columns = [_Column(item, self.cell) for item in schema.fields]
+        self._out = self.target.open("wb")
+        self._out.write(_header(self._names))
+        self._out.flush()
+
+    def add(self, cells: list[pa.Array], readings: list[Typed | None] | None = None,
+            missing: list[pa.Array] | None = None) -> bool:
+        """Write a batch's rows (its columns, with their vectorised readings
+        and missing values when the caller has them); ``False`` once the
+        rows cannot be written (the file is then removed)."""
+        if self._out is None:
+            return False
+        readings = readings or [None] * len(cells)
+        missing = missing or [None] * len(cells)
+        try:
+            texts = [column.text(values, reading, absent) for column, values, reading, absent
+                     in zip(self._columns, cells, readings, missing)]
+        except NotModelled as reason:
+            self.discard(str(reason))
+            return False
+        lines, _ = canonical_lines(pa.table(texts, names=self._names))
+        self._out.write(array_bytes(lines))
+        self._out.flush()  # a reader of the growing file sees whole batches
+        self.rows += len(lines)
+        return True
+
+    def end(self) -> None:
+        """Every batch is written: close the file, tell ``finished``."""
+        if self._out is None:
+            return
+        self._out.close()
+        self._out = None
+        if not self.finished.done():
+            self.finished.set_result(self.rows)
+
+    def discard(self, reason: str = "not written") -> None:
+        """The rows will not be used: remove the file, tell ``finished``."""
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+        self.target.unlink(missing_ok=True)
+        if not self.finished.done():
+            self.finished.set_exception(NotWritten(reason))
 
 
 class _Column:
@@ -61,11 +134,14 @@ class _Column:
         self.missing = pa.array(missing_values(field), pa.string())
         self.known: dict[str, str] = {}
 
-    def text(self, cells: pa.Array) -> pa.Array:
-        missing = pc.is_in(cells, self.missing)
+    def text(self, cells: pa.Array, reading: Typed | None = None,
+             missing: pa.Array | None = None) -> pa.Array:
+        """The cells' text for COPY (``reading``: :func:`.certain.typed` of
+        ``cells``, ``missing``: which are missing, when known already)."""
+        missing = pc.is_in(cells, self.missing) if missing is None else missing
         if self.field.type in ("string", "any"):  # the value is the text (the table is valid)
             return pc.if_else(missing, "", cells)
-        reading = typed(self.field, cells)
+        reading = typed(self.field, cells) if reading is None else reading
         direct = _postgres_text(self.field, cells, reading)
         settled = pc.or_(missing, reading.ok) if direct is not None else missing
         text = pc.if_else(missing, "", direct if direct is not None else cells)

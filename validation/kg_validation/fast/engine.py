@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from pyarrow import csv as pacsv
 
 from .checks import check_suspects, checked_fields
+from .copy_rows import CopyRows
 from .describe import describe, merge, metadata_errors
 from .judge import ColumnJudge, NotModelled
 from .keys import key_errors, key_rules, keyed_numbers
@@ -41,11 +42,14 @@ class FastOutcome:
 
 
 def fast_report(canonical: Path, descriptor: dict, checks: list, error_limit: int,
-                line_breaks_in_cells: bool = True) -> FastOutcome:
+                line_breaks_in_cells: bool = True, copy_rows: CopyRows | None = None) -> FastOutcome:
     """Validate ``canonical`` (a canonical CSV with a header row) like frictionless.
 
     Without ``line_breaks_in_cells`` (the normaliser saw none), pyarrow reads
-    the file's blocks in parallel."""
+    the file's blocks in parallel. ``copy_rows`` is given each batch's
+    columns with the values read to judge them, so the rows for COPY are
+    written in this same pass; it is ended if every row was read, else
+    discarded (the caller discards it too if the table fails)."""
     started = time.perf_counter()
     schema = frictionless.Schema.from_descriptor(descriptor)
     judges: list[ColumnJudge] = []
@@ -62,8 +66,8 @@ def fast_report(canonical: Path, descriptor: dict, checks: list, error_limit: in
         rules = key_rules(schema, schema.fields)
         keyed = keyed_numbers(rules)
         judges = [ColumnJudge(item, number in keyed) for number, item in enumerate(schema.fields, 1)]
-        suspects, more = _scan(canonical, judges, rules, checks, labels, error_limit,
-                               line_breaks_in_cells)
+        suspects, more = _scan(canonical, schema, judges, rules, checks, labels, error_limit,
+                               line_breaks_in_cells, copy_rows)
         described, last = describe(labels, suspects, descriptor, checks, error_limit)
         errors = merge(described, key_errors(rules, schema.fields))
         errors = _complete_part(errors, last or (max(suspects) if more else None), error_limit)
@@ -112,8 +116,40 @@ def _labels(canonical: Path) -> list[str]:
         return next(csv.reader(handle), [])
 
 
-def _scan(canonical, judges, rules, checks, labels, error_limit, line_breaks_in_cells):
-    """Suspect rows (number -> cells, the first ones only) and whether more were left out."""
+def _scan(canonical, schema, judges, rules, checks, labels, error_limit, line_breaks_in_cells,
+          copy_rows: CopyRows | None = None):
+    """Suspect rows (number -> cells, the first ones only) and whether more were left out;
+    the rows for COPY written meanwhile (``copy_rows``), ended only if every row was read."""
+    copying = copy_rows or _NoCopy()
+    copying.begin(schema)
+    try:
+        suspects, more = _judge_batches(canonical, judges, rules, checks, labels, error_limit,
+                                        line_breaks_in_cells, copying)
+    except BaseException:
+        copying.discard("validation stopped")
+        raise
+    copying.end()
+    return suspects, more
+
+
+class _NoCopy:
+    """No rows for COPY asked for."""
+
+    def begin(self, schema) -> None:
+        pass
+
+    def add(self, *columns) -> bool:
+        return False
+
+    def end(self) -> None:
+        pass
+
+    def discard(self, reason: str) -> None:
+        pass
+
+
+def _judge_batches(canonical, judges, rules, checks, labels, error_limit, line_breaks_in_cells,
+                   copying):
     suspects: dict[int, list[str]] = {}
     keep = error_limit * 2 if error_limit else None
     more = False
@@ -121,6 +157,7 @@ def _scan(canonical, judges, rules, checks, labels, error_limit, line_breaks_in_
     first_row = 2
     for batch in _batches(canonical, len(labels), invalid_rows, line_breaks_in_cells):
         judged = [judge.judge(column) for judge, column in zip(judges, batch.columns)]
+        copying.add(batch.columns, [item.reading for item in judged], [item.missing for item in judged])
         suspect = _any([item.bad for item in judged] + [_all([item.missing for item in judged])])
         for check in checks:
             suspect = pc.or_(suspect, check_suspects(check, batch, labels))

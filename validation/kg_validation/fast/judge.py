@@ -33,6 +33,7 @@ class Judged:
     bad: pa.Array  # a type or constraint error (required included)
     missing: pa.Array  # a missing value (for blank rows and keys)
     keys: pa.Array | None = None  # values as Python compares them; null when missing or invalid
+    reading: Typed | None = None  # the vectorised reading of the cells (for the rows for COPY)
 
 
 class ColumnJudge:
@@ -63,7 +64,7 @@ class ColumnJudge:
                 keys = self._keys(reading, certain, python_keys)
         elif self.keyed:
             keys = self._keys(reading, certain, None)
-        return Judged(bad, missing, keys)
+        return Judged(bad, missing, keys, reading)
 
     def _read_rest(self, cells: pa.Array, rest: pa.Array) -> tuple[pa.Array, pa.Array]:
         """frictionless's verdict on the unsettled cells, one call per distinct text."""

@@ -194,9 +194,11 @@ class Version:
             for block in iter(lambda: reader.read(BLOCK), b""):
                 writer.write(block)
 
-    def write_parquet(self, empty_is_null: bool) -> None:
-        """The Parquet file, read from the CSV with the columns' types.
-        `empty_is_null`: a quoted "" is NULL too (else an empty string).
+    def write_parquet(self, empty_is_null: bool, source: Any = None) -> None:
+        """The Parquet file, read from the CSV with the columns' types
+        (from `source`, a file object, when given: e.g. the CSV read while
+        it is being written). `empty_is_null`: a quoted "" is NULL too
+        (else an empty string).
         A table pyarrow reads differently from PostgreSQL gets none: its
         Parquet download then comes from the DataStore."""
         import pyarrow as pa
@@ -214,7 +216,8 @@ class Version:
         target = self.partial["parquet"]
         self.empty_is_null = empty_is_null
         try:
-            with pa_csv.open_csv(self.csv, read_options=read, convert_options=convert) \
+            with pa_csv.open_csv(self.csv if source is None else source, read_options=read,
+                                 convert_options=convert) \
                     as reader, pq.ParquetWriter(target, schema) as writer:
                 for batch in reader:
                     writer.write_batch(batch)

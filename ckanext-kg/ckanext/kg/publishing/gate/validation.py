@@ -18,6 +18,7 @@ from ckan.lib import uploader
 from ckanext.kg import tabular
 from ckanext.kg.publishing.gate import fetch, reports, state
 from ckanext.kg.publishing.load import early
+from kg_validation.fast.copy_rows import CopyRows
 from kg_validation.report import build_report
 from kg_validation.validate import validate_table
 
@@ -125,11 +126,12 @@ def validate_file(resource: dict[str, Any], path: Path, digest: Union[str, Futur
     with tempfile.TemporaryDirectory(prefix="kg-canonical-") as work:
         canonical = Path(work) / "canonical.csv"
         source = _named(path, resource, Path(work))
+        copy_rows = _copy_rows(schema, Path(work))
         loading = early.start(resource["id"], source, schema, functools.partial(
-            _hex, digest)) if source == path else None
+            _hex, digest), copy_rows) if source == path or copy_rows else None
         status = None
         try:
-            result = validate_table(source, schema, output=canonical)
+            result = validate_table(source, schema, output=canonical, copy_rows=copy_rows)
             log.info("resource %s: checked in %.2f s", resource["id"],
                      time.perf_counter() - started)
             if not result.valid:
@@ -141,7 +143,7 @@ def validate_file(resource: dict[str, Any], path: Path, digest: Union[str, Futur
             report = {lang: build_report(result, lang=lang) for lang in LANGUAGES}
             if status == reports.SUCCESS:
                 status = _publish_rows(resource["id"], canonical, schema, report, progress,
-                                       loading)
+                                       loading, copy_rows)
         finally:
             if loading is not None and status != reports.SUCCESS:
                 loading.abandon()
@@ -150,6 +152,15 @@ def validate_file(resource: dict[str, Any], path: Path, digest: Union[str, Futur
     if isinstance(digest, Future):
         digest = digest.result()
     return _store(resource["id"], digest, status, report)
+
+
+def _copy_rows(schema: Optional[dict[str, Any]], work: Path) -> Optional[CopyRows]:
+    """The rows for PostgreSQL, to be written by validation in its own pass,
+    for a table PostgreSQL would not read as it is (see `load.datastore`)."""
+    from ckanext.kg.publishing.load import datastore
+    if not schema or datastore.schema_copies_as_is(schema):
+        return None
+    return CopyRows(work / "copy-rows.csv", datastore.copy_cell)
 
 
 def _hex(digest: Union[str, Future]) -> str:
@@ -254,9 +265,11 @@ COLUMNS_REFUSED = {
 
 def _publish_rows(resource_id: str, canonical: Path, schema: dict[str, Any],
                   report: dict[str, Any], progress: Progress,
-                  loading: Optional[early.EarlyLoad] = None) -> str:
+                  loading: Optional[early.EarlyLoad] = None,
+                  copy_rows: Optional[CopyRows] = None) -> str:
     """Load the passing table into the DataStore (or commit the load that
-    ran during validation, `early`); a failed load is no success."""
+    ran during validation, `early`), from the rows for PostgreSQL that
+    validation wrote when it did (`copy_rows`); a failed load is no success."""
     from ckanext.kg.publishing.load import datastore
     refused = datastore.refused_columns(schema)
     if refused:
@@ -270,7 +283,9 @@ def _publish_rows(resource_id: str, canonical: Path, schema: dict[str, Any],
         progress(state.LOADING)
         rows = loading.publish(canonical) if loading is not None else None
         if rows is None:
-            rows = datastore.load_table(resource_id, canonical, schema, progress)
+            written = copy_rows if copy_rows is not None and copy_rows.written else None
+            rows = datastore.load_table(resource_id, canonical, schema, progress,
+                                        copy_rows=written)
         log.info("resource %s: %d rows loaded in %.2f s", resource_id, rows,
                  time.perf_counter() - started)
     except Exception:  # the old rows stay; the publisher is told, ops get the trace

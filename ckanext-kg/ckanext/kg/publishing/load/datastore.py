@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
 import ckan.plugins.toolkit as tk
+import isodate
+from frictionless.fields.yearmonth import yearmonth as YearMonth
 
 from ckanext.datastore.backend.postgres import identifier
 from kg_validation.fast.copy_rows import write_copy_rows
@@ -42,6 +44,7 @@ PROGRESS_EVERY = 100_000  # rows between two progress reports
 # it as its own `state.LOADING`; a test holds the two equal)
 LOADING = "loading"
 COPY_BLOCK = 1 << 20  # bytes handed to COPY at a time
+PARQUET_READ_BLOCK = 1 << 24  # the stored Parquet file's CSV reader's block size
 
 
 MAX_COLUMN_NAME = 63  # PostgreSQL's limit, in bytes
@@ -67,7 +70,8 @@ def datastore_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
     return fields
 
 
-def _cell(value: Any) -> Any:
+def copy_cell(value: Any) -> Any:
+    """A value as frictionless read it, in PostgreSQL's COPY syntax (None: NULL)."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -78,6 +82,10 @@ def _cell(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return format(value, "f")
+    if isinstance(value, YearMonth):  # frictionless's year-month: as written, 2023-01
+        return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, (dt.timedelta, isodate.Duration)):  # ISO 8601: P1Y2M, PT1H30M
+        return isodate.duration_isoformat(value)
     return value
 
 
@@ -89,7 +97,7 @@ def typed_rows(path: Path, schema: dict[str, Any]) -> Iterator[list[Any]]:
         path=str(path), schema=frictionless.Schema.from_descriptor(schema))
     with resource:
         for row in resource.row_stream:
-            yield [_cell(row[name]) for name in names]
+            yield [copy_cell(row[name]) for name in names]
 
 
 def write_copy_csv(rows: Iterator[list[Any]], target: io.TextIOBase,
@@ -108,7 +116,8 @@ def write_copy_csv(rows: Iterator[list[Any]], target: io.TextIOBase,
 def load_table(resource_id: str, canonical: Path, schema: dict[str, Any],
                progress: Optional[Callable[..., None]] = None,
                gate: Callable[[], None] = lambda: None, declared: bool = False,
-               checksum: Optional[Callable[[], str]] = None, row_by_row: bool = True) -> int:
+               checksum: Optional[Callable[[], str]] = None, row_by_row: bool = True,
+               copy_rows: Any = None) -> int:
     """Make the DataStore table of `resource_id` hold exactly this table,
     and its stored CSV and Parquet files (`stored`) those very rows (then
     the files of the other formats, `exports`).
@@ -121,7 +130,10 @@ def load_table(resource_id: str, canonical: Path, schema: dict[str, Any],
     raising (`early`); `declared` when the caller has declared the table already;
     `checksum` gives the hex SHA-256 of `canonical` when the caller knows it;
     without `row_by_row`, a table PostgreSQL cannot COPY as it is raises
-    `RowByRowNeeded` instead of being read by the schema's rules."""
+    `RowByRowNeeded` instead of being read by the schema's rules.
+    `copy_rows` (kg_validation's `CopyRows`): the rows for PostgreSQL that
+    validation wrote in its own pass, COPYed instead of `canonical`, while
+    they are written if validation is still running."""
     from ckanext.kg.publishing.files import stored
     report = progress or (lambda stage, rows=None: None)
     fields = datastore_fields(schema)
@@ -132,8 +144,12 @@ def load_table(resource_id: str, canonical: Path, schema: dict[str, Any],
     version.csv_checksum = checksum
     version.schema = schema
     try:
-        count = _load(resource_id, canonical, schema, fields, version, report, gate,
-                      row_by_row)
+        if copy_rows is not None:
+            count = _load_copy_rows(resource_id, copy_rows, schema, fields, version, report,
+                                    gate)
+        else:
+            count = _load(resource_id, canonical, schema, fields, version, report, gate,
+                          row_by_row)
     except BaseException:
         version.discard()
         raise
@@ -188,6 +204,31 @@ def _load(resource_id: str, canonical: Path, schema: dict[str, Any],
         return _copy_with_files(resource_id, fields, primary_key, source, version, gate)
 
 
+def _load_copy_rows(resource_id: str, copy_rows: Any, schema: dict[str, Any],
+                    fields: list[dict[str, Any]], version: Any, report: Callable[..., None],
+                    gate: Callable[[], None]) -> int:
+    """COPY the rows validation writes for PostgreSQL in its own pass
+    (`copy_rows.target`), read as they grow until `copy_rows.finished`
+    (which raises if validation did not write them whole: the COPY then
+    fails and nothing is committed). The stored CSV is that file, and the
+    Parquet file is read from it as it grows too, beside COPY, not after
+    the verdict (files of a table that fails are removed with the version)."""
+    version.csv_checksum = None
+    version.csv.unlink(missing_ok=True)
+
+    def stored_csv() -> None:
+        copy_rows.finished.result()
+        version.copy_csv(copy_rows.target)
+
+    def growing() -> GrowingFile:
+        return GrowingFile(copy_rows.target, copy_rows.finished)
+
+    with growing() as source:
+        return _copy_with_files(resource_id, fields, schema.get("primaryKey"),
+                                RowCounter(source, report), version, gate,
+                                written=stored_csv, growing=growing)
+
+
 class NotConverted(Exception):
     """`write_copy_rows` does not model this table: read it row by row."""
 
@@ -204,7 +245,7 @@ def _copy_while_converting(resource_id: str, canonical: Path, schema: dict[str, 
     from concurrent.futures import ThreadPoolExecutor
 
     def convert() -> int:
-        rows = write_copy_rows(canonical, schema, version.csv, _cell,
+        rows = write_copy_rows(canonical, schema, version.csv, copy_cell,
                                lambda rows: report(LOADING, rows))
         if rows is None:
             raise NotConverted(resource_id)
@@ -252,6 +293,12 @@ class GrowingFile(io.RawIOBase):
                 return b""
             time.sleep(self.WAIT)
 
+    def readinto(self, buffer: Any) -> int:
+        """For `io.BufferedReader`: a read into `buffer`."""
+        block = self.read(len(buffer))
+        buffer[:len(block)] = block
+        return len(block)
+
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
@@ -261,10 +308,12 @@ class GrowingFile(io.RawIOBase):
 def _copy_with_files(resource_id: str, fields: list[dict[str, Any]], primary_key: Any,
                      source: Any, version: Any, gate: Callable[[], None],
                      canonical: Optional[Path] = None, files_after_gate: bool = False,
-                     written: Callable[[], Any] = lambda: None) -> int:
+                     written: Callable[[], Any] = lambda: None,
+                     growing: Optional[Callable[[], Any]] = None) -> int:
     """COPY `source` and swap, while another thread writes the stored files
     (the CSV copied from `canonical` when given, else written already or,
-    when `written` returns, being written meanwhile).
+    when `written` returns, being written meanwhile; `growing` opens it
+    while it is written, for the Parquet file to be read from it at once).
     With `files_after_gate` (a load running while its table is validated,
     which has the processor to share already), they are written once the
     gate has let the rows through."""
@@ -273,12 +322,12 @@ def _copy_with_files(resource_id: str, fields: list[dict[str, Any]], primary_key
     if files_after_gate:
         def files_then_place() -> None:
             gate()
-            _write_stored(resource_id, version, canonical)
+            _write_stored(resource_id, version, canonical, written)
             version.place()
         return _copy_and_swap(resource_id, fields, primary_key, source, as_is,
                               before_swap=files_then_place)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-stored") as pool:
-        files = pool.submit(_write_stored, resource_id, version, canonical, written)
+        files = pool.submit(_write_stored, resource_id, version, canonical, written, growing)
         try:
             return _copy_and_swap(resource_id, fields, primary_key, source, as_is,
                                   before_swap=lambda: _place(files, version, gate))
@@ -287,12 +336,19 @@ def _copy_with_files(resource_id: str, fields: list[dict[str, Any]], primary_key
 
 
 def _write_stored(resource_id: str, version: Any, canonical: Optional[Path],
-                  written: Callable[[], Any] = lambda: None) -> None:
+                  written: Callable[[], Any] = lambda: None,
+                  growing: Optional[Callable[[], Any]] = None) -> None:
+    """The stored files; the time logged is what is left once the CSV is
+    complete."""
+    if growing is not None:  # read in whole blocks, as from the file: the same row groups
+        with io.BufferedReader(growing(), PARQUET_READ_BLOCK) as source:
+            version.write_parquet(empty_is_null=False, source=source)
     written()  # the CSV is complete
     started = time.perf_counter()
     if canonical is not None:
         version.copy_csv(canonical)
-    version.write_parquet(empty_is_null=canonical is not None)
+    if growing is None:
+        version.write_parquet(empty_is_null=canonical is not None)
     version.compute_names()
     _log_stored(resource_id, started)
 
@@ -313,10 +369,9 @@ def _log_stored(resource_id: str, started: float) -> None:
 NOT_AS_IS = ("decimalChar", "groupChar", "bareNumber", "trueValues", "falseValues")
 
 
-def copies_as_is(schema: dict[str, Any], canonical: Path) -> bool:
-    """Whether PostgreSQL reads every cell of the validated canonical CSV as
-    frictionless does: the schema's default formats, "" as the only
-    missing value, and the header naming the fields in order."""
+def schema_copies_as_is(schema: dict[str, Any]) -> bool:
+    """Whether PostgreSQL reads every valid cell as the Table Schema does:
+    its default formats, and "" as the only missing value."""
     if schema.get("missingValues", [""]) != [""]:
         return False
     for field in schema["fields"]:
@@ -327,6 +382,15 @@ def copies_as_is(schema: dict[str, Any], canonical: Path) -> bool:
         if field.get("format", "default") != "default" and field.get("type") in (
                 "date", "datetime", "time"):
             return False
+    return True
+
+
+def copies_as_is(schema: dict[str, Any], canonical: Path) -> bool:
+    """Whether PostgreSQL reads every cell of the validated canonical CSV as
+    frictionless does: `schema_copies_as_is`, and the header naming the
+    fields in order."""
+    if not schema_copies_as_is(schema):
+        return False
     try:
         with canonical.open(encoding="utf-8", newline="") as stream:
             header = next(csv.reader(stream), [])

@@ -9,7 +9,9 @@ import threading
 import time
 from pathlib import Path
 
+import ckan.plugins.toolkit as tk
 import pytest
+import sqlalchemy as sa
 from ckan.lib import jobs as ckan_jobs
 from ckan.tests import factories, helpers
 from sqlalchemy import text
@@ -129,8 +131,9 @@ def big_table(rows: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def worker_ini(tmp_path: Path, ckan_ini: str) -> Path:
-    """The test configuration with this module's plugins, for `ckan jobs worker`."""
+def worker_ini(tmp_path: Path, ckan_ini: str, extra: str = "") -> Path:
+    """The test configuration with this module's plugins (and `extra`
+    options), for `ckan jobs worker`."""
     ini = tmp_path / "worker.ini"
     ini.write_text(f"""[app:main]
 use = config:{Path(ckan_ini).resolve()}
@@ -139,7 +142,7 @@ scheming.dataset_schemas = ckanext.kg:schemas/dataset.yaml
 scheming.organization_schemas = ckanext.kg:schemas/organization.yaml
 scheming.presets = ckanext.scheming:presets.json ckanext.kg:schemas/presets.yaml
 ckanext.dcat.rdf.profiles = euro_dcat_ap_3 kg_dcat_ap
-""", encoding="utf-8")
+{extra}""", encoding="utf-8")
     return ini
 
 
@@ -160,17 +163,27 @@ def work_horse(worker: subprocess.Popen) -> int:
 
 
 @pytest.mark.ckan_config("ckan.max_resource_size", 100)  # MB
+# the load after the verdict, which reports its rows in the "loading" stage
+# (an early load COPYs while the stage is still "validating")
+@pytest.mark.ckan_config("ckanext.kg.validation.load_while_validating", False)
 def test_a_job_killed_while_loading_loses_nothing_and_can_be_retried(
         request, tmp_path, upload_file, sysadmin, dataset):
-    # "-" as a missing value: rows are read one by one (slow enough to be
-    # caught in the middle), not handed to PostgreSQL as they are
+    # "-" as a missing value: the rows COPYed are those validation wrote
+    # for PostgreSQL, not the upload as it is
     schema = json.dumps(dict(json.loads(SCHEMA), missingValues=["", "-"]))
     resource = upload(upload_file, dataset, VALID, schema=schema)
     run_worker()  # the published version: two rows
     upload(upload_file, dataset, big_table(400_000), action="resource_update",
            id=resource["id"], schema=schema)
     assert shown(resource["id"])["job"]["state"] == "queued"
-    ini = worker_ini(tmp_path, request.config.getoption("ckan_ini"))
+    ini = worker_ini(tmp_path, request.config.getoption("ckan_ini"),
+                     "ckanext.kg.validation.load_while_validating = false\n")
+    # a reader of the live table: the new one cannot take its place until
+    # the reader's transaction ends, so the job is still loading when killed
+    # however fast its COPY (a race with the test's polling before)
+    reader = sa.create_engine(tk.config["ckan.datastore.write_url"]).connect()
+    reading = reader.begin()
+    reader.execute(text(f'SELECT count(*) FROM "{resource["id"]}"'))
     worker = subprocess.Popen(
         [str(Path(sys.executable).with_name("ckan")), "-c", str(ini), "jobs", "worker",
          "--burst"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -185,6 +198,8 @@ def test_a_job_killed_while_loading_loses_nothing_and_can_be_retried(
     finally:
         if worker.poll() is None:
             worker.kill()
+        reading.rollback()
+        reader.close()
     after = shown(resource["id"])
     assert (after["status"], after["job"]["state"]) == (None, "interrupted")
     published = helpers.call_action("datastore_search", resource_id=resource["id"])

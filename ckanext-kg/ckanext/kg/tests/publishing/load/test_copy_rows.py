@@ -64,7 +64,7 @@ def test_vectorised_copy_rows_are_the_row_by_row_ones(tmp_path, repeat):
     path = _canonical(tmp_path, ROWS * repeat)
     target = tmp_path / "copy.csv"
     progress = []
-    assert write_copy_rows(path, SCHEMA, target, datastore._cell, progress.append) == 4 * repeat
+    assert write_copy_rows(path, SCHEMA, target, datastore.copy_cell, progress.append) == 4 * repeat
     assert target.read_bytes() == _row_by_row(path)
     assert progress[-1] == 4 * repeat
     assert not datastore.copies_as_is(SCHEMA, path)
@@ -109,3 +109,38 @@ def test_a_growing_file_raises_the_writers_error_at_its_end(tmp_path):
             with pytest.raises(datastore.NotConverted):
                 while source.read(100):
                     pass
+
+
+def test_a_growing_file_is_read_in_whole_blocks_through_a_buffer(tmp_path):
+    """As pyarrow reads it for the stored Parquet file: blocks of the
+    asked size (the same row groups as from the finished file)."""
+    import io
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    path = tmp_path / "rows.csv"
+    started = threading.Event()
+
+    def write():
+        with path.open("wb", buffering=0) as out:
+            started.set()
+            for _ in range(100):
+                out.write(b"x" * 7)
+                time.sleep(0.0005)
+
+    with ThreadPoolExecutor(1) as pool:
+        writing = pool.submit(write)
+        started.wait()
+        with io.BufferedReader(datastore.GrowingFile(path, writing), 64) as source:
+            sizes = [len(block) for block in iter(lambda: source.read(64), b"")]
+    assert sizes == [64] * 10 + [60]
+
+
+def test_year_months_and_durations_are_written_in_iso_8601(tmp_path):
+    """As the table wrote them (a duration in ISO 8601's shortest form),
+    not as Python prints frictionless's values ("yearmonth(year=2023,
+    month=1)", "1 day, 0:00:00")."""
+    rows = list(csv.reader(io.StringIO(_row_by_row(_canonical(tmp_path, ROWS)).decode())))
+    month, lasts = rows[0].index("month"), rows[0].index("lasts")
+    assert [(row[month], row[lasts]) for row in rows[1:]] == [
+        ("2023-01", "P1D"), ("2023-01", "PT1H30M"), ("", ""), ("1990-12", "P1Y2M")]

@@ -1,0 +1,81 @@
+"""The rows for COPY written in validation's own pass are byte for byte
+those of a second pass over the canonical CSV (``write_copy_rows``), and
+are never kept for a table that fails or leaves the fast path."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg_validation.fast.copy_rows import CopyRows, NotWritten, write_copy_rows
+from kg_validation.validate import validate_table
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
+from bench_table import schema as every_type_schema  # noqa: E402
+from bench_table import write_table  # noqa: E402
+
+
+def cell(value):
+    """As the portal writes a value for COPY (``load.datastore._cell``)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return format(value, "f")
+    return value
+
+
+@pytest.mark.parametrize("variant", ["utf-8", "cp1251"])
+def test_rows_written_in_the_pass_are_the_second_pass_rows(tmp_path, variant):
+    source, canonical = tmp_path / "table.csv", tmp_path / "canonical.csv"
+    write_table(source, 5000, variant)
+    rows = CopyRows(tmp_path / "in-pass.csv", cell)
+    result = validate_table(source, every_type_schema(variant), output=canonical, copy_rows=rows)
+    assert (result.valid, result.engine) == (True, "fast")
+    assert rows.written == rows.finished.result() == 5000
+    second = tmp_path / "second.csv"
+    assert write_copy_rows(canonical, every_type_schema(variant), second, cell) == 5000
+    assert rows.target.read_bytes() == second.read_bytes()
+
+
+def test_a_failing_table_keeps_no_rows(tmp_path):
+    source = tmp_path / "table.csv"
+    write_table(source, 300, "utf-8")
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[150] = lines[150].replace(",true,", ",maybe,").replace(",false,", ",maybe,")
+    source.write_text("".join(lines), encoding="utf-8")
+    rows = CopyRows(tmp_path / "rows.csv", cell)
+    result = validate_table(source, every_type_schema("utf-8"), copy_rows=rows)
+    assert result.flatten(["rowNumber", "fieldNumber", "type"]) == [[151, 12, "type-error"]]
+    assert rows.written is None and not rows.target.exists()
+    with pytest.raises(NotWritten):
+        rows.finished.result()
+
+
+def test_a_table_off_the_fast_path_keeps_no_rows(tmp_path):
+    source = tmp_path / "table.csv"
+    source.write_text("b,a\n1,2\n", encoding="utf-8")
+    schema = {"fields": [{"name": "a", "type": "integer"}, {"name": "b", "type": "integer"}]}
+    rows = CopyRows(tmp_path / "rows.csv", cell)
+    result = validate_table(source, schema, copy_rows=rows)
+    assert result.engine == "frictionless" and not result.valid
+    assert rows.written is None and not rows.target.exists()
+
+
+def test_an_unreadable_file_keeps_no_rows(tmp_path):
+    source = tmp_path / "table.csv"
+    source.write_bytes(b"")
+    rows = CopyRows(tmp_path / "rows.csv", cell)
+    assert validate_table(source, {"fields": [{"name": "a"}]}, copy_rows=rows).unreadable
+    with pytest.raises(NotWritten):
+        rows.finished.result()

@@ -27,7 +27,7 @@ FIELDS_TABLE = f"{TABLE}_fields"
 COUNTS_TABLE = f"{TABLE}_facet_counts"
 # The layout's version, kept as the table's comment. A table of an older
 # layout is rebuilt from the documents it stores (see `ensure_table`).
-LAYOUT = "kg-search layout 4"
+LAYOUT = "kg-search layout 5"
 
 _DDL = [
     f"CREATE SEQUENCE IF NOT EXISTS {TABLE}_seq",
@@ -48,14 +48,17 @@ _DDL = [
         doc jsonb NOT NULL
     ) WITH (toast_tuple_target = 4096)""",
     # What every search reads for each candidate row (filters, `terms`,
-    # `tsv`) stays in the row, uncompressed, so a scan never has to fetch and
-    # decompress TOAST chunks. Only `doc`, read for the rows of one page,
-    # is compressed and moved out of line. toast_tuple_target lets a row keep
-    # half a page of those columns before anything is moved (PostgreSQL's
-    # default, a quarter page, would move `tsv` out of most rows).
+    # `tsv`) stays in the row, so a scan never has to fetch TOAST chunks.
+    # Only `doc`, read for the rows of one page, is moved out of line.
+    # toast_tuple_target lets a row keep half a page of those columns before
+    # anything is moved (PostgreSQL's default, a quarter page, would move
+    # `tsv` out of most rows). `tsv` is compressed in the row (MAIN): with a
+    # Zipf vocabulary a dataset's uncompressed `tsv` often outgrows the row
+    # and went out of line (EXTERNAL), so a common word's scan fetched TOAST
+    # for each of tens of thousands of rows.
     f"ALTER TABLE {TABLE} ALTER COLUMN terms SET STORAGE MAIN",
     f"ALTER TABLE {TABLE} ALTER COLUMN facet_terms SET STORAGE MAIN",
-    f"ALTER TABLE {TABLE} ALTER COLUMN tsv SET STORAGE EXTERNAL",
+    f"ALTER TABLE {TABLE} ALTER COLUMN tsv SET STORAGE MAIN",
     f"ALTER TABLE {TABLE} ALTER COLUMN doc SET STORAGE EXTENDED",
     f"CREATE INDEX {TABLE}_terms_idx ON {TABLE} USING gin (terms)",
     f"CREATE INDEX {TABLE}_tsv_idx ON {TABLE} USING gin (tsv)",

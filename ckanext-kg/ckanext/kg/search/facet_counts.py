@@ -29,6 +29,7 @@ PENDING = f"{TABLE}_facet_pending"
 _VISIBILITY = ("site_id", "capacity", "state", "dataset_type", "permission_labels")
 KEY = ", ".join(_VISIBILITY) + ", term"
 _FIELD_OF_TERM = "split_part(term, '=', 1)"
+_DEPTH = 2  # candidates per visibility, in multiples of facet.limit
 _FLAG = "kg_search.facet_deltas"
 
 
@@ -130,14 +131,16 @@ def facets_sql(where: str) -> str:
 
     Each visibility matching `where` (one for an anonymous reader, a few
     for a member) keeps each field's values in count order (the
-    `by_field` index): the first `:_limit` of each, and any value with as
-    many as the last of those, are the candidates, summed over the
-    visibilities. A value that is no candidate has less than the sum of
-    each visibility's `:_limit`-th count (the threshold). When at least
-    `:_limit` candidates reach the threshold, or the threshold is at most
-    `:_min`, the candidates hold the answer exactly, ties included (one
-    visibility: always); otherwise that field is summed over all of its
-    entries, as is everything inside a transaction with deltas of its own.
+    `by_field` index): the first `_DEPTH` times `:_limit` of each are the
+    candidates, summed over the visibilities. A value that is no candidate
+    has at most the sum of each visibility's last candidate count (the
+    threshold). When at least `:_limit` candidates have more than that,
+    or the threshold is below `:_min`, the candidates hold the answer
+    exactly, ties and their order included; otherwise that field is summed
+    over all of its entries, as is everything inside a transaction with
+    deltas of its own. Reading twice as deep as the answer lets a member's
+    small private visibilities add their counts to the public one's
+    without pushing the threshold above its first `:_limit` values.
     """
     same_visibility = " AND ".join(f"c.{k} = g.{k}" for k in _VISIBILITY)
     return f"""
@@ -157,10 +160,10 @@ def facets_sql(where: str) -> str:
                 SELECT c.term, c.n, row_number() OVER (ORDER BY c.n DESC) AS r
                 FROM {COUNTS} AS c
                 WHERE {same_visibility} AND {_FIELD_OF_TERM} = f.field
-                ORDER BY c.n DESC FETCH FIRST :_limit ROWS WITH TIES) AS top
+                ORDER BY c.n DESC LIMIT {_DEPTH} * :_limit) AS top
             WHERE (SELECT usable FROM in_order)),
         thresholds AS (
-            SELECT field, sum(n) AS t FROM candidates WHERE r = :_limit
+            SELECT field, sum(n) AS t FROM candidates WHERE r = {_DEPTH} * :_limit
             GROUP BY field),
         sums AS MATERIALIZED (
             -- one probe of the counts' key per candidate and visibility
@@ -174,9 +177,9 @@ def facets_sql(where: str) -> str:
             SELECT f.field FROM unnest(CAST(:_fields AS text[])) AS f(field)
             LEFT JOIN thresholds AS th ON th.field = f.field
             WHERE (SELECT usable FROM in_order)
-              AND (coalesce(th.t, 0) <= :_min
+              AND (coalesce(th.t, 0) < :_min
                    OR (SELECT count(*) FROM sums AS s WHERE s.field = f.field
-                       AND s.n >= coalesce(th.t, 0)) >= :_limit)),
+                       AND s.n > coalesce(th.t, 0)) >= :_limit)),
         summed AS (
             SELECT array_agg(field) AS fields
             FROM unnest(CAST(:_fields AS text[])) AS f(field)

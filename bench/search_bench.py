@@ -152,6 +152,7 @@ def index_part(ini: Path, part: int, parts: int) -> None:
     """Index share `part` of `parts` of the datasets not yet indexed."""
     from ckan import model
     from ckan.lib import search
+
     from ckanext.kg.search import index_table
     with _ckan_app(ini).test_request_context():
         index_table.ensure_table(model.Session)
@@ -317,8 +318,9 @@ def main() -> None:
             print(f"  {size - created} datasets written in {elapsed:.0f} s")
             previous, created = created, size
             seconds = rebuild(ps, ini)
+            rate = (size - previous) / seconds
             print(f"  ckan search-index rebuild -o ({INDEXERS} process(es)): "
-                  f"{size - previous} datasets in {seconds:.0f} s ({(size - previous) / seconds:.0f} datasets/s)",
+                  f"{size - previous} datasets in {seconds:.0f} s ({rate:.0f} datasets/s)",
                   flush=True)
             portal["size"] = size
             PORTAL_STATE.write_text(json.dumps(portal))

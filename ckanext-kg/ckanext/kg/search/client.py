@@ -112,9 +112,13 @@ class PostgresSolr:
                           self._rank(compiled, "t.tsv"), facet_fields,
                           compiled.columns_only, _page_doc(wanted))
         # No JIT: a search would pay for compiling its plan on every request.
+        # No parallel workers: starting them costs more than a search's
+        # short scans (15 ms for a branch the page with no query never runs).
         # Memory enough to keep tens of thousands of hits out of temp files.
-        session.execute(sa.text("SET LOCAL jit = off"))
-        session.execute(sa.text("SET LOCAL work_mem = '32MB'"))
+        session.execute(sa.text(
+            "SELECT set_config('jit', 'off', true), "
+            "set_config('max_parallel_workers_per_gather', '0', true), "
+            "set_config('work_mem', '32MB', true)"))
         result = session.execute(sa.text(sql), dict(
             compiled.params, _rows=rows, _start=start, _fields=facet_fields,
             _min=max(_int_param(params, "facet.mincount", 0), 1),

@@ -26,7 +26,10 @@ TABLE = "kg_search_index"
 COUNTS = f"{TABLE}_facet_counts"
 DELTAS = f"{TABLE}_facet_deltas"
 PENDING = f"{TABLE}_facet_pending"
-KEY = "site_id, capacity, state, dataset_type, permission_labels, term"
+_VISIBILITY = ("site_id", "capacity", "state", "dataset_type", "permission_labels")
+KEY = ", ".join(_VISIBILITY) + ", term"
+_FIELD_OF_TERM = "split_part(term, '=', 1)"
+_DEPTH = 2  # candidates per visibility, in multiples of facet.limit
 _FLAG = "kg_search.facet_deltas"
 
 
@@ -82,6 +85,10 @@ DDL = [
     f"""CREATE TABLE {COUNTS} ({_KEY_COLUMNS},
         UNIQUE NULLS NOT DISTINCT ({KEY}))
         WITH (fillfactor = 70, {_OFTEN_VACUUMED})""",
+    # each visibility's values of each field in count order: a page's
+    # facets read the first rows of each (see `facets_sql`)
+    f"""CREATE INDEX {COUNTS}_by_field_idx ON {COUNTS}
+        ({", ".join(_VISIBILITY)}, ({_FIELD_OF_TERM}), n DESC)""",
     f"CREATE TABLE {DELTAS} ({_KEY_COLUMNS}) WITH ({_OFTEN_VACUUMED})",
     f"CREATE TABLE {PENDING} (xid bigint PRIMARY KEY)",
     _on_change(f"{COUNTS}_on_insert", [("new_rows", 1)]),
@@ -119,11 +126,71 @@ def count_sql(where: str) -> str:
 
 def facets_sql(where: str) -> str:
     """field, value, n of the wanted facet fields (`:_fields`) over the
-    datasets matching `where`."""
+    datasets matching `where`: every value that can be among the first
+    `:_limit` with at least `:_min` datasets, and maybe a few more.
+
+    Each visibility matching `where` (one for an anonymous reader, a few
+    for a member) keeps each field's values in count order (the
+    `by_field` index): the first `_DEPTH` times `:_limit` of each are the
+    candidates, summed over the visibilities. A value that is no candidate
+    has at most the sum of each visibility's last candidate count (the
+    threshold). When at least `:_limit` candidates have more than that,
+    or the threshold is below `:_min`, the candidates hold the answer
+    exactly, ties and their order included; otherwise that field is summed
+    over all of its entries, as is everything inside a transaction with
+    deltas of its own. Reading twice as deep as the answer lets a member's
+    small private visibilities add their counts to the public one's
+    without pushing the threshold above its first `:_limit` values.
+    """
+    same_visibility = " AND ".join(f"c.{k} = g.{k}" for k in _VISIBILITY)
     return f"""
+        WITH visibilities AS MATERIALIZED (
+            SELECT {", ".join(_VISIBILITY)}, row_number() OVER () AS v
+            FROM {COUNTS} AS c WHERE term = '' AND {where}),
+        in_order AS (
+            SELECT current_setting('{_FLAG}', true) IS DISTINCT FROM 'pending'
+                   AND :_limit > 0
+                   AND NOT EXISTS (SELECT FROM visibilities WHERE {
+                       " OR ".join(f"{k} IS NULL" for k in _VISIBILITY)}) AS usable),
+        candidates AS MATERIALIZED (
+            SELECT f.field, g.v, top.term, top.n, top.r
+            FROM visibilities AS g
+            CROSS JOIN unnest(CAST(:_fields AS text[])) AS f(field)
+            CROSS JOIN LATERAL (
+                SELECT c.term, c.n, row_number() OVER (ORDER BY c.n DESC) AS r
+                FROM {COUNTS} AS c
+                WHERE {same_visibility} AND {_FIELD_OF_TERM} = f.field
+                ORDER BY c.n DESC LIMIT {_DEPTH} * :_limit) AS top
+            WHERE (SELECT usable FROM in_order)),
+        thresholds AS (
+            SELECT field, sum(n) AS t FROM candidates WHERE r = {_DEPTH} * :_limit
+            GROUP BY field),
+        sums AS MATERIALIZED (
+            -- one probe of the counts' key per candidate and visibility
+            SELECT e.field, e.term, coalesce(sum((
+                SELECT c.n FROM {COUNTS} AS c
+                WHERE {same_visibility} AND c.term = e.term)), 0)::bigint AS n
+            FROM (SELECT DISTINCT field, term FROM candidates) AS e
+            CROSS JOIN visibilities AS g
+            GROUP BY e.field, e.term),
+        exact AS (
+            SELECT f.field FROM unnest(CAST(:_fields AS text[])) AS f(field)
+            LEFT JOIN thresholds AS th ON th.field = f.field
+            WHERE (SELECT usable FROM in_order)
+              AND (coalesce(th.t, 0) < :_min
+                   OR (SELECT count(*) FROM sums AS s WHERE s.field = f.field
+                       AND s.n > coalesce(th.t, 0)) >= :_limit)),
+        summed AS (
+            SELECT array_agg(field) AS fields
+            FROM unnest(CAST(:_fields AS text[])) AS f(field)
+            WHERE field NOT IN (SELECT field FROM exact))
+        SELECT field, substr(term, strpos(term, '=') + 1) AS value, n
+        FROM sums WHERE field IN (SELECT field FROM exact)
+        UNION ALL
         SELECT split_part(term, '=', 1) AS field,
                substr(term, strpos(term, '=') + 1) AS value, n
         FROM (SELECT term, sum(n)::bigint AS n FROM {_VISIBLE} AS c
               WHERE term <> '' AND {where}
-              GROUP BY term) AS entries
-        WHERE split_part(term, '=', 1) = ANY(CAST(:_fields AS text[]))"""
+                AND (SELECT fields FROM summed) IS NOT NULL
+                AND {_FIELD_OF_TERM} = ANY(CAST((SELECT fields FROM summed) AS text[]))
+              GROUP BY term) AS entries"""

@@ -27,7 +27,7 @@ FIELDS_TABLE = f"{TABLE}_fields"
 COUNTS_TABLE = f"{TABLE}_facet_counts"
 # The layout's version, kept as the table's comment. A table of an older
 # layout is rebuilt from the documents it stores (see `ensure_table`).
-LAYOUT = "kg-search layout 4"
+LAYOUT = "kg-search layout 6"
 
 _DDL = [
     f"CREATE SEQUENCE IF NOT EXISTS {TABLE}_seq",
@@ -46,16 +46,21 @@ _DDL = [
         seq bigint NOT NULL DEFAULT nextval('{TABLE}_seq'),
         modified_at timestamptz,
         doc jsonb NOT NULL
-    ) WITH (toast_tuple_target = 4096)""",
+    ) WITH (toast_tuple_target = 8160)""",
     # What every search reads for each candidate row (filters, `terms`,
-    # `tsv`) stays in the row, uncompressed, so a scan never has to fetch and
-    # decompress TOAST chunks. Only `doc`, read for the rows of one page,
-    # is compressed and moved out of line. toast_tuple_target lets a row keep
-    # half a page of those columns before anything is moved (PostgreSQL's
-    # default, a quarter page, would move `tsv` out of most rows).
+    # `tsv`, `sort_keys`) stays in the row (MAIN), so a scan never has to
+    # fetch TOAST chunks. Only `doc`, read for the rows of one page, is
+    # moved out of line. With a Zipf vocabulary a row's `tsv` and `terms`
+    # alone take about 4 kB: at a lower toast_tuple_target PostgreSQL moved
+    # `tsv` (EXTERNAL, layout 4) or `sort_keys` (layout 5) out of line, so a
+    # common word's scan, or the sort of its hits, fetched TOAST for each of
+    # tens of thousands of rows. A full page's target keeps them all in the
+    # row, uncompressed (compression is tried only above the target).
     f"ALTER TABLE {TABLE} ALTER COLUMN terms SET STORAGE MAIN",
     f"ALTER TABLE {TABLE} ALTER COLUMN facet_terms SET STORAGE MAIN",
-    f"ALTER TABLE {TABLE} ALTER COLUMN tsv SET STORAGE EXTERNAL",
+    f"ALTER TABLE {TABLE} ALTER COLUMN tsv SET STORAGE MAIN",
+    f"ALTER TABLE {TABLE} ALTER COLUMN sort_keys SET STORAGE MAIN",
+    f"ALTER TABLE {TABLE} ALTER COLUMN permission_labels SET STORAGE MAIN",
     f"ALTER TABLE {TABLE} ALTER COLUMN doc SET STORAGE EXTENDED",
     f"CREATE INDEX {TABLE}_terms_idx ON {TABLE} USING gin (terms)",
     f"CREATE INDEX {TABLE}_tsv_idx ON {TABLE} USING gin (tsv)",
@@ -135,12 +140,17 @@ def _rebuild_from_old_layout(connection: Any) -> None:
         connection.execute(sa.text(
             f"ALTER INDEX IF EXISTS {TABLE}_{index} RENAME TO {old}_{index}"))
     _create(connection)
-    docs = connection.execute(sa.text(f"SELECT doc FROM {old} ORDER BY seq"))
-    rows = [index_row(doc) for (doc,) in docs]
-    _write(connection, rows)
+    # in batches, so that a national catalogue's documents never all sit
+    # in memory at once
+    docs = connection.execute(sa.text(f"SELECT doc FROM {old} ORDER BY seq")
+                              .execution_options(stream_results=True))
+    count = 0
+    for batch in docs.partitions(2000):
+        _write(connection, [index_row(doc) for (doc,) in batch])
+        count += len(batch)
     connection.execute(sa.text(f"DROP TABLE {old}"))
     log.warning("Search index: rebuilt %d documents in the new layout (%s)",
-                len(rows), LAYOUT)
+                count, LAYOUT)
 
 
 def _json_default(value: Any) -> str:

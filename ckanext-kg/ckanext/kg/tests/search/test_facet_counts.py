@@ -152,3 +152,61 @@ class TestSortIndexes:
             model.Session.execute = saved
         assert any(f"kg_search_index_{index}" in line for line in plans), plans
         assert index in sort_order.INDEX_NAMES
+
+
+class TestFacetsInCountOrder:
+    """The page's facets read the first values of each visibility in count
+    order, and sum the whole field only when those cannot hold the answer:
+    with any `facet.limit`, what counting the index gives."""
+
+    @pytest.fixture
+    def more_tags(self, readers):
+        for k, tags in enumerate([["bb", "cc"], ["bb", "cc"], ["bb"], ["cc", "dd"]]):
+            factories.Dataset(name=f"more-{k}", owner_org="stat",
+                              tags=[{"name": t} for t in tags])
+        for k in range(3):  # only readers of `health` may count these
+            factories.Dataset(name=f"hidden-{k}", owner_org="health", private=True,
+                              tags=[{"name": "hidden"}, {"name": "bb"}])
+        return readers
+
+    def test_first_values_are_exact_for_each_reader(self, more_tags):
+        def tags(user, limit, **params):
+            return search_as(user, fq="+dataset_type:dataset", **params, **{
+                "facet.field": FACETS, "facet.limit": limit})["facets"]["tags"]
+
+        member, sysadmin = more_tags["member"], more_tags["sysadmin"]
+        assert tags(None, 1) == {"bb": 3}
+        assert tags(None, 2) == {"bb": 3, "cc": 3}
+        assert tags(None, 3) == {"bb": 3, "cc": 3, "калк": 3}
+        assert tags(member, 2, include_private=True) == {"калк": 4, "bb": 3}
+        assert tags(member, 1, include_private=True, include_drafts=True) == {"калк": 4}
+        assert tags(sysadmin, 1, include_private=True) == {"bb": 6}
+        assert tags(sysadmin, 2, include_private=True) == {"bb": 6, "калк": 5}
+        assert tags(sysadmin, 3, include_private=True) == {
+            "bb": 6, "калк": 5, "cc": 3}
+        assert tags(sysadmin, 4, include_private=True)["hidden"] == 3
+        for user in (None, member):
+            assert "hidden" not in tags(user, 50, include_private=True,
+                                        include_drafts=True)
+
+    @pytest.mark.parametrize("limit", [1, 2, 3, 5, 50])
+    def test_any_limit_gives_what_the_index_counts(self, more_tags, limit):
+        for who, user in more_tags.items():
+            for params in ({}, {"include_private": True},
+                           {"include_private": True, "include_drafts": True},
+                           {"facet.mincount": 3, "include_private": True}):
+                page = dict(params, **{"facet.field": FACETS, "facet.limit": limit})
+                counted = answer(user, fq="+dataset_type:dataset", **page)
+                through_index = answer(
+                    user, fq=f"+dataset_type:dataset {THROUGH_THE_INDEX}", **page)
+                assert counted == through_index, (who, params)
+
+    def test_a_writing_transaction_counts_its_own_changes(self, more_tags):
+        dataset = model.Package.get("more-3")
+        dataset.private = True  # and indexed, as an action does before its commit
+        logic.index_update_package({"ignore_auth": True}, dataset.id)
+        assert search_as(None, **{"facet.field": FACETS, "facet.limit": 2}
+                         )["facets"]["tags"] == {"bb": 3, "калк": 3}
+        model.Session.rollback()
+        assert search_as(None, **{"facet.field": FACETS, "facet.limit": 2}
+                         )["facets"]["tags"] == {"bb": 3, "cc": 3}

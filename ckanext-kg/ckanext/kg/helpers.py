@@ -191,9 +191,10 @@ def _theme_choices() -> list[dict[str, Any]]:
 
 def kg_front_page(recent: int = 6) -> dict[str, Any]:
     """What the front page shows: the code's themes and the agencies, each
-    with how many datasets the viewer may see, and the recently updated ones."""
+    with how many public datasets it has, and the recently updated ones.
+    Public datasets only, for every reader (a sysadmin's front page too)."""
     search = tk.get_action("package_search")(_viewer_context(), {
-        "rows": recent, "sort": "metadata_modified desc", "include_private": True,
+        "rows": recent, "sort": "metadata_modified desc",
         "facet.field": ["theme", "organization"], "facet.limit": -1})
     counts = _facet_counts(search, "theme")
     themes = [{"value": c["value"], "label": kg_translated(c["label"]),
@@ -208,8 +209,8 @@ def _facet_counts(search: dict[str, Any], field: str) -> dict[str, int]:
 
 
 def _agencies(counts: dict[str, int]) -> list[dict[str, Any]]:
-    """The agencies with datasets the viewer may see (`counts`: name ->
-    datasets, from the same search), most first, each with its names per
+    """The agencies with public datasets (`counts`: name -> datasets, from
+    the same search), most first, each with its names per
     language. A publisher with nothing to show leads nowhere, so it is left
     out. Read in one statement: `organization_list` with all fields shows
     every agency one by one, which was half of the front page's time."""

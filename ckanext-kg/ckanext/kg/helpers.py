@@ -1,7 +1,7 @@
 """Template helpers: texts in the reader's language, code lists for forms."""
 from __future__ import annotations
 
-import functools
+import hashlib
 import logging
 from typing import Any, Optional
 
@@ -52,16 +52,23 @@ __all__ = [
 def markdown_extract(up: Any, text: Any, extract_length: int = 190) -> Any:
     """CKAN's plain-text extract of a description, remembered: each dataset
     in a list of results had its whole description rendered as Markdown
-    and cleaned on every page (a sixth of a search page's time). The text
-    itself is the key, so a changed description is rendered anew."""
-    if not isinstance(text, str) or not isinstance(extract_length, int):
+    and cleaned on every page (a sixth of a search page's time). The key is
+    the text's digest (a long description is not kept), so a changed
+    description is rendered anew."""
+    if not isinstance(text, str) or not isinstance(extract_length, int) \
+            or extract_length <= 0:  # no extract: the whole text, not kept
         return up(text, extract_length)
-    return _remembered_extract(up, text, extract_length)
+    key = (hashlib.blake2b(text.encode("utf-8", "surrogatepass")).digest(), extract_length)
+    found = _EXTRACTS.get(key)
+    if found is None:
+        found = _EXTRACTS[key] = up(text, extract_length)
+        while len(_EXTRACTS) > EXTRACTS_KEPT:
+            _EXTRACTS.pop(next(iter(_EXTRACTS)), None)  # the oldest
+    return found
 
 
-@functools.lru_cache(maxsize=1024)
-def _remembered_extract(up: Any, text: str, extract_length: int) -> Any:
-    return up(text, extract_length)
+EXTRACTS_KEPT = 1024
+_EXTRACTS: dict[tuple[bytes, int], Any] = {}
 
 
 def kg_translated(value: Any, language: str | None = None) -> str:

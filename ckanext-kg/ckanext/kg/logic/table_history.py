@@ -17,6 +17,15 @@ DIFF_PAGE = 50  # rows of differences a call answers by default
 DIFF_PAGE_MAX = 1000
 
 
+def _resource_id(context: Context, data_dict: DataDict) -> str:
+    """The `id` given: one value, as text (a list, an object or a number
+    was read as an id: a 500)."""
+    from ckanext.kg.logic import schema
+    rules = [tk.get_validator(name) for name in ("not_empty", "kg_single_value",
+                                                 "unicode_safe")]
+    return schema.checked(context, data_dict, {"id": rules})["id"]
+
+
 def _readable_resource(context: Context, action: str, resource_id: str) -> dict[str, Any]:
     """The resource's id and its dataset's, once the caller may read it (the
     auth function is `resource_show`'s). Its dataset is not shown again:
@@ -64,7 +73,7 @@ def kg_resource_versions(context: Context, data_dict: DataDict) -> dict[str, Any
         files are kept, see ``ckanext.kg.versions.keep``) and
         ``downloads`` (format -> address: ``csv``, ``parquet``)
     """
-    resource_id = tk.get_or_bust(data_dict, "id")
+    resource_id = _resource_id(context, data_dict)
     resource = _readable_resource(context, "kg_resource_versions", resource_id)
     shown = []
     for version in table_versions(resource["id"]):
@@ -162,6 +171,6 @@ def kg_resource_diff(context: Context, data_dict: DataDict) -> dict[str, Any]:
         ``old`` and ``new`` (the row in each version, or ``None``), in the
         order of the key
     """
-    resource_id = tk.get_or_bust(data_dict, "id")
+    resource_id = _resource_id(context, data_dict)
     resource = _readable_resource(context, "kg_resource_diff", resource_id)
     return table_diff(resource["id"], data_dict)

@@ -174,3 +174,13 @@ def test_a_deleted_tables_versions_are_removed(table):  # noqa: F811
     with pytest.raises(tk.ObjectNotFound):
         helpers.call_action("kg_resource_versions", context={"user": factories.Sysadmin()["name"]},
                             id=table["id"])
+
+
+@pytest.mark.parametrize("action", ["kg_resource_versions", "kg_resource_diff"])
+@pytest.mark.parametrize("given, status", [
+    (["x"], 409), ({"a": 1}, 409), (5, 404), ("", 409), ("no-such-resource", 404)])
+def test_an_id_that_is_not_one_text_is_refused_not_a_500(app, action, given, status):
+    response = app.post(f"/api/3/action/{action}", json={"id": given}, status=None)
+    assert response.status_code == status, response.body
+    if status == 409:
+        assert "id" in response.json["error"]

@@ -7,7 +7,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.kg import counts, errors, indexing, languages, table_explorer, views
+from ckanext.kg import api_tokens, counts, errors, indexing, languages, table_explorer, views
 from ckanext.kg.logic import action
 from ckanext.kg.publishing.files import stored
 from ckanext.kg.publishing.gate import serving
@@ -26,6 +26,7 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
     p.implements(p.IResourceController, inherit=True)
+    p.implements(p.IAuthenticator, inherit=True)
 
     def update_config(self, config: tk.CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
@@ -41,6 +42,9 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
             if tk.config.get("ckanext.kg.counts.enabled"):
                 app.after_request(counts.count_request)
         return app
+
+    def identify_user(self, user_id: Any = None) -> Any:
+        return api_tokens.token_owner()
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return indexing.search_document(counts.left_out(pkg_dict))

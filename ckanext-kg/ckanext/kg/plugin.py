@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.kg import api_tokens, counts, errors, indexing, languages, table_explorer, views
-from ckanext.kg.logic import action
+from ckanext.kg.logic import action, labels
 from ckanext.kg.publishing.files import stored
 from ckanext.kg.publishing.gate import serving
 
@@ -27,6 +27,7 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IMiddleware, inherit=True)
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.IAuthenticator, inherit=True)
+    p.implements(p.IPermissionLabels)
 
     def update_config(self, config: tk.CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
@@ -45,6 +46,12 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def identify_user(self, user_id: Any = None) -> Any:
         return api_tokens.token_owner()
+
+    def get_dataset_labels(self, dataset_obj: Any) -> list[str]:
+        return labels.of_dataset(dataset_obj)
+
+    def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
+        return labels.of_reader(user_obj)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return indexing.search_document(counts.left_out(pkg_dict))

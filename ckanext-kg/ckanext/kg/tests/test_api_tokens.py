@@ -105,3 +105,10 @@ def test_an_interval_of_zero_records_every_use(app, member):
         for _ in range(3):
             my_agencies(app, user["token"])
     assert len(writes.statements) == 3
+
+
+@pytest.mark.parametrize("header", [
+    "Bearer abc", "токен", "x" * 10000, "a.b.c", "eyJhbGciOiJub25lIn0.eyJqdGkiOiJ4In0.",
+])
+def test_a_header_that_is_no_token_reads_as_anonymous(app, header):
+    assert my_agencies(app, header) == []

@@ -275,3 +275,63 @@ def test_the_dcat_record_of_a_private_dataset_as_anonymous(portal, planted):
     assert_answered_as_missing(page(portal, f"/dataset/{PRIVATE}.ttl"),
                                page(portal, f"/dataset/{MISSING}.ttl"),
                                planted.private_dataset)
+
+
+# -- numbers and times beyond what PostgreSQL and Python hold (a DataError, an
+#    OverflowError: a 500 in CKAN's own actions) -----------------------------------
+
+BEYOND_BIGINT = 2**63  # one more than PostgreSQL's bigint (and so LIMIT and OFFSET) holds
+
+
+@pytest.mark.parametrize(("action", "parameter", "others"), [
+    ("package_list", "limit", {}), ("package_list", "offset", {}),
+    ("organization_list", "offset", {}), ("group_list", "offset", {}),
+    ("current_package_list_with_resources", "offset", {}),
+    ("recently_changed_packages_activity_list", "offset", {}),
+    ("package_search", "start", {}), ("package_search", "rows", {}),
+    ("package_search", "facet.limit", {"facet.field": '["tags"]'}),
+    ("package_autocomplete", "limit", {"q": "a"}), ("format_autocomplete", "limit", {"q": "a"}),
+    ("user_autocomplete", "limit", {"q": "a"}), ("group_autocomplete", "limit", {"q": "a"}),
+    ("organization_autocomplete", "limit", {"q": "a"}),
+    ("resource_search", "limit", {"query": "name:a"}),
+    ("resource_search", "offset", {"query": "name:a"}),
+    ("user_activity_list", "offset", {"id": "admin"}),
+])
+def test_a_number_beyond_postgresqls_bigint(portal, action, parameter, others):
+    response = api_post(portal, action, {parameter: BEYOND_BIGINT, **others})
+    assert_refused(response)
+    assert parameter in response.json()["error"]
+
+
+def test_a_negative_facet_limit_beyond_postgresqls_bigint(portal):
+    response = api_post(portal, "package_search", {"facet.field": '["tags"]',
+                                                   "facet.limit": -BEYOND_BIGINT})
+    assert_refused(response)
+    assert "facet.limit" in response.json()["error"]
+
+
+@pytest.mark.parametrize("when", [10**30, -(10**30), "inf", "nan", 1e308])
+@pytest.mark.parametrize(("action", "parameter"), [
+    ("recently_changed_packages_activity_list", "after"),
+    ("user_activity_list", "before"), ("user_activity_list", "after"),
+])
+def test_an_activity_time_python_cannot_hold(portal, action, parameter, when):
+    response = api_post(portal, action, {"id": "admin", parameter: when})
+    assert_refused(response)
+    assert parameter in response.json()["error"]
+
+
+@pytest.mark.parametrize("term", ["size:abc", "created:notadate",
+                                  "metadata_modified:2020", "size:1e999"])
+def test_resource_search_comparing_a_term_its_column_cannot_read(portal, term):
+    response = api_get(portal, "resource_search", query=term)
+    assert_refused(response)
+    assert set(response.json()["error"]) == {"__type", "query"}
+
+
+def test_resource_search_with_a_list_of_terms_as_ckan_documents_it(portal, planted):
+    one = api_get(portal, "resource_search", query="name:a")
+    both = api_post(portal, "resource_search", {"query": ["name:a", "name:a"]})
+    assert (one.status_code, both.status_code) == (200, 200)
+    assert both.json()["result"]["count"] == one.json()["result"]["count"]
+    assert_refused(api_post(portal, "resource_search", {"query": ["name:a", {"x": 1}]}))

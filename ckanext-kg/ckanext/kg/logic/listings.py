@@ -16,7 +16,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
-from ckanext.kg.logic import visibility
+from ckanext.kg.logic import schema, visibility
 
 
 def visible_facet(context: Context, field: str) -> set[str]:
@@ -106,6 +106,9 @@ def tag_show(up_func, context: Context, data_dict: DataDict):
 @tk.chained_action
 def format_autocomplete(up_func, context: Context, data_dict: DataDict):
     """Only the formats of resources of datasets the caller may see."""
+    data_dict = schema.checked(context, data_dict, {"limit": [
+        tk.get_validator("ignore_missing"), tk.get_validator("kg_single_value"),
+        tk.get_validator("natural_number_validator"), schema.at_most(schema.LARGEST_NUMBER)]})
     visible = {f.lower() for f in visible_facet(context, "res_format")}
     return [f for f in up_func(context, data_dict) if f.lower() in visible]
 

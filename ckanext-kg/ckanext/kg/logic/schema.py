@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckan.logic.schema import validator_args
 from ckan.types import Context, Schema, Validator
 
-LARGEST_OFFSET = 2**63 - 1  # PostgreSQL's bigint
+LARGEST_NUMBER = 2**63 - 1  # PostgreSQL's bigint: LIMIT and OFFSET take no larger
 MOST_DOWNLOADED_LIMIT = 100
 
 
@@ -22,10 +22,11 @@ MOST_DOWNLOADED_LIMIT = 100
 def package_search_parameters(ignore_empty: Validator, kg_single_value: Validator,
                               natural_number_validator: Validator,
                               int_validator: Validator, kg_boolean: Validator) -> Schema:
-    number = [ignore_empty, kg_single_value, natural_number_validator]
+    number = [ignore_empty, kg_single_value, natural_number_validator, at_most(LARGEST_NUMBER)]
     flag = [ignore_empty, kg_single_value, kg_boolean]
     return {"rows": number, "start": number, "facet.mincount": number,
-            "facet.limit": [ignore_empty, kg_single_value, int_validator],
+            "facet.limit": [ignore_empty, kg_single_value, int_validator,
+                            at_most(LARGEST_NUMBER), at_least(-LARGEST_NUMBER)],
             "include_private": flag, "include_drafts": flag, "include_deleted": flag,
             "use_default_schema": flag}
 
@@ -34,8 +35,8 @@ def package_search_parameters(ignore_empty: Validator, kg_single_value: Validato
 def datastore_search_parameters(ignore_empty: Validator, kg_single_value: Validator,
                                 natural_number_validator: Validator,
                                 kg_datastore_filters: Validator) -> Schema:
-    number = [ignore_empty, kg_single_value, natural_number_validator]
-    return {"limit": number, "offset": number + [_at_most(LARGEST_OFFSET)],
+    number = [ignore_empty, kg_single_value, natural_number_validator, at_most(LARGEST_NUMBER)]
+    return {"limit": number, "offset": number,
             "filters": [kg_datastore_filters]}
 
 
@@ -49,16 +50,25 @@ def datastore_search_sql_parameters(not_empty: Validator, kg_single_value: Valid
 def most_downloaded_parameters(ignore_empty: Validator, kg_single_value: Validator,
                                natural_number_validator: Validator) -> Schema:
     return {"limit": [ignore_empty, kg_single_value, natural_number_validator,
-                      _at_most(MOST_DOWNLOADED_LIMIT)]}
+                      at_most(MOST_DOWNLOADED_LIMIT)]}
 
 
-def _at_most(largest: int) -> Validator:
-    def at_most(value: Any, context: Context) -> Any:
+def at_most(largest: int) -> Validator:
+    def no_larger(value: Any, context: Context) -> Any:
         if isinstance(value, int) and value > largest:  # after a refusal: as given
             raise tk.Invalid(tk._("Give a number no larger than {largest}.").format(
                 largest=largest))
         return value
-    return at_most
+    return no_larger
+
+
+def at_least(smallest: int) -> Validator:
+    def no_smaller(value: Any, context: Context) -> Any:
+        if isinstance(value, int) and value < smallest:
+            raise tk.Invalid(tk._("Give a number no smaller than {smallest}.").format(
+                smallest=smallest))
+        return value
+    return no_smaller
 
 
 def checked(context: Context, data_dict: dict[str, Any], schema: Schema) -> dict[str, Any]:

@@ -7,6 +7,7 @@ language (``title_translated-ky``), which the validators gather.
 """
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from typing import Any
@@ -34,6 +35,8 @@ __all__ = [
     "kg_open_license",
     "kg_publication_gate",
     "kg_single_value",
+    "kg_texts",
+    "kg_timestamp",
     "kg_boolean",
     "kg_datastore_filters",
     "kg_chart_type",
@@ -306,6 +309,27 @@ def kg_single_value(value: Any, context: Any) -> Any:
     string repeats a name to send a list)."""
     if isinstance(value, (list, dict)):
         raise Invalid(_("Give one value, not a list or an object."))
+    return value
+
+
+def kg_texts(value: Any, context: Any) -> Any:
+    """A parameter that takes a text or a list of texts (CKAN's
+    `resource_search` `query`): no object, no number in a list."""
+    if isinstance(value, str) or (
+            isinstance(value, list) and all(isinstance(item, str) for item in value)):
+        return value
+    raise Invalid(_("Give a text or a list of texts."))
+
+
+def kg_timestamp(value: Any, context: Any) -> Any:
+    """A time as seconds since 1970 that Python can turn into a date (CKAN's
+    `datetime_from_timestamp_validator` lets an overflow through: a 500).
+    Returned as given, for CKAN's own validator."""
+    try:
+        datetime.datetime.fromtimestamp(float(value))
+    except (TypeError, ValueError, OverflowError, OSError):
+        raise Invalid(_("Give a time as seconds since 1 January 1970, such as "
+                        "1704067200.")) from None
     return value
 
 

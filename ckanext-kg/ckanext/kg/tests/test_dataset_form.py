@@ -151,3 +151,14 @@ def test_editing_in_the_form_keeps_the_sources_as_they_are(app, editor):
                         headers={"Authorization": editor["token"]}, follow_redirects=False)
     assert response.status_code == 302, response.body
     assert helpers.call_action("package_show", id=dataset["id"])["sources"] == SOURCES
+
+
+def test_every_choice_is_labelled_in_the_three_languages():
+    from ckanext.scheming.helpers import scheming_get_dataset_schema
+    schema = scheming_get_dataset_schema("dataset")
+    for field in schema["dataset_fields"] + schema["resource_fields"]:
+        for choice in field.get("choices") or []:
+            label = choice["label"]
+            if isinstance(label, dict):
+                assert sorted(label) == ["en", "ky", "ru"], (field["field_name"], label)
+                assert all(isinstance(text, str) and text for text in label.values()), label

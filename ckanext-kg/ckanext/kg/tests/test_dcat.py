@@ -190,3 +190,28 @@ def test_the_shapes_catch_a_contact_point_without_e_mail_or_web_page(app, publis
     ok, report = conforms(g.serialize(format="turtle"))
     assert not ok
     assert "OrConstraintComponent" in report
+
+
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+THEME_LABELS = {  # labels holding commas, read whole
+    "AGRI": {Literal("Agriculture, fisheries, forestry and food", lang="en"),
+             Literal("Айыл чарба, балык, токой жана азык-түлүк", lang="ky"),
+             Literal("Сельское хозяйство, рыболовство, лесное хозяйство и продовольствие",
+                     lang="ru")},
+    "EDUC": {Literal("Education, culture and sport", lang="en"),
+             Literal("Билим берүү, маданият жана спорт", lang="ky"),
+             Literal("Образование, культура и спорт", lang="ru")},
+    "JUST": {Literal("Justice, legal system and public safety", lang="en"),
+             Literal("Сот адилеттиги, укук системасы жана коомдук коопсуздук", lang="ky"),
+             Literal("Правосудие, правовая система и общественная безопасность", lang="ru")},
+}
+
+
+@pytest.mark.parametrize("theme", sorted(THEME_LABELS))
+def test_a_theme_whose_label_holds_commas_is_labelled_whole(app, published, theme):
+    helpers.call_action("package_patch", context={"user": factories.Sysadmin()["name"]},
+                        id=published["id"], theme=theme)
+    g = graph(app.get(f"/dataset/{published['name']}.ttl"))
+    assert set(g.objects(URIRef(f"{EU}data-theme/{theme}"), SKOS.prefLabel)) == (
+        THEME_LABELS[theme])
+    assert app.get("/catalog.ttl").status_code == 200

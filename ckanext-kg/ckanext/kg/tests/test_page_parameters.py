@@ -35,3 +35,18 @@ def test_a_resource_form_without_its_save_button_is_refused(app):
     dataset = factories.Dataset()
     response = app.post(f"/dataset/{dataset['id']}/resource/new", data={}, status=None)
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/user/", "/dataset/", "/organization/", "/group/"])
+def test_a_page_beyond_the_last_one_a_list_can_have_is_refused_naming_it(app, path):
+    response = app.get(path, query_string={"page": "99999999999999999999"}, status=None,
+                       headers={"Accept-Language": "ru"})
+    assert response.status_code == 400
+    assert "1000000000" in response.get_data(as_text=True)
+    assert app.get(path, query_string={"page": "1000000000"}, status=None).status_code == 200
+
+
+def test_an_action_reads_its_own_page_parameter(app):
+    response = app.get("/api/3/action/package_list",
+                       query_string={"page": "99999999999999999999"}, status=None)
+    assert response.status_code == 200

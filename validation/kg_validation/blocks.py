@@ -58,6 +58,7 @@ def _quoted_by_csv_writer() -> str:
 
 RE2_CLASS = {",": ",", '"': '"', "\n": "\\n", "\r": "\\r"}
 NEEDS_QUOTES = "[" + "".join(RE2_CLASS[char] for char in _quoted_by_csv_writer()) + "]"
+QUOTED_BYTES = [char.encode() for char in _quoted_by_csv_writer()]
 # a quoted cell holding a comma or a quote, on one line (so lines are rows)
 _QUOTED_CANONICALLY = '"(?:[^"\\r\\n]|"")*(?:,|"")(?:[^"\\r\\n]|"")*"'
 _UNQUOTED = '[^,"\\r\\n]*'
@@ -196,9 +197,9 @@ def canonical_lines(table: pa.Table) -> tuple[pa.Array, bool]:
     block with a lone CR never gets here)."""
     cells, line_breaks = [], False
     for column in table.columns:
-        written, quoted = _canonical_cells(column.combine_chunks())
+        written, breaks = _canonical_cells(column.combine_chunks())
         cells.append(written)
-        line_breaks = line_breaks or (quoted and pc.any(pc.match_substring(written, "\n")).as_py())
+        line_breaks = line_breaks or breaks
     if len(cells) == 1:  # csv.writer writes a lone empty cell as ""
         cells[0] = pc.if_else(pc.equal(table.column(0).combine_chunks(), ""), '""', cells[0])
     # the line break joined to the last cell first, then one join of the
@@ -208,14 +209,19 @@ def canonical_lines(table: pa.Table) -> tuple[pa.Array, bool]:
 
 
 def _canonical_cells(column: pa.Array) -> tuple[pa.Array, bool]:
+    """The column's cells as ``csv.writer`` writes them, and whether one holds a
+    line break. The column's text is looked at as bytes first: most columns
+    hold none of the characters that are quoted, and skip the per-cell test."""
+    text = bytes(array_bytes(column))
+    if not any(char in text for char in QUOTED_BYTES):
+        return column, False
     needs = pc.match_substring_regex(column, NEEDS_QUOTES)
     quoted_cells = pc.sum(needs).as_py() or 0
     if not quoted_cells:
         return column, False
-    inner = pc.replace_substring(column, '"', '""') \
-        if pc.any(pc.match_substring(column, '"')).as_py() else column
+    inner = pc.replace_substring(column, '"', '""') if b'"' in text else column
     quoted = pc.binary_join_element_wise('"', inner, '"', "")
-    return (quoted if quoted_cells == len(column) else pc.if_else(needs, quoted, column)), True
+    return (quoted if quoted_cells == len(column) else pc.if_else(needs, quoted, column)), b"\n" in text
 
 
 def array_bytes(lines: pa.Array) -> memoryview:

@@ -81,9 +81,10 @@ def utf8_chunks(handle, codec: str, chunk_size: int):
     yield decoder.decode(b"", final=True).encode("utf-8")
 
 
-def rewrite_blocks(chunks, delimiter: str, writer, rewrite_text) -> None:
-    """Write canonical CSV from UTF-8 ``chunks``; ``rewrite_text(path)`` takes
-    over (the ``csv`` module) if a quoted field runs on for ``MAX_CARRY``."""
+def rewrite_blocks(chunks, delimiter: str, writer, rewrite_text):
+    """Write canonical CSV from UTF-8 ``chunks``, yielding after each block
+    written; ``rewrite_text(path)`` (a generator: the ``csv`` module) takes
+    over if a quoted field runs on for ``MAX_CARRY``."""
     carry = b""
     for chunk in chunks:
         data = carry + chunk if carry else chunk
@@ -91,20 +92,22 @@ def rewrite_blocks(chunks, delimiter: str, writer, rewrite_text) -> None:
         carry = data[cut:]
         if cut and not write_block(data[:cut], delimiter, writer, final=False):
             carry = data  # a quoted field runs on: read more before parsing
+        yield
         if len(carry) > MAX_CARRY:
-            _rewrite_rest(carry, chunks, rewrite_text)
+            yield from _rewrite_rest(carry, chunks, rewrite_text)
             return
     if carry:
         write_block(carry, delimiter, writer, final=True)
+        yield
 
 
-def _rewrite_rest(carry: bytes, chunks, rewrite_text) -> None:
+def _rewrite_rest(carry: bytes, chunks, rewrite_text):
     with tempfile.NamedTemporaryFile(prefix="kg-rest-", suffix=".csv") as rest:
         rest.write(carry)
         for chunk in chunks:
             rest.write(chunk)
         rest.flush()
-        rewrite_text(rest.name)
+        yield from rewrite_text(rest.name)
 
 
 def write_block(data: bytes, delimiter: str, writer, final: bool) -> bool:
@@ -121,7 +124,7 @@ def write_block(data: bytes, delimiter: str, writer, final: bool) -> bool:
         table = _regular_table(data if data.endswith(b"\n") else data + b"\n", delimiter)
         if table is not None:
             lines, line_breaks = canonical_lines(table)
-            writer.table_block(lines, table.num_columns, line_breaks)
+            writer.table_block(lines, table.num_columns, line_breaks, table)
             return True
     rows = _csv_rows(data.decode("utf-8"), delimiter, final)
     if rows is None:

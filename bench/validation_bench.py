@@ -16,7 +16,10 @@ into a temporary table and into an ordinary committed one::
 
 ``--growth 10`` also runs kg-validate and COPY on ten times the rows and
 prints the time ratio (the 10M/1M growth ratio of the issue) and the peak
-memory there.
+memory there. ``--baseline DIR`` also runs kg-validate from another copy
+of the validator (``DIR`` holds its ``kg_validation``, e.g. ``git archive
+main validation | tar -x -C /tmp/main``, then ``/tmp/main/validation``),
+before and after this one's, for a before/after ratio in the same run.
 """
 
 from __future__ import annotations
@@ -93,19 +96,29 @@ def embedded_dsn() -> str:
     return portal.start_postgres(portal.load_secrets())
 
 
-def kg_command(path: Path, schema_path: Path, output: Path) -> list[str]:
-    return [sys.executable, "-m", "kg_validation.cli", str(path), "--schema", str(schema_path),
-            "--region-code-field", "region", "--output", str(output),
-            "--max-bytes", str(1 << 40)]
+def kg_command(path: Path, schema_path: Path, output: Path, baseline: str = "") -> list[str]:
+    """kg-validate's command; with ``baseline``, the validator in that folder."""
+    python = [sys.executable] if not baseline else [
+        "env", f"PYTHONPATH={baseline}", sys.executable]
+    return python + ["-m", "kg_validation.cli", str(path), "--schema", str(schema_path),
+                     "--region-code-field", "region", "--output", str(output),
+                     "--max-bytes", str(1 << 40)]
 
 
-def run_variant(work: Path, variant: str, rows: int, dsn: str, frictionless: bool) -> dict:
-    """Every tool on one generated table; the table is removed afterwards."""
+def run_variant(work: Path, variant: str, rows: int, dsn: str, frictionless: bool,
+                baseline: str = "") -> dict:
+    """Every tool on one generated table; the table is removed afterwards.
+    With ``baseline``: that validator's kg-validate before and after this one's."""
     table, schema_path = work / f"{variant}-{rows}.csv", work / f"{variant}.schema.json"
     schema_path.write_text(json.dumps(schema(variant)), encoding="utf-8")
     write_in_child(table, rows, variant)
     print(f"{variant}: {rows:,} rows, {table.stat().st_size / 1024**2:.1f} MiB", flush=True)
-    results = {"kg-validate": measure(kg_command(table, schema_path, work / "canonical.csv"))}
+    canonical, results = work / "canonical.csv", {}
+    if baseline:
+        results["baseline 1"] = measure(kg_command(table, schema_path, canonical, baseline))
+    results["kg-validate"] = measure(kg_command(table, schema_path, canonical))
+    if baseline:
+        results["baseline 2"] = measure(kg_command(table, schema_path, canonical, baseline))
     (work / "canonical.csv").unlink(missing_ok=True)
     if frictionless:
         results["frictionless"] = measure(frictionless_command(table, schema_path, variant))
@@ -140,6 +153,10 @@ def ratios(results: dict) -> list[str]:
              f"  kg-validate / durable COPY   {kg / results['durable COPY'][0]:6.2f}"]
     if "frictionless" in results:
         lines.append(f"  frictionless / kg-validate   {results['frictionless'][0] / kg:6.2f}")
+    if "baseline 1" in results:
+        baseline = (results["baseline 1"][0] + results["baseline 2"][0]) / 2
+        lines.append(f"  baseline / COPY              {baseline / results['COPY'][0]:6.2f}")
+        lines.append(f"  kg-validate / baseline       {kg / baseline:6.2f}  (mean of its two runs)")
     return lines
 
 
@@ -153,12 +170,15 @@ def main() -> int:
     parser.add_argument("--variants", default="utf-8,cp1251",
                         help="comma-separated: utf-8 (commas), cp1251 (';', decimal commas)")
     parser.add_argument("--skip-frictionless", action="store_true")
+    parser.add_argument("--baseline", default="",
+                        help="a folder holding another kg_validation to run beside this one")
     args = parser.parse_args()
     dsn = args.dsn or embedded_dsn()
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as workdir:
         work = Path(workdir)
         for variant in args.variants.split(","):
-            base = run_variant(work, variant, args.rows, dsn, not args.skip_frictionless)
+            base = run_variant(work, variant, args.rows, dsn, not args.skip_frictionless,
+                               args.baseline)
             print("\n".join(ratios(base)), flush=True)
             if args.growth:
                 grown = run_variant(work, variant, args.rows * args.growth, dsn, False)

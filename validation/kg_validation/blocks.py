@@ -58,6 +58,7 @@ def _quoted_by_csv_writer() -> str:
 
 RE2_CLASS = {",": ",", '"': '"', "\n": "\\n", "\r": "\\r"}
 NEEDS_QUOTES = "[" + "".join(RE2_CLASS[char] for char in _quoted_by_csv_writer()) + "]"
+QUOTED_BYTES = [char.encode() for char in _quoted_by_csv_writer()]
 # a quoted cell holding a comma or a quote, on one line (so lines are rows)
 _QUOTED_CANONICALLY = '"(?:[^"\\r\\n]|"")*(?:,|"")(?:[^"\\r\\n]|"")*"'
 _UNQUOTED = '[^,"\\r\\n]*'
@@ -80,9 +81,10 @@ def utf8_chunks(handle, codec: str, chunk_size: int):
     yield decoder.decode(b"", final=True).encode("utf-8")
 
 
-def rewrite_blocks(chunks, delimiter: str, writer, rewrite_text) -> None:
-    """Write canonical CSV from UTF-8 ``chunks``; ``rewrite_text(path)`` takes
-    over (the ``csv`` module) if a quoted field runs on for ``MAX_CARRY``."""
+def rewrite_blocks(chunks, delimiter: str, writer, rewrite_text):
+    """Write canonical CSV from UTF-8 ``chunks``, yielding after each block
+    written; ``rewrite_text(path)`` (a generator: the ``csv`` module) takes
+    over if a quoted field runs on for ``MAX_CARRY``."""
     carry = b""
     for chunk in chunks:
         data = carry + chunk if carry else chunk
@@ -90,20 +92,22 @@ def rewrite_blocks(chunks, delimiter: str, writer, rewrite_text) -> None:
         carry = data[cut:]
         if cut and not write_block(data[:cut], delimiter, writer, final=False):
             carry = data  # a quoted field runs on: read more before parsing
+        yield
         if len(carry) > MAX_CARRY:
-            _rewrite_rest(carry, chunks, rewrite_text)
+            yield from _rewrite_rest(carry, chunks, rewrite_text)
             return
     if carry:
         write_block(carry, delimiter, writer, final=True)
+        yield
 
 
-def _rewrite_rest(carry: bytes, chunks, rewrite_text) -> None:
+def _rewrite_rest(carry: bytes, chunks, rewrite_text):
     with tempfile.NamedTemporaryFile(prefix="kg-rest-", suffix=".csv") as rest:
         rest.write(carry)
         for chunk in chunks:
             rest.write(chunk)
         rest.flush()
-        rewrite_text(rest.name)
+        yield from rewrite_text(rest.name)
 
 
 def write_block(data: bytes, delimiter: str, writer, final: bool) -> bool:
@@ -120,7 +124,7 @@ def write_block(data: bytes, delimiter: str, writer, final: bool) -> bool:
         table = _regular_table(data if data.endswith(b"\n") else data + b"\n", delimiter)
         if table is not None:
             lines, line_breaks = canonical_lines(table)
-            writer.table_block(lines, table.num_columns, line_breaks)
+            writer.table_block(lines, table.num_columns, line_breaks, table)
             return True
     rows = _csv_rows(data.decode("utf-8"), delimiter, final)
     if rows is None:
@@ -196,9 +200,9 @@ def canonical_lines(table: pa.Table) -> tuple[pa.Array, bool]:
     block with a lone CR never gets here)."""
     cells, line_breaks = [], False
     for column in table.columns:
-        written, quoted = _canonical_cells(column.combine_chunks())
+        written, breaks = _canonical_cells(column.combine_chunks())
         cells.append(written)
-        line_breaks = line_breaks or (quoted and pc.any(pc.match_substring(written, "\n")).as_py())
+        line_breaks = line_breaks or breaks
     if len(cells) == 1:  # csv.writer writes a lone empty cell as ""
         cells[0] = pc.if_else(pc.equal(table.column(0).combine_chunks(), ""), '""', cells[0])
     # the line break joined to the last cell first, then one join of the
@@ -208,14 +212,19 @@ def canonical_lines(table: pa.Table) -> tuple[pa.Array, bool]:
 
 
 def _canonical_cells(column: pa.Array) -> tuple[pa.Array, bool]:
+    """The column's cells as ``csv.writer`` writes them, and whether one holds a
+    line break. The column's text is looked at as bytes first: most columns
+    hold none of the characters that are quoted, and skip the per-cell test."""
+    text = bytes(array_bytes(column))
+    if not any(char in text for char in QUOTED_BYTES):
+        return column, False
     needs = pc.match_substring_regex(column, NEEDS_QUOTES)
     quoted_cells = pc.sum(needs).as_py() or 0
     if not quoted_cells:
         return column, False
-    inner = pc.replace_substring(column, '"', '""') \
-        if pc.any(pc.match_substring(column, '"')).as_py() else column
+    inner = pc.replace_substring(column, '"', '""') if b'"' in text else column
     quoted = pc.binary_join_element_wise('"', inner, '"', "")
-    return (quoted if quoted_cells == len(column) else pc.if_else(needs, quoted, column)), True
+    return (quoted if quoted_cells == len(column) else pc.if_else(needs, quoted, column)), b"\n" in text
 
 
 def array_bytes(lines: pa.Array) -> memoryview:

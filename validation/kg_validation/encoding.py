@@ -35,6 +35,9 @@ CHUNK_SIZE = 1 << 20
 PATTERN_SAMPLE = 1_000_000
 SINGLE_BYTE_CYRILLIC = ("cp1251", "mac_cyrillic", "cp866")
 AMBIGUITY_MARGIN = 0.15
+# Fewer of the non-ASCII bytes than this share in runs of three or more:
+# isolated accented letters of Western text, not Cyrillic words.
+LATIN_RUNS = 0.3
 MIN_EVIDENCE = 20
 
 # character classes counted in the candidates' text (one character each)
@@ -192,7 +195,7 @@ class _Evidence:
 
 def _detect_single_byte(path: Path, chunk_size: int) -> EncodingResult:
     evidence = _gather_evidence(path, chunk_size)
-    if evidence.high_bytes and evidence.high_bytes_in_runs < 0.3 * evidence.high_bytes:
+    if evidence.high_bytes and evidence.high_bytes_in_runs < LATIN_RUNS * evidence.high_bytes:
         return _latin1(evidence)
     ranked = _ranked(evidence)
     best, best_score = ranked[0]
@@ -224,11 +227,11 @@ def _gather_evidence(path: Path, chunk_size: int) -> _Evidence:
     glued_dashes = [(name, DASH, LOWER) for name in SINGLE_BYTE_CYRILLIC]
     with path.open("rb") as handle:
         while chunk := handle.read(chunk_size):
-            statistics.add(chunk, case_breaks, glued_dashes, PATTERN_SAMPLE)
+            statistics.add(chunk, case_breaks, glued_dashes, PATTERN_SAMPLE, LATIN_RUNS)
     evidence.seen = statistics.seen()
-    evidence.high_bytes = sum(statistics.bytes[0x80:])
+    evidence.high_bytes = statistics.high
     evidence.high_bytes_in_runs = statistics.high_bytes_in_runs_at_least
-    if evidence.high_bytes_in_runs < 0.3 * evidence.high_bytes:  # the bound does not settle it
+    if evidence.high_bytes_in_runs < LATIN_RUNS * evidence.high_bytes:  # the bound does not settle it
         evidence.high_bytes_in_runs = _high_bytes_in_runs(path, chunk_size)
     for name in SINGLE_BYTE_CYRILLIC:
         good = statistics.count(byte_classes(name, COMMON_LETTERS))

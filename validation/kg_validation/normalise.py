@@ -90,8 +90,25 @@ def normalise_file(
     wherever a block needs no change; other blocks, and ``fast=False``, go
     through Python's ``csv`` module. Both give the same bytes and report.
     """
-    codec = encoding.python_codec
     report = NormalisationReport(source_encoding=encoding.encoding)
+    for _ in canonical_blocks(source, target, encoding, dialect, report, fast=fast,
+                              chunk_size=chunk_size, hand_over=False):
+        pass
+    return report
+
+
+def canonical_blocks(
+    source: str | Path, target: str | Path, encoding: EncodingResult, dialect: Dialect,
+    report: NormalisationReport, *, fast: bool = True, chunk_size: int = COPY_CHUNK,
+    hand_over: bool = True,
+):
+    """:func:`normalise_file` a block at a time: ``report`` is complete once
+    every block was taken. With ``hand_over``, each block's rows are given
+    as they were written to ``target`` (whole rows, flushed): a
+    ``pyarrow.Table`` of text columns where the block was parsed by pyarrow
+    (:func:`.blocks.write_block`), else the canonical CSV text (bytes), so
+    that the validator need not parse again what was parsed here."""
+    codec = encoding.python_codec
     report.changes.extend(_file_changes(encoding, dialect))
     cell_changes = {kind: Change(kind, text) for kind, text in CELL_CHANGES.items()}
     lookalikes = Change("mixed-script", "words mixing Latin and Cyrillic look-alike letters (not changed)")
@@ -99,16 +116,19 @@ def normalise_file(
     short_lines = lines_shorter_than(source, MAX_COLUMNS)
     if not short_lines and longest_line(source) > MAX_LINE_BYTES:
         raise UnreadableFile("line-too-long", f"a line is longer than {MAX_LINE_BYTES} bytes")
-    writer = _Writer(cell_changes, lookalikes, check_columns=not short_lines)
+    writer = _Writer(cell_changes, lookalikes, check_columns=not short_lines, hand_over=hand_over)
     try:
-        with open(target, "wb") as out:
+        with open(target, "wb") as out, open(source, "rb") as handle:
             writer.out = out
             if fast and len(dialect.delimiter) == 1 and dialect.delimiter != '"':
-                with open(source, "rb") as handle:
-                    rewrite_blocks(utf8_chunks(handle, codec, chunk_size), dialect.delimiter, writer,
-                                   lambda path: _rewrite(path, "utf-8", dialect.delimiter, writer))
+                steps = rewrite_blocks(utf8_chunks(handle, codec, chunk_size), dialect.delimiter, writer,
+                                       lambda path: _rewrite(path, "utf-8", dialect.delimiter, writer))
             else:
-                _rewrite(source, codec, dialect.delimiter, writer)
+                steps = _rewrite(source, codec, dialect.delimiter, writer)
+            for _ in steps:
+                if writer.handed:
+                    out.flush()
+                    yield from writer.take()
     except UnicodeDecodeError as error:
         raise UnreadableFile("decode-error", f"{codec}: {error.reason} at byte {error.start}")
     except csv.Error as error:
@@ -118,7 +138,6 @@ def normalise_file(
     report.changes.extend(item for item in cell_changes.values() if item.count)
     if lookalikes.count:
         report.flags.append(lookalikes)
-    return report
 
 
 def _file_changes(encoding: EncodingResult, dialect: Dialect) -> list[Change]:
@@ -142,8 +161,11 @@ def _file_changes(encoding: EncodingResult, dialect: Dialect) -> list[Change]:
 class _Writer:
     """Writes canonical rows to ``out`` (binary) and keeps count of rows and changes."""
 
-    def __init__(self, cell_changes, lookalikes, check_columns: bool = True) -> None:
+    def __init__(self, cell_changes, lookalikes, check_columns: bool = True,
+                 hand_over: bool = False) -> None:
         self.out = None
+        self.hand_over = hand_over
+        self.handed: list = []  # with hand_over: the blocks written since ``take``
         self.rows = 0
         self.line_breaks = False
         self.cell_changes = cell_changes
@@ -158,16 +180,29 @@ class _Writer:
             joined = _write_block(csv.writer(text, lineterminator="\n"), block, self.rows + 1,
                                   self.cell_changes, self.lookalikes)
             self.line_breaks |= "\n" in joined or "\r" in joined
-            self.out.write(text.getvalue().encode("utf-8"))
+            self._write(text.getvalue().encode("utf-8"))
             self.rows += len(block)
 
-    def table_block(self, lines, width: int, line_breaks: bool) -> None:
-        """Rows already written as ``csv`` writes them (:func:`.blocks.canonical_lines`)."""
+    def table_block(self, lines, width: int, line_breaks: bool, table=None) -> None:
+        """Rows already written as ``csv`` writes them (:func:`.blocks.canonical_lines`),
+        from ``table`` (handed over as it is)."""
         self.line_breaks |= line_breaks
         if width > MAX_COLUMNS:
             raise UnreadableFile("too-many-columns", f"a row has more than {MAX_COLUMNS} cells")
         self.out.write(array_bytes(lines))
+        if self.hand_over:
+            self.handed.append(table)
         self.rows += len(lines)
+
+    def take(self) -> list:
+        """The blocks handed over since the last call."""
+        handed, self.handed = self.handed, []
+        return handed
+
+    def _write(self, data: bytes) -> None:
+        self.out.write(data)
+        if self.hand_over:
+            self.handed.append(data)
 
     def plain_block(self, data: bytes) -> None:
         """Whole lines with no quote and no CR: rows are the lines split at commas."""
@@ -176,21 +211,23 @@ class _Writer:
                 if line.count(b",") >= MAX_COLUMNS:
                     raise UnreadableFile("too-many-columns", f"a row has more than {MAX_COLUMNS} cells")
         if data.endswith(b"\n"):
-            self.out.write(data)
+            self._write(data)
             self.rows += data.count(b"\n")
         else:
-            self.out.write(data + b"\n")
+            self._write(data + b"\n")
             self.rows += data.count(b"\n") + 1
 
 
-def _rewrite(source, codec: str, delimiter: str, writer: _Writer, offset: int = 0) -> None:
-    """The general path: Python's ``csv`` module, from byte ``offset`` on."""
+def _rewrite(source, codec: str, delimiter: str, writer: _Writer, offset: int = 0):
+    """The general path: Python's ``csv`` module, from byte ``offset`` on,
+    yielding after each block of rows written."""
     with open(source, "rb") as raw:
         raw.seek(offset)
         reader_handle = io.TextIOWrapper(raw, encoding=codec, newline="")
         reader = csv.reader(reader_handle, delimiter=delimiter, quotechar='"')
         while block := list(itertools.islice(reader, BLOCK_ROWS)):
             writer.rows_block(block)
+            yield
 
 
 def _write_block(writer, block: list[list[str]], first_row: int, cell_changes, lookalikes) -> str:

@@ -7,6 +7,7 @@ names the reason (``empty-file``, ``binary-file``, ``file-too-large``...).
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from .encoding import EncodingResult, detect_encoding
 from .fast import fast_report
 from .fast.copy_rows import CopyRows
 from .filekind import DEFAULT_MAX_BYTES, UnreadableFile, inspect_file, looks_binary
-from .normalise import NormalisationReport, normalise_file
+from .normalise import NormalisationReport, canonical_blocks, normalise_file
 from .spreadsheet import SheetLayout, sheet_to_csv, spreadsheet_format
 
 ERROR_LIMIT = 10_000
@@ -152,10 +153,56 @@ def _validate(result, path, schema, options, output, encoding, error_limit, copy
         raise UnreadableFile("empty-file", "no rows")
     with tempfile.TemporaryDirectory(prefix="kg-validate-") as workdir:
         target = Path(output) if output else Path(workdir) / "canonical.csv"
+        if schema is not None and _hands_over(options, result.dialect):
+            _validate_as_normalised(result, path, target, schema, options, error_limit, copy_rows)
+            return
         result.normalisation = normalise_file(path, target, result.encoding, result.dialect)
         descriptor = _schema_descriptor(schema, target, result, result.dialect)
         _frictionless_report(result, target, descriptor, result.dialect, options, error_limit,
                              copy_rows)
+
+
+def _hands_over(options: CheckOptions, dialect: Dialect) -> bool:
+    """Whether the normaliser's blocks go straight to the fast path: for a
+    delimiter other than a comma, whose blocks the normaliser parses to
+    re-quote them (a comma file's blocks are mostly copied as bytes, and
+    the fast path reads the file in parallel)."""
+    return (dialect.delimiter != "," and len(dialect.delimiter) == 1 and dialect.delimiter != '"'
+            and not _no_fast_path(options, dialect))
+
+
+def _validate_as_normalised(result, path, target, schema, options, error_limit, copy_rows):
+    """Normalise and validate in one pass: each block the normaliser parsed
+    is judged as it is, not parsed again from the canonical file. The same
+    canonical file, report and rows for COPY as normalising first."""
+    normalisation = NormalisationReport(source_encoding=result.encoding.encoding)
+    blocks = canonical_blocks(path, target, result.encoding, result.dialect, normalisation)
+    first = next(blocks, None)  # the header row is in the file from here on
+    try:
+        descriptor = _schema_descriptor(schema, target, result, result.dialect)
+        _parsed_schema(descriptor)
+    except UnreadableFile:
+        _finish(blocks)  # a file the normaliser refuses says so first, as before
+        raise
+    handed = itertools.chain([] if first is None else [first], blocks)
+    try:
+        outcome = fast_report(target, descriptor, options.checks(), error_limit,
+                              copy_rows=copy_rows, blocks=handed)
+        _finish(blocks)  # the rest of the file, when the fast path stopped early
+    except UnreadableFile:
+        result.schema = None  # as when normalising refused the file before the schema was read
+        raise
+    result.normalisation = normalisation
+    if outcome.report is not None:
+        result.columns, result.report, result.engine = outcome.columns, outcome.report, "fast"
+        return
+    _frictionless_report(result, target, descriptor, result.dialect, options, error_limit,
+                         copy_rows, fast_outcome=outcome)
+
+
+def _finish(blocks) -> None:
+    for _ in blocks:
+        pass
 
 
 def _encoding(path: Path, override: str | None) -> EncodingResult:
@@ -223,15 +270,22 @@ def _resource(canonical: Path, schema, dialect: Dialect) -> frictionless.Resourc
     )
 
 
-def _frictionless_report(result, canonical, descriptor, dialect, options, error_limit,
-                         copy_rows=None) -> None:
-    """The report, from the fast path where it applies, else row by row."""
+def _parsed_schema(descriptor: dict) -> frictionless.Schema:
     try:
-        schema = frictionless.Schema.from_descriptor(descriptor)
+        return frictionless.Schema.from_descriptor(descriptor)
     except FrictionlessException as error:
         raise UnreadableFile("bad-schema", error.error.note)
+
+
+def _frictionless_report(result, canonical, descriptor, dialect, options, error_limit,
+                         copy_rows=None, fast_outcome=None) -> None:
+    """The report, from the fast path where it applies, else row by row
+    (``fast_outcome``: the fast path already tried, and left it)."""
+    schema = _parsed_schema(descriptor)
     reason = _no_fast_path(options, dialect)
-    if not reason:
+    if fast_outcome is not None:
+        result.columns, reason = fast_outcome.columns, fast_outcome.reason
+    elif not reason:
         line_breaks = bool(result.layout or not result.normalisation
                            or result.normalisation.line_breaks_in_cells)  # sheets: maybe
         outcome = fast_report(canonical, descriptor, options.checks(), error_limit, line_breaks,

@@ -42,14 +42,18 @@ class FastOutcome:
 
 
 def fast_report(canonical: Path, descriptor: dict, checks: list, error_limit: int,
-                line_breaks_in_cells: bool = True, copy_rows: CopyRows | None = None) -> FastOutcome:
+                line_breaks_in_cells: bool = True, copy_rows: CopyRows | None = None,
+                blocks=None) -> FastOutcome:
     """Validate ``canonical`` (a canonical CSV with a header row) like frictionless.
 
     Without ``line_breaks_in_cells`` (the normaliser saw none), pyarrow reads
     the file's blocks in parallel. ``copy_rows`` is given each batch's
     columns with the values read to judge them, so the rows for COPY are
     written in this same pass; it is ended if every row was read, else
-    discarded (the caller discards it too if the table fails)."""
+    discarded (the caller discards it too if the table fails).
+    ``blocks``: the rows as the normaliser writes ``canonical``, block by
+    block (:func:`..normalise.canonical_blocks`, its header row written
+    already), read from there instead of from the file."""
     started = time.perf_counter()
     schema = frictionless.Schema.from_descriptor(descriptor)
     judges: list[ColumnJudge] = []
@@ -67,7 +71,7 @@ def fast_report(canonical: Path, descriptor: dict, checks: list, error_limit: in
         keyed = keyed_numbers(rules)
         judges = [ColumnJudge(item, number in keyed) for number, item in enumerate(schema.fields, 1)]
         suspects, more = _scan(canonical, schema, judges, rules, checks, labels, error_limit,
-                               line_breaks_in_cells, copy_rows)
+                               line_breaks_in_cells, copy_rows, blocks)
         described, last = describe(labels, suspects, descriptor, checks, error_limit)
         errors = merge(described, key_errors(rules, schema.fields))
         errors = _complete_part(errors, last or (max(suspects) if more else None), error_limit)
@@ -117,14 +121,14 @@ def _labels(canonical: Path) -> list[str]:
 
 
 def _scan(canonical, schema, judges, rules, checks, labels, error_limit, line_breaks_in_cells,
-          copy_rows: CopyRows | None = None):
+          copy_rows: CopyRows | None = None, blocks=None):
     """Suspect rows (number -> cells, the first ones only) and whether more were left out;
     the rows for COPY written meanwhile (``copy_rows``), ended only if every row was read."""
     copying = copy_rows or _NoCopy()
     copying.begin(schema)
     try:
         suspects, more = _judge_batches(canonical, judges, rules, checks, labels, error_limit,
-                                        line_breaks_in_cells, copying)
+                                        line_breaks_in_cells, copying, blocks)
     except BaseException:
         copying.discard("validation stopped")
         raise
@@ -149,13 +153,15 @@ class _NoCopy:
 
 
 def _judge_batches(canonical, judges, rules, checks, labels, error_limit, line_breaks_in_cells,
-                   copying):
+                   copying, blocks=None):
     suspects: dict[int, list[str]] = {}
     keep = error_limit * 2 if error_limit else None
     more = False
     invalid_rows: list[int] = []
     first_row = 2
-    for batch in _batches(canonical, len(labels), invalid_rows, line_breaks_in_cells):
+    batches = _batches(canonical, len(labels), invalid_rows, line_breaks_in_cells) if blocks is None \
+        else _handed_batches(blocks, len(labels), invalid_rows)
+    for batch in batches:
         judged = [judge.judge(column) for judge, column in zip(judges, batch.columns)]
         copying.add(batch.columns, [item.reading for item in judged], [item.missing for item in judged])
         suspect = _any([item.bad for item in judged] + [_all([item.missing for item in judged])])
@@ -184,6 +190,40 @@ def _batches(canonical: Path, width: int, invalid_rows: list[int], line_breaks_i
                                        use_threads=not line_breaks_in_cells),
         parse_options=pacsv.ParseOptions(newlines_in_values=line_breaks_in_cells,
                                          ignore_empty_lines=False,
+                                         invalid_row_handler=_recorder(invalid_rows)),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in names},
+            strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+
+
+def _handed_batches(blocks, width: int, invalid_rows: list[int]):
+    """Record batches of the rows the normaliser hands over (the first
+    block's first row, the header, left out): a table it parsed, renamed; the
+    text it wrote, parsed here as :func:`_batches` parses the file."""
+    names = [f"c{index}" for index in range(width)]
+    first = True
+    for block in blocks:
+        if isinstance(block, pa.Table):
+            table = block.slice(1) if first else block
+            if table.num_columns != width:  # every row of another width
+                invalid_rows.extend(range(table.num_rows))
+                table = None
+        else:
+            table = _parsed(block, names, skip_header=first, invalid_rows=invalid_rows)
+        first = False
+        if table is not None and table.num_rows:
+            yield from table.rename_columns(names).to_batches()
+
+
+def _parsed(text: bytes, names: list[str], skip_header: bool, invalid_rows: list[int]):
+    if not text:
+        return None
+    return pacsv.read_csv(
+        pa.BufferReader(text),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1 if skip_header else 0,
+                                       block_size=len(text) + 1, use_threads=False),
+        parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in text, ignore_empty_lines=False,
                                          invalid_row_handler=_recorder(invalid_rows)),
         convert_options=pacsv.ConvertOptions(
             column_types={name: pa.string() for name in names},

@@ -98,7 +98,7 @@ def assert_kept_answers_are_exact(readers, limits=(1, 2, 50, -1)):
         for reads in READS:
             for sort in SORTS:
                 for limit in limits:
-                    for q in (WORD, f"text:{WORD}", "Калк"):
+                    for q in (WORD, f"text:{WORD}", "Калк", f"+{WORD}"):
                         params = dict(reads, q=q, sort=sort, rows=3, **{
                             "facet.field": FACETS, "facet.limit": limit})
                         assert kept_answer_is_the_index_answer(user, **params), (

@@ -1,4 +1,5 @@
-"""`ckan kg ...`: ingest Data Packages from a folder (datasets/)."""
+"""`ckan kg ...`: ingest Data Packages from a folder (datasets/); keep the
+search's frequent words."""
 from __future__ import annotations
 
 import json
@@ -115,6 +116,49 @@ def _show(plan: Any) -> int:
     for line in plan.lines():
         click.echo(line)
     return 0 if passes else 1
+
+
+@kg.command("keep-frequent-words")
+@click.argument("words", nargs=-1)
+@click.option("--count", type=int, default=None,
+              help="How many words to keep (ckanext.kg.search.frequent_words).")
+@click.option("--min-percent", type=int, default=None,
+              help="Keep only words in at least this share of the datasets "
+                   "(ckanext.kg.search.frequent_words_min_percent).")
+def keep_frequent_words(words: tuple[str, ...], count: Any, min_percent: Any) -> None:
+    """Keep exact answers for searches of the most frequent words.
+
+    Picks the words in the most datasets of the search index (or WORDS, in
+    this order), computes their hits and facet counts in one transaction
+    (index writes wait until it commits) and prints each kept word with its
+    number of datasets. From then on every write keeps them exact, and a
+    search for one of these words alone (filtered by visibility only, by
+    score or newest first) reads them instead of ranking every hit. Run
+    again when the catalogue's vocabulary has changed; `--count 0` keeps
+    none.
+    """
+    import sqlalchemy as sa
+    from ckan import model
+
+    from ckanext.kg.search import frequent_words, index_table
+    # declared by the `kg` plugin; the same defaults when only `kg_pgsearch` runs
+    if count is None:
+        count = int(tk.config.get("ckanext.kg.search.frequent_words", 20))
+    if min_percent is None:
+        min_percent = int(tk.config.get(
+            "ckanext.kg.search.frequent_words_min_percent", 5))
+    session = model.Session
+    index_table.ensure_table(session)
+    if not words:
+        datasets = session.execute(sa.text(
+            "SELECT count(*) FROM kg_search_index")).scalar()
+        minimum = max(1, -(-datasets * min_percent // 100))
+        words = tuple(w for w, _ in frequent_words.candidates(session, count, minimum))
+    kept = frequent_words.keep(session, list(words), count)
+    session.commit()
+    for word, datasets in kept:
+        click.echo(f"{word}\t{datasets}")
+    click.echo(f"{len(kept)} frequent word(s) kept", err=True)
 
 
 def _fail(message: str) -> None:

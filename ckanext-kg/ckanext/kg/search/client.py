@@ -18,11 +18,10 @@ from typing import Any, Iterable, Iterator, Optional
 import pysolr
 import sqlalchemy as sa
 
-from . import compiler, facet_counts, fields, lucene, sort_order
+from . import compiler, facet_counts, fields, frequent_words, lucene, sort_order
 from .index_table import TABLE, delete_where, ensure_table, has_field, upsert
 
 _SORT_SPEC = re.compile(r"^([A-Za-z_][A-Za-z0-9_\-.]*)\s+(asc|desc)$", re.I)
-_RANK_WEIGHTS = "'{0.1, 0.2, 0.5, 1.0}'"  # D, C, B, A
 DEFAULT_ROWS = 10
 
 
@@ -93,7 +92,7 @@ class PostgresSolr:
     def search(self, q: Optional[str] = None, search_handler: Any = None,
                **params: Any) -> Results:
         params["q"] = q
-        where, compiled = self._where(params)
+        where, filters, compiled, word = self._where(params)
         try:
             order = _Order.parse(params.get("sort"), compiled)
         except lucene.QuerySyntaxError as error:
@@ -108,9 +107,15 @@ class PostgresSolr:
         ensure_table(session)
         wanted = set(re.split(r"[\s,]+", " ".join(_as_list(params.get("fl")))))
         wanted.discard("")
-        sql = _search_sql(where, order, self._rank(compiled),
-                          self._rank(compiled, "t.tsv"), facet_fields,
-                          compiled.columns_only, _page_doc(wanted))
+        kept = (frequent_words.word_id(session, word)
+                if word is not None and order.spec in frequent_words.SERVED_ORDERS
+                and set(facet_fields) <= fields.FACET_FIELDS else None)
+        if kept:
+            sql = _word_sql(filters, order, facet_fields, _page_doc(wanted))
+        else:
+            sql = _search_sql(where, order, self._rank(compiled),
+                              self._rank(compiled, "t.tsv"), facet_fields,
+                              compiled.columns_only, _page_doc(wanted))
         # No JIT: a search would pay for compiling its plan on every request.
         # No parallel workers: starting them costs more than a search's
         # short scans (15 ms for a branch the page with no query never runs).
@@ -122,7 +127,7 @@ class PostgresSolr:
         result = session.execute(sa.text(sql), dict(
             compiled.params, _rows=rows, _start=start, _fields=facet_fields,
             _min=max(_int_param(params, "facet.mincount", 0), 1),
-            _limit=_int_param(params, "facet.limit", 50),
+            _limit=_int_param(params, "facet.limit", 50), _word=kept or 0,
             _fl=sorted(wanted))).all()
         hits = result[0].n
         docs = [self._project(row.doc, row.score, wanted)
@@ -133,16 +138,26 @@ class PostgresSolr:
                 facets[row.field].extend([row.value, row.n])
         return Results(self._decoded(docs), hits, {"facet_fields": facets})
 
-    def _where(self, params: dict[str, Any]) -> tuple[str, compiler.Compiled]:
+    def _where(self, params: dict[str, Any]
+               ) -> tuple[str, str, compiler.Compiled, Optional[str]]:
+        """The condition of the search, that of its filters (`fq`) alone,
+        and the one word its query is when it is exactly one free-text
+        word and every filter is on the visibility columns only."""
         compiled = compiler.Compiled()
         with _refused_as("q"):
-            conditions = [compiler.compile_node(self._main_query(params), compiled)]
+            main = self._main_query(params)
+            condition = compiler.compile_node(main, compiled)
+        query_on_columns, compiled.columns_only = compiled.columns_only, True
+        filters = []
         for fq in _as_list(params.get("fq")) + _as_list(params.get("fq_list")):
             if isinstance(fq, str) and fq.strip():
                 with _refused_as("fq"):
                     node = lucene.parse_standard(fq)
-                    conditions.append(compiler.compile_node(node, compiled, False))
-        return " AND ".join(conditions), compiled
+                    filters.append(compiler.compile_node(node, compiled, False))
+        word = _one_word(main) if compiled.columns_only else None
+        compiled.columns_only = compiled.columns_only and query_on_columns
+        return (" AND ".join([condition] + filters), " AND ".join(filters) or "TRUE",
+                compiled, word)
 
     def _main_query(self, params: dict[str, Any]) -> lucene.Node:
         q = (params.get("q") or "").strip()
@@ -157,7 +172,7 @@ class PostgresSolr:
         if not compiled.rank_queries:
             return "1.0"
         query = " || ".join(compiled.rank_queries)
-        return f"ts_rank({_RANK_WEIGHTS}, {tsv}, {query})"
+        return f"ts_rank({compiler.RANK_WEIGHTS}, {tsv}, {query})"
 
     @staticmethod
     def _project(doc: dict[str, Any], score: float,
@@ -240,14 +255,16 @@ _ALWAYS_SORTABLE = frozenset({
 class _Order:
     """An ORDER BY over the hits, and what it needs from them."""
 
-    def __init__(self, sql: str, by_score: bool, needs_doc: bool) -> None:
+    def __init__(self, sql: str, by_score: bool, needs_doc: bool,
+                 spec: tuple[tuple[str, str], ...] = ()) -> None:
         self.sql = sql
         self.by_score = by_score
         self.needs_doc = needs_doc
+        self.spec = spec  # the (field, direction) ordered by, in order
 
     @classmethod
     def parse(cls, sort: Optional[str], compiled: compiler.Compiled) -> "_Order":
-        terms = []
+        terms, used = [], []
         by_score = needs_doc = False
         for spec in (s.strip() for s in (sort or "score desc").split(",")):
             match = _SORT_SPEC.match(spec)
@@ -263,18 +280,20 @@ class _Order:
                 if compiled.rank_queries:
                     by_score = True
                     terms.append(f"score {direction}")
+                    used.append((field, direction))
                 continue
             source = "sort_keys" if field in fields.SORT_KEYS else "doc"
             if source == "doc" and not has_field(_session(), field):
                 continue  # no document has it (the front page's `view_recent`)
             needs_doc = needs_doc or source == "doc"
+            used.append((field, direction))
             # Solr's stored form of a time drops trailing zeros (".1Z",
             # ".12Z"), so times compare as times, not as text
             terms.extend(sort_order.terms(
                 compiled.param(field), source, direction, fields.is_date_field(field),
                 sort_order.TIME_COLUMNS.get(field) if source == "sort_keys" else None))
         terms.append("seq ASC")
-        return cls(", ".join(terms), by_score, needs_doc)
+        return cls(", ".join(terms), by_score, needs_doc, tuple(used))
 
 
 _COUNT, _PAGE, _FACET = 0, 1, 2
@@ -342,6 +361,17 @@ def _search_sql(where: str, order: _Order, rank: str, page_rank: str,
                       "page.score" if order.by_score else page_rank, doc)
 
 
+def _word_sql(filters: str, order: _Order, facet_fields: list[str], doc: str) -> str:
+    """A search for one kept frequent word (`:_word`), filtered on the
+    visibility columns (`filters`): its page from the word's hits in
+    order, with the scores stored there, and its count and facets from
+    `facet_counts`, the rows of that word."""
+    return _statement(frequent_words.page_sql(filters, order.sql),
+                      f"({facet_counts.count_sql(filters)})",
+                      facet_counts.facets_sql(filters) if facet_fields else None,
+                      "page.score", doc)
+
+
 def _counted_sql(where: str, order: _Order, page_rank: str,
                  facet_fields: list[str], doc: str) -> str:
     ctes = f"""
@@ -386,6 +416,19 @@ def _refused_as(parameter: str) -> Iterator[None]:
         yield
     except lucene.QuerySyntaxError as error:
         raise QueryRefused(parameter, str(error)) from None
+
+
+def _one_word(node: lucene.Node) -> Optional[str]:
+    """The word a query is when it is exactly one free-text word: dismax
+    (`q=word`, `q=+word`) or the standard parser's `text:word`."""
+    if isinstance(node, lucene.MinMatch) and not node.excluded:
+        words = node.optional + node.required
+        if len(words) == 1 and node.minimum == len(node.optional):
+            node = words[0]
+    if (isinstance(node, lucene.Term) and node.field in (None, "text")
+            and not node.wildcard):
+        return node.value
+    return None
 
 
 def _is_sortable(field: str) -> bool:

@@ -19,6 +19,7 @@ from . import lucene as q
 # every word as it is, which Kyrgyz needs (PostgreSQL has no Kyrgyz stemmer).
 STEMMED = "russian"
 LITERAL = "simple"
+RANK_WEIGHTS = "'{0.1, 0.2, 0.5, 1.0}'"  # ts_rank's weights of D, C, B, A
 _PREFIX_MIN = 4  # Cyrillic words this long also match as prefixes (Kyrgyz)
 _WORD = re.compile(r"^\w+$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -122,6 +123,11 @@ def _compile_exists(node: q.Exists, out: Compiled) -> str:
     f = out.param(node.field)
     return out.beyond_columns(f"(doc ? {f} AND jsonb_typeof(doc->{f}) <> 'null' "
                               f"AND doc->{f} <> '[]'::jsonb AND doc->>{f} <> '')")
+
+
+def word_query(value: str, out: Compiled) -> str:
+    """The tsquery one free-text word of a query is matched and ranked by."""
+    return _tsquery(value, out, False)
 
 
 def _tsquery(value: str, out: Compiled, phrase: bool) -> str:

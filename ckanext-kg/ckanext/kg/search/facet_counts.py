@@ -26,18 +26,27 @@ TABLE = "kg_search_index"
 COUNTS = f"{TABLE}_facet_counts"
 DELTAS = f"{TABLE}_facet_deltas"
 PENDING = f"{TABLE}_facet_pending"
+WORDS = f"{TABLE}_words"  # the frequent words kept (`frequent_words.py`)
 _VISIBILITY = ("site_id", "capacity", "state", "dataset_type", "permission_labels")
-KEY = ", ".join(_VISIBILITY) + ", term"
+# word_id 0 counts the whole catalogue; any other, the datasets matching
+# that frequent word
+_SCOPE = ("word_id",) + _VISIBILITY
+KEY = ", ".join(_SCOPE) + ", term"
 _FIELD_OF_TERM = "split_part(term, '=', 1)"
 _DEPTH = 2  # candidates per visibility, in multiples of facet.limit
 _FLAG = "kg_search.facet_deltas"
 
 
 def _changes(sources: list[tuple[str, int]]) -> str:
+    # each row counts for the whole catalogue (word 0) and for every
+    # frequent word it matches, exactly as a search for that word tests it
     selects = " UNION ALL ".join(
-        f"SELECT site_id, capacity, state, dataset_type, permission_labels, "
-        f"entry AS term, {sign} AS d "
-        f"FROM {rows}, unnest(array_append(facet_terms, ''::text)) AS entry"
+        f"SELECT s.word_id, r.site_id, r.capacity, r.state, r.dataset_type, "
+        f"r.permission_labels, entry AS term, {sign} AS d "
+        f"FROM {rows} AS r CROSS JOIN LATERAL ("
+        f"SELECT 0 AS word_id UNION ALL "
+        f"SELECT w.word_id FROM {WORDS} AS w WHERE r.tsv @@ w.query) AS s, "
+        f"unnest(array_append(r.facet_terms, ''::text)) AS entry"
         for rows, sign in sources)
     return f"""
         INSERT INTO {DELTAS} ({KEY}, n)
@@ -73,7 +82,7 @@ _APPLY = f"""
         RETURN NULL;
     END $$"""
 
-_KEY_COLUMNS = """site_id text, capacity text, state text, dataset_type text,
+_KEY_COLUMNS = """word_id int NOT NULL, site_id text, capacity text, state text, dataset_type text,
         permission_labels text[] NOT NULL, term text NOT NULL, n bigint NOT NULL"""
 # small tables updated often: vacuumed often, room for updates in place
 _OFTEN_VACUUMED = ("autovacuum_vacuum_scale_factor = 0, "
@@ -88,7 +97,7 @@ DDL = [
     # each visibility's values of each field in count order: a page's
     # facets read the first rows of each (see `facets_sql`)
     f"""CREATE INDEX {COUNTS}_by_field_idx ON {COUNTS}
-        ({", ".join(_VISIBILITY)}, ({_FIELD_OF_TERM}), n DESC)""",
+        ({", ".join(_SCOPE)}, ({_FIELD_OF_TERM}), n DESC)""",
     f"CREATE TABLE {DELTAS} ({_KEY_COLUMNS}) WITH ({_OFTEN_VACUUMED})",
     f"CREATE TABLE {PENDING} (xid bigint PRIMARY KEY)",
     _on_change(f"{COUNTS}_on_insert", [("new_rows", 1)]),
@@ -119,15 +128,16 @@ _VISIBLE = f"""(SELECT {KEY}, n FROM {COUNTS}
 
 def count_sql(where: str) -> str:
     """The number of datasets matching `where` (a condition on the
-    visibility columns only)."""
+    visibility columns only) and the frequent word `:_word` (0: any)."""
     return (f"SELECT coalesce(sum(n), 0)::bigint FROM {_VISIBLE} AS c "
-            f"WHERE term = '' AND {where}")
+            f"WHERE term = '' AND word_id = :_word AND {where}")
 
 
 def facets_sql(where: str) -> str:
     """field, value, n of the wanted facet fields (`:_fields`) over the
-    datasets matching `where`: every value that can be among the first
-    `:_limit` with at least `:_min` datasets, and maybe a few more.
+    datasets matching `where` and the frequent word `:_word` (0: any):
+    every value that can be among the first `:_limit` with at least
+    `:_min` datasets, and maybe a few more.
 
     Each visibility matching `where` (one for an anonymous reader, a few
     for a member) keeps each field's values in count order (the
@@ -142,11 +152,11 @@ def facets_sql(where: str) -> str:
     small private visibilities add their counts to the public one's
     without pushing the threshold above its first `:_limit` values.
     """
-    same_visibility = " AND ".join(f"c.{k} = g.{k}" for k in _VISIBILITY)
+    same_visibility = " AND ".join(f"c.{k} = g.{k}" for k in _SCOPE)
     return f"""
         WITH visibilities AS MATERIALIZED (
-            SELECT {", ".join(_VISIBILITY)}, row_number() OVER () AS v
-            FROM {COUNTS} AS c WHERE term = '' AND {where}),
+            SELECT {", ".join(_SCOPE)}, row_number() OVER () AS v
+            FROM {COUNTS} AS c WHERE term = '' AND word_id = :_word AND {where}),
         in_order AS (
             SELECT current_setting('{_FLAG}', true) IS DISTINCT FROM 'pending'
                    AND :_limit > 0
@@ -190,7 +200,7 @@ def facets_sql(where: str) -> str:
         SELECT split_part(term, '=', 1) AS field,
                substr(term, strpos(term, '=') + 1) AS value, n
         FROM (SELECT term, sum(n)::bigint AS n FROM {_VISIBLE} AS c
-              WHERE term <> '' AND {where}
+              WHERE term <> '' AND word_id = :_word AND {where}
                 AND (SELECT fields FROM summed) IS NOT NULL
                 AND {_FIELD_OF_TERM} = ANY(CAST((SELECT fields FROM summed) AS text[]))
               GROUP BY term) AS entries"""

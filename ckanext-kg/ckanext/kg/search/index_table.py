@@ -14,7 +14,7 @@ from typing import Any, Iterable, Optional
 
 import sqlalchemy as sa
 
-from . import facet_counts, fields, sort_order
+from . import facet_counts, fields, frequent_words, sort_order
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ FIELDS_TABLE = f"{TABLE}_fields"
 COUNTS_TABLE = f"{TABLE}_facet_counts"
 # The layout's version, kept as the table's comment. A table of an older
 # layout is rebuilt from the documents it stores (see `ensure_table`).
-LAYOUT = "kg-search layout 6"
+LAYOUT = "kg-search layout 7"
 
 _DDL = [
     f"CREATE SEQUENCE IF NOT EXISTS {TABLE}_seq",
@@ -67,6 +67,7 @@ _DDL = [
     f"CREATE INDEX {TABLE}_id_idx ON {TABLE} (id)",
     f"CREATE TABLE IF NOT EXISTS {FIELDS_TABLE} (field text PRIMARY KEY)",
     *sort_order.INDEXES,
+    *frequent_words.DDL,
     *facet_counts.DDL,
     f"COMMENT ON TABLE {TABLE} IS '{LAYOUT}'",
 ]
@@ -120,9 +121,11 @@ def _layout(connection: Any) -> Optional[str]:
     it is absent."""
     exists, complete, comment = connection.execute(sa.text(
         "SELECT to_regclass(:t) IS NOT NULL, "
-        "to_regclass(:f) IS NOT NULL AND to_regclass(:c) IS NOT NULL, "
+        "to_regclass(:f) IS NOT NULL AND to_regclass(:c) IS NOT NULL "
+        "AND to_regclass(:w) IS NOT NULL AND to_regclass(:h) IS NOT NULL, "
         "obj_description(to_regclass(:t), 'pg_class')"),
-        {"t": TABLE, "f": FIELDS_TABLE, "c": COUNTS_TABLE}).one()
+        {"t": TABLE, "f": FIELDS_TABLE, "c": COUNTS_TABLE,
+         "w": frequent_words.WORDS, "h": frequent_words.HITS}).one()
     if not exists:
         return None
     return (comment or "") if complete else ""

@@ -67,7 +67,7 @@ def assert_counts_match_the_index(readers):
             assert counted == through_index, (who, params)
     stored = model.Session.execute(sa.text(
         f"SELECT site_id, capacity, state, dataset_type, permission_labels, term, "
-        f"sum(n) FROM {facet_counts.COUNTS} GROUP BY 1, 2, 3, 4, 5, 6 "
+        f"sum(n) FROM {facet_counts.COUNTS} WHERE word_id = 0 GROUP BY 1, 2, 3, 4, 5, 6 "
         f"HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4, 5, 6")).all()
     recounted = model.Session.execute(sa.text(
         "SELECT site_id, capacity, state, dataset_type, permission_labels, t, count(*) "
@@ -152,6 +152,37 @@ class TestSortIndexes:
             model.Session.execute = saved
         assert any(f"kg_search_index_{index}" in line for line in plans), plans
         assert index in sort_order.INDEX_NAMES
+
+
+class TestDeepPage:
+    def test_reader_filter_is_checked_on_index_entries(self, readers):
+        """Newest first, the page's query reads only what the index holds
+        (an index-only scan is possible), whatever the reader."""
+        plans = []
+        connection = model.Session.connection()
+        for setting in ("enable_indexscan", "enable_bitmapscan", "enable_seqscan",
+                        "enable_sort"):
+            connection.execute(sa.text(f"SET LOCAL {setting} = off"))
+        original = connection.execute
+
+        def explain(statement, *args, **kwargs):
+            text = str(statement)
+            if "WITH" in text and "kg_search_index" in text:
+                plans.extend(row[0] for row in original(
+                    sa.text("EXPLAIN " + text), *args, **kwargs))
+            return original(statement, *args, **kwargs)
+
+        model.Session.execute, saved = explain, model.Session.execute
+        try:
+            for user in (None, readers["member"]):
+                search_as(user, sort="metadata_modified desc", start=3, rows=2,
+                          include_private=True)
+        finally:
+            model.Session.execute = saved
+        scans = [line.strip() for line in plans if "kg_search_index_modified" in line]
+        assert len(scans) == 2 and all(
+            line.startswith("->  Index Only Scan using kg_search_index_modified_desc_idx")
+            for line in scans), plans
 
 
 class TestFacetsInCountOrder:

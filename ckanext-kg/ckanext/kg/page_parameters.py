@@ -4,8 +4,8 @@ has no serializer of that name), a login form posted without a login
 (CKAN's authenticator lowers None) and a resource form posted without its
 `save` button (CKAN deletes the field before it checks anything), each a
 500; and a `page` so far that its offset is beyond PostgreSQL's bigint
-(the list of users: a DataError). Checked before the view runs; the refusals are answered by `errors`
-(a 404, a 400 naming the field).
+(the list of users: a DataError). Checked before the view runs; the
+refusals are answered by `errors` (a 404, a 400 naming the field).
 """
 from __future__ import annotations
 

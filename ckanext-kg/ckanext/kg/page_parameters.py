@@ -4,7 +4,8 @@ has no serializer of that name), a login form posted without a login
 (CKAN's authenticator lowers None) and a resource form posted without its
 `save` button (CKAN deletes the field before it checks anything), each a
 500; and a `page` so far that its offset is beyond PostgreSQL's bigint
-(the list of users: a DataError). Checked before the view runs; the
+(the list of users: a DataError), and that list's `limit` when it is no
+whole number (`int('inf')`) or too large. Checked before the view runs; the
 refusals are answered by `errors` (a 404, a 400 naming the field).
 """
 from __future__ import annotations
@@ -21,6 +22,8 @@ def refuse_unreadable_page_request() -> None:
     from flask import request
     if not (request.endpoint or "").startswith("api."):  # actions check their own
         _page_number(request.args.get("page"))
+    if request.endpoint == "user.index":
+        _list_length(request.args.get("limit"))
     if request.endpoint in DCAT_PAGES:
         _dcat_format((request.view_args or {}).get("_format"))
     elif request.endpoint == "user.login" and request.method == "POST":
@@ -39,6 +42,20 @@ def _page_number(value: str | None) -> None:
     if number is not None and number > LAST_PAGE:
         raise tk.ValidationError({"page": [tk._("Give a number no larger than {largest}.")
                                            .format(largest=LAST_PAGE)]})
+
+
+def _list_length(value: str | None) -> None:
+    """The list of users reads `limit` with `int()` and multiplies it by
+    the page: a whole number from 1 to `LAST_PAGE`, else refused naming it."""
+    if value is None:
+        return
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= LAST_PAGE:
+        raise tk.ValidationError({"limit": [tk._("Give a whole number from {low} to {high}.")
+                                            .format(low=1, high=LAST_PAGE)]})
 
 
 def _dcat_format(name: str | None) -> None:

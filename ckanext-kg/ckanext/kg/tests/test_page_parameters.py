@@ -50,3 +50,16 @@ def test_an_action_reads_its_own_page_parameter(app):
     response = app.get("/api/3/action/package_list",
                        query_string={"page": "99999999999999999999"}, status=None)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("limit", ["inf", "nan", "1e308", "-5", "0", "99999999999999999999"])
+def test_the_list_of_users_refuses_a_length_it_cannot_read(app, limit):
+    response = app.get("/user/", query_string={"limit": limit}, status=None)
+    assert response.status_code == 400
+    assert "1000000000" in response.get_data(as_text=True)
+
+
+def test_the_list_of_users_takes_a_length_it_can(app):
+    factories.User(name="reader-one")
+    response = app.get("/user/", query_string={"limit": "5"})
+    assert "reader-one" in response.get_data(as_text=True)

@@ -31,14 +31,9 @@ def answer(user, **params):
 
 
 @pytest.fixture
-def readers():
-    member = factories.User(name="member")
-    collaborator = factories.User(name="collaborator")
-    sysadmin = factories.Sysadmin(name="root")
-    stat = factories.Organization(
-        name="stat", users=[{"name": "member", "capacity": "editor"}])
-    health = factories.Organization(name="health")
-    group = factories.Group(name="economy")
+def readers(people):
+    member, collaborator, sysadmin = people["member"], people["collaborator"], people["sysadmin"]
+    stat, health, group = people["stat"], people["health"], people["group"]
     for k in range(3):
         factories.Dataset(name=f"open-{k}", owner_org=stat["id"],
                           tags=[{"name": "калк"}, {"name": f"t{k}"}],

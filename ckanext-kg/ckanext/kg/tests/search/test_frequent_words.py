@@ -62,14 +62,9 @@ def text(title="", notes="", tags=()):
 
 
 @pytest.fixture
-def readers():
-    member = factories.User(name="member")
-    collaborator = factories.User(name="collaborator")
-    sysadmin = factories.Sysadmin(name="root")
-    stat = factories.Organization(
-        name="stat", users=[{"name": "member", "capacity": "editor"}])
-    health = factories.Organization(name="health")
-    group = factories.Group(name="economy")
+def readers(people):
+    member, collaborator, sysadmin = people["member"], people["collaborator"], people["sysadmin"]
+    stat, health, group = people["stat"], people["health"], people["group"]
     words = [text("Калк саны", "", ["t0"]), text("Бюджет", "калктын кирешеси", ["калк"]),
              text("Калкы", "калк калк", ["t2"]), text("Жер", "калк", ["t3"]),
              text("Суу", "башка население", ["t4"])]

@@ -152,3 +152,15 @@ def test_decimal_commas_are_read_as_the_schema_declares(upload_file, dataset):
                       schema=schema)
     result = helpers.call_action("datastore_search", resource_id=resource["id"])
     assert [str(r["share"]) for r in result["records"]] == ["12.5"]
+
+
+@pytest.mark.parametrize(("upload_mib", "fetch_bytes", "largest"), [
+    ("3000", "1000", 3000 * 1024 * 1024),  # beyond the validator's own 2 GiB
+    ("100", "2000000000", 2_000_000_000),
+])
+def test_validation_takes_every_file_the_portal_accepts(ckan_config, monkeypatch,
+                                                        upload_mib, fetch_bytes, largest):
+    from ckanext.kg.publishing.gate.validation import largest_accepted_file
+    monkeypatch.setitem(ckan_config, "ckan.max_resource_size", int(upload_mib))
+    monkeypatch.setitem(ckan_config, "ckanext.kg.fetch.max_bytes", int(fetch_bytes))
+    assert largest_accepted_file() == largest

@@ -507,10 +507,18 @@ def build_search(resource_id: str, schema: dict[str, Any]) -> None:
     data = {"resource_id": resource_id, "fields": fields, "force": True}
     if schema.get("primaryKey"):
         data["primary_key"] = _key_columns(schema["primaryKey"])
-    tk.get_action("datastore_create")(dict(site_context()), data)
+    # CKAN's full-text indexes of the table are built here, in the job: its
+    # own limit, not the DataStore's 60 s for a request (a GIN index over ten
+    # million rows takes longer, and the search was never built)
+    tk.get_action("datastore_create")(dict(site_context(), query_timeout=_job_milliseconds()),
+                                      data)
     _count_rows(resource_id)
     log.info("resource %s: full-text search built in %.2f s", resource_id,
              time.perf_counter() - started)
+
+
+def _job_milliseconds() -> int:
+    return int(tk.config.get("ckanext.kg.validation.job_timeout")) * 1000
 
 
 def _full_text(columns: list[str]) -> str:

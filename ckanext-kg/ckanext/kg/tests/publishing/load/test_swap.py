@@ -160,3 +160,26 @@ def test_readers_are_not_held_up_while_a_new_version_waits_to_be_swapped_in(
         go.set()
         loading.join(30)
     assert rows(resource["id"])[1] == [("Ысык-Көл", 2023, 513000), ("Талас", 2023, 301600)]
+
+
+@pytest.mark.ckan_config("ckanext.kg.validation.job_timeout", "7200")
+def test_the_full_text_indexes_are_built_within_the_jobs_limit(upload_file, dataset):  # noqa: F811,E501
+    """CKAN's DataStore gives a statement 60 s; a GIN index over ten million
+    rows takes longer, so the search job gives them its own limit."""
+    import sqlalchemy as sa
+
+    from ckanext.datastore.backend.postgres import get_write_engine
+    resource = upload(upload_file, dataset, VALID)
+    limits = []
+
+    def note(conn, cursor, statement, *args):
+        if "statement_timeout" in statement:
+            limits.append(statement.split()[-1])
+
+    engine = get_write_engine()
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        datastore.build_search(resource["id"], json.loads(SCHEMA))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    assert limits and set(limits) == {"7200000"}

@@ -1,12 +1,14 @@
 """The plans of the main search shapes on the benchmark's catalogue.
 
 Runs each shape through `package_search` in process (as an anonymous user,
-permission labels included) against `var/bench.ini`, and prints
+or with `--member` as the benchmark's member of three agencies; permission
+labels included) against `var/bench.ini`, and prints
 `EXPLAIN (ANALYZE, BUFFERS)` of the statement the PostgreSQL backend ran.
 Run it after `bench/search_bench.py` has filled the catalogue:
 
     .venv/bin/python bench/search_explain.py            # every shape
     .venv/bin/python bench/search_explain.py "dataset page"
+    .venv/bin/python bench/search_explain.py --member "dataset page"
 """
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ def explained(statement_filter: str = "kg_search_index") -> list[str]:
     return plans
 
 
-def main(wanted: list[str]) -> None:
+def main(wanted: list[str], member: bool = False) -> None:
     import ckan.plugins.toolkit as tk
     from ckan import model
     app = search_bench._ckan_app(ROOT / "var" / "bench.ini")
@@ -48,12 +50,15 @@ def main(wanted: list[str]) -> None:
             if wanted and name not in wanted:
                 continue
             _action, params = make()
-            params = {k: v for k, v in params.items() if k != "include_private"}
+            if not member:
+                params = {k: v for k, v in params.items() if k != "include_private"}
             original = model.Session.execute
             plans = explained()
             try:
+                reader = model.User.by_name("bench-member") if member else None
                 tk.get_action("package_search")(
-                    {"user": "", "ignore_auth": False}, dict(params))
+                    {"user": reader.name if reader else "", "auth_user_obj": reader,
+                     "ignore_auth": False}, dict(params))
             finally:
                 model.Session.execute = original
             print(f"\n### {name}: {params}\n")
@@ -61,4 +66,5 @@ def main(wanted: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    arguments = sys.argv[1:]
+    main([a for a in arguments if a != "--member"], "--member" in arguments)

@@ -21,6 +21,12 @@ import sqlalchemy as sa
 from . import compiler, facet_counts, fields, frequent_words, lucene, sort_order
 from .index_table import TABLE, delete_where, ensure_table, has_field, upsert
 
+# No JIT: a search would pay for compiling its plan on every request.
+# No parallel workers: starting them costs more than a search's short scans
+# (15 ms for a branch the page with no query never runs). Memory enough to
+# keep tens of thousands of hits out of temp files.
+_SEARCH_SETTINGS = {"jit": "off", "max_parallel_workers_per_gather": "0",
+                    "work_mem": "32MB"}
 _SORT_SPEC = re.compile(r"^([A-Za-z_][A-Za-z0-9_\-.]*)\s+(asc|desc)$", re.I)
 DEFAULT_ROWS = 10
 
@@ -104,7 +110,7 @@ class PostgresSolr:
                 raise QueryRefused(name, f"'{name}' must not be negative")
         facet_fields = self._facet_fields(params)
         session = _session()
-        ensure_table(session)
+        ensure_table(session, _SEARCH_SETTINGS)
         wanted = set(re.split(r"[\s,]+", " ".join(_as_list(params.get("fl")))))
         wanted.discard("")
         kept = (frequent_words.word_id(session, word)
@@ -116,14 +122,6 @@ class PostgresSolr:
             sql = _search_sql(where, order, self._rank(compiled),
                               self._rank(compiled, "t.tsv"), facet_fields,
                               compiled.columns_only, _page_doc(wanted))
-        # No JIT: a search would pay for compiling its plan on every request.
-        # No parallel workers: starting them costs more than a search's
-        # short scans (15 ms for a branch the page with no query never runs).
-        # Memory enough to keep tens of thousands of hits out of temp files.
-        session.execute(sa.text(
-            "SELECT set_config('jit', 'off', true), "
-            "set_config('max_parallel_workers_per_gather', '0', true), "
-            "set_config('work_mem', '32MB', true)"))
         result = session.execute(sa.text(sql), dict(
             compiled.params, _rows=rows, _start=start, _fields=facet_fields,
             _min=max(_int_param(params, "facet.mincount", 0), 1),

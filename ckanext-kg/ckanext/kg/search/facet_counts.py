@@ -142,7 +142,11 @@ def facets_sql(where: str) -> str:
     Each visibility matching `where` (one for an anonymous reader, a few
     for a member) keeps each field's values in count order (the
     `by_field` index): the first `_DEPTH` times `:_limit` of each are the
-    candidates, summed over the visibilities. A value that is no candidate
+    candidates, summed over the visibilities. A candidate's count in a
+    visibility is read among that visibility's candidates, when it is one
+    of them or when the visibility has fewer values of the field than
+    that (then it has no other); only otherwise is the visibility's count
+    probed (for an anonymous reader, never). A value that is no candidate
     has at most the sum of each visibility's last candidate count (the
     threshold). When at least `:_limit` candidates have more than that,
     or the threshold is below `:_min`, the candidates hold the answer
@@ -175,14 +179,29 @@ def facets_sql(where: str) -> str:
         thresholds AS (
             SELECT field, sum(n) AS t FROM candidates WHERE r = {_DEPTH} * :_limit
             GROUP BY field),
-        sums AS MATERIALIZED (
-            -- one probe of the counts' key per candidate and visibility
-            SELECT e.field, e.term, coalesce(sum((
+        known AS MATERIALIZED (
+            SELECT field, term, sum(n) AS n FROM candidates GROUP BY field, term),
+        probed AS (
+            -- a candidate's count in a visibility whose values of that
+            -- field go beyond its candidates, and do not include it among
+            -- them: one probe of the counts' key each
+            SELECT e.field, e.term, sum((
                 SELECT c.n FROM {COUNTS} AS c
-                WHERE {same_visibility} AND c.term = e.term)), 0)::bigint AS n
-            FROM (SELECT DISTINCT field, term FROM candidates) AS e
-            CROSS JOIN visibilities AS g
+                WHERE {same_visibility} AND c.term = e.term)) AS n
+            FROM known AS e
+            JOIN candidates AS deepest
+              ON deepest.field = e.field AND deepest.r = {_DEPTH} * :_limit
+            JOIN visibilities AS g ON g.v = deepest.v
+            WHERE NOT EXISTS (SELECT FROM candidates AS k WHERE k.v = g.v
+                              AND k.field = e.field AND k.term = e.term)
             GROUP BY e.field, e.term),
+        sums AS MATERIALIZED (
+            -- each candidate summed over the visibilities: its counts
+            -- among their candidates, and the probes above; a visibility
+            -- with fewer values than it has candidates holds no other
+            SELECT k.field, k.term, (k.n + coalesce(p.n, 0))::bigint AS n
+            FROM known AS k LEFT JOIN probed AS p
+              ON p.field = k.field AND p.term = k.term),
         exact AS (
             SELECT f.field FROM unnest(CAST(:_fields AS text[])) AS f(field)
             LEFT JOIN thresholds AS th ON th.field = f.field

@@ -94,8 +94,11 @@ ON CONFLICT (index_id) DO UPDATE SET
 """)
 
 
-def ensure_table(session: Any) -> None:
-    """Create the index table if it is not there (cheap when it is).
+def ensure_table(session: Any, settings: Optional[dict[str, str]] = None) -> None:
+    """Create the index table if it is not there (cheap when it is), and
+    give the transaction `settings` (name: value, as `SET LOCAL`) in the
+    same round trip: on a busy server each round trip waits for the
+    processor, the database's and then the caller's.
 
     Creating it, or rebuilding a table of an older layout from the documents
     it stores, happens in a transaction of its own that commits at once:
@@ -103,7 +106,7 @@ def ensure_table(session: Any) -> None:
     it on every request. An upgrade needs no `search-index rebuild`, and a
     failed rebuild leaves the old table as it was.
     """
-    if _layout(session) == LAYOUT:
+    if _layout(session, settings or {}) == LAYOUT:
         return
     with session.get_bind().connect() as connection:
         with connection.begin():
@@ -116,16 +119,21 @@ def ensure_table(session: Any) -> None:
                 _rebuild_from_old_layout(connection)
 
 
-def _layout(connection: Any) -> Optional[str]:
+def _layout(connection: Any, settings: Optional[dict[str, str]] = None
+            ) -> Optional[str]:
     """The table's layout, "" for an unmarked or incomplete one, None when
-    it is absent."""
-    exists, complete, comment = connection.execute(sa.text(
+    it is absent; sets `settings` for the transaction meanwhile."""
+    settings = settings or {}
+    names = {f"_s{k}": name for k, name in enumerate(settings)}
+    values = {f"_v{k}": value for k, value in enumerate(settings.values())}
+    exists, complete, comment, *_set = connection.execute(sa.text(
         "SELECT to_regclass(:t) IS NOT NULL, "
         "to_regclass(:f) IS NOT NULL AND to_regclass(:c) IS NOT NULL "
         "AND to_regclass(:w) IS NOT NULL AND to_regclass(:h) IS NOT NULL, "
-        "obj_description(to_regclass(:t), 'pg_class')"),
+        "obj_description(to_regclass(:t), 'pg_class')"
+        + "".join(f", set_config(:_s{k}, :_v{k}, true)" for k in range(len(settings)))),
         {"t": TABLE, "f": FIELDS_TABLE, "c": COUNTS_TABLE,
-         "w": frequent_words.WORDS, "h": frequent_words.HITS}).one()
+         "w": frequent_words.WORDS, "h": frequent_words.HITS, **names, **values}).one()
     if not exists:
         return None
     return (comment or "") if complete else ""

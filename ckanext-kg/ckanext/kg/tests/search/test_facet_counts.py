@@ -215,6 +215,22 @@ class TestFacetsInCountOrder:
             assert "hidden" not in tags(user, 50, include_private=True,
                                         include_drafts=True)
 
+    def test_a_value_beyond_the_public_first_values_counts_there_too(self, more_tags):
+        # `dd`: five private datasets of `stat`, which its member reads,
+        # and one public dataset, where it is not among the first values
+        for k in range(5):
+            factories.Dataset(name=f"private-dd-{k}", owner_org="stat", private=True,
+                              tags=[{"name": "dd"}])
+        member = more_tags["member"]
+        for limit in (1, 2):
+            page = {"facet.field": FACETS, "facet.limit": limit, "include_private": True}
+            counted = answer(member, fq="+dataset_type:dataset", **page)
+            assert counted == answer(
+                member, fq=f"+dataset_type:dataset {THROUGH_THE_INDEX}", **page)
+            assert list(counted[1]["tags"].items())[0] == ("dd", 6)
+        assert search_as(None, **{"facet.field": FACETS, "facet.limit": 50}
+                         )["facets"]["tags"]["dd"] == 1
+
     @pytest.mark.parametrize("limit", [1, 2, 3, 5, 50])
     def test_any_limit_gives_what_the_index_counts(self, more_tags, limit):
         for who, user in more_tags.items():

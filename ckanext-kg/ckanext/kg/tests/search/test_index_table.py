@@ -74,6 +74,28 @@ def test_creating_the_table_commits_on_its_own():
     ).scalar() == index_table.LAYOUT
 
 
+@pytest.mark.parametrize("table_there", [True, False])
+def test_a_search_plans_without_jit_or_parallel_workers_in_its_transaction_only(
+        table_there):
+    session = model.Session
+    index_table.ensure_table(session)
+    if not table_there:
+        session.execute(sa.text("DROP TABLE kg_search_index"))
+    session.commit()
+
+    def settings():
+        return [session.execute(sa.text(f"SHOW {name}")).scalar()
+                for name in ("jit", "max_parallel_workers_per_gather", "work_mem")]
+
+    before = settings()
+    session.rollback()
+    assert before != ["off", "0", "32MB"]
+    PostgresSolr().search(q="калк")
+    assert settings() == ["off", "0", "32MB"]
+    session.rollback()
+    assert settings() == before
+
+
 def test_times_sort_as_times_not_as_their_text():
     """Solr's stored form drops trailing zeros: ".1Z" is later than ".12Z"
     as text, earlier as a time."""

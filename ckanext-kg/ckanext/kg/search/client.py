@@ -110,10 +110,10 @@ class PostgresSolr:
                 raise QueryRefused(name, f"'{name}' must not be negative")
         facet_fields = self._facet_fields(params)
         session = _session()
-        ensure_table(session, _SEARCH_SETTINGS)
+        generation = ensure_table(session, _SEARCH_SETTINGS)
         wanted = set(re.split(r"[\s,]+", " ".join(_as_list(params.get("fl")))))
         wanted.discard("")
-        kept = (frequent_words.word_id(session, word)
+        kept = (frequent_words.word_id(session, word, generation)
                 if word is not None and order.spec in frequent_words.SERVED_ORDERS
                 and set(facet_fields) <= fields.FACET_FIELDS else None)
         if kept:

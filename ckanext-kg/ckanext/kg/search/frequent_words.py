@@ -29,6 +29,7 @@ else is answered from the index as before.
 """
 from __future__ import annotations
 
+import uuid
 from typing import Any, Optional
 
 import sqlalchemy as sa
@@ -105,13 +106,39 @@ DDL = [
 ]
 
 
-def word_id(session: Any, word: str) -> Optional[int]:
+# (generation, word): the kept word answering it, or None; a process
+# remembers it while the words stay the same (see `word_id`)
+_REMEMBERED: dict[tuple[str, str], Optional[int]] = {}
+_REMEMBERED_AT_MOST = 10_000
+
+
+def word_id(session: Any, word: str, generation: Optional[str] = None) -> Optional[int]:
     """The kept word a search for `word` is answered by, if any: the one
-    whose tsquery is the search's own."""
+    whose tsquery is the search's own.
+
+    `generation` is the words' generation as the caller's transaction sees
+    it (`generation_sql`), a new one at every `keep`: under the same
+    generation the same word has the same answer, so it is remembered,
+    and a one-word search costs no round trip to find it. Words kept
+    before generations existed have none and are always looked up."""
+    key = (generation or "", word)
+    if generation and key in _REMEMBERED:
+        return _REMEMBERED[key]
     compiled = compiler.Compiled()
     query = compiler.word_query(word, compiled)
-    return session.execute(sa.text(
+    found = session.execute(sa.text(
         f"SELECT word_id FROM {WORDS} WHERE query = {query}"), compiled.params).scalar()
+    if generation:
+        if len(_REMEMBERED) >= _REMEMBERED_AT_MOST:
+            _REMEMBERED.clear()
+        _REMEMBERED[key] = found
+    return found
+
+
+def generation_sql(name: str) -> str:
+    """An expression of the words' generation (the words table's comment),
+    given the table's name in the parameter `name`."""
+    return f"obj_description(to_regclass(:{name}), 'pg_class')"
 
 
 def page_sql(where: str, order_sql: str) -> str:
@@ -146,6 +173,9 @@ def keep(connection: Any, words: list[str], limit: int) -> list[tuple[str, int]]
     (a writer that began before would miss the new words). Returns each
     kept word and its number of datasets."""
     connection.execute(sa.text(f"LOCK TABLE {TABLE} IN SHARE MODE"))
+    # a new generation: no process keeps answering from the words before
+    connection.execute(sa.text(
+        f"COMMENT ON TABLE {WORDS} IS 'kept words {uuid.uuid4().hex}'"))
     connection.execute(sa.text(f"DELETE FROM {HITS}"))
     connection.execute(sa.text(f"DELETE FROM {facet_counts.COUNTS} WHERE word_id <> 0"))
     connection.execute(sa.text(f"DELETE FROM {WORDS}"))

@@ -94,11 +94,13 @@ ON CONFLICT (index_id) DO UPDATE SET
 """)
 
 
-def ensure_table(session: Any, settings: Optional[dict[str, str]] = None) -> None:
+def ensure_table(session: Any, settings: Optional[dict[str, str]] = None
+                 ) -> Optional[str]:
     """Create the index table if it is not there (cheap when it is), and
     give the transaction `settings` (name: value, as `SET LOCAL`) in the
     same round trip: on a busy server each round trip waits for the
-    processor, the database's and then the caller's.
+    processor, the database's and then the caller's. Returns the kept
+    words' generation (`frequent_words.word_id`) when the table was there.
 
     Creating it, or rebuilding a table of an older layout from the documents
     it stores, happens in a transaction of its own that commits at once:
@@ -106,37 +108,40 @@ def ensure_table(session: Any, settings: Optional[dict[str, str]] = None) -> Non
     it on every request. An upgrade needs no `search-index rebuild`, and a
     failed rebuild leaves the old table as it was.
     """
-    if _layout(session, settings or {}) == LAYOUT:
-        return
+    layout, generation = _layout(session, settings or {})
+    if layout == LAYOUT:
+        return generation
     with session.get_bind().connect() as connection:
         with connection.begin():
             connection.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:t))"),
                                {"t": TABLE})
-            layout = _layout(connection)  # another process may have done it
+            layout, _ = _layout(connection)  # another process may have done it
             if layout is None:
                 _create(connection)
             elif layout != LAYOUT:
                 _rebuild_from_old_layout(connection)
+    return None
 
 
 def _layout(connection: Any, settings: Optional[dict[str, str]] = None
-            ) -> Optional[str]:
-    """The table's layout, "" for an unmarked or incomplete one, None when
-    it is absent; sets `settings` for the transaction meanwhile."""
+            ) -> tuple[Optional[str], Optional[str]]:
+    """The table's layout ("" for an unmarked or incomplete one, None when
+    it is absent) and the kept words' generation; sets `settings` for the
+    transaction meanwhile."""
     settings = settings or {}
     names = {f"_s{k}": name for k, name in enumerate(settings)}
     values = {f"_v{k}": value for k, value in enumerate(settings.values())}
-    exists, complete, comment, *_set = connection.execute(sa.text(
+    exists, complete, comment, generation, *_set = connection.execute(sa.text(
         "SELECT to_regclass(:t) IS NOT NULL, "
         "to_regclass(:f) IS NOT NULL AND to_regclass(:c) IS NOT NULL "
         "AND to_regclass(:w) IS NOT NULL AND to_regclass(:h) IS NOT NULL, "
-        "obj_description(to_regclass(:t), 'pg_class')"
+        f"obj_description(to_regclass(:t), 'pg_class'), {frequent_words.generation_sql('w')}"
         + "".join(f", set_config(:_s{k}, :_v{k}, true)" for k in range(len(settings)))),
         {"t": TABLE, "f": FIELDS_TABLE, "c": COUNTS_TABLE,
          "w": frequent_words.WORDS, "h": frequent_words.HITS, **names, **values}).one()
     if not exists:
-        return None
-    return (comment or "") if complete else ""
+        return None, None
+    return ((comment or "") if complete else ""), generation
 
 
 def _create(connection: Any) -> None:

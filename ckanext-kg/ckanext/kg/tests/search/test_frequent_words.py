@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from ckan.tests import factories, helpers
 
-from ckanext.kg.search import facet_counts, frequent_words
+from ckanext.kg.search import facet_counts, frequent_words, index_table
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", "kg_pgsearch"),
@@ -180,6 +180,32 @@ class TestKeptWords:
                        {"q": WORD, "sort": "score desc"},
                        {"q": WORD, "facet.field": '["notes"]'}):
             assert not kept_answer_is_the_index_answer(None, **params), params
+
+    def test_a_process_remembers_the_kept_words_until_they_change(self, readers):
+        generation = index_table.ensure_table(model.Session)
+        assert generation  # set by `keep`
+        assert kept_answer_is_the_index_answer(None, q=WORD)
+        looked_up = []
+        original = model.Session.execute
+
+        def recorded(statement, *args, **kwargs):
+            if f"FROM {frequent_words.WORDS} " in str(statement):
+                looked_up.append(str(statement))
+            return original(statement, *args, **kwargs)
+
+        model.Session.execute = recorded
+        try:
+            assert answer(None, q=WORD)[0] == 4
+            assert answer(None, q="башка")[0] == 1  # not kept: remembered too
+            assert answer(None, q="башка")[0] == 1
+        finally:
+            model.Session.execute = original
+        assert len(looked_up) == 1  # "башка", the first time
+        frequent_words.keep(model.Session, ["башка"], 5)
+        model.Session.commit()
+        assert index_table.ensure_table(model.Session) != generation
+        assert not kept_answer_is_the_index_answer(None, q=WORD)
+        assert kept_answer_is_the_index_answer(None, q="башка")
 
     def test_kept_again_after_the_layout_is_rebuilt(self, readers):
         before = answer(readers["sysadmin"], q=WORD, include_private=True,

@@ -27,7 +27,9 @@ FIELDS_TABLE = f"{TABLE}_fields"
 COUNTS_TABLE = f"{TABLE}_facet_counts"
 # The layout's version, kept as the table's comment. A table of an older
 # layout is rebuilt from the documents it stores (see `ensure_table`).
-LAYOUT = "kg-search layout 7"
+LAYOUT = "kg-search layout 8"
+# Older layouts that become this one by adding to them, not by a rebuild
+_ADDED_SINCE = {"kg-search layout 7": [facet_counts.VISIBILITIES_INDEX]}
 
 _DDL = [
     f"CREATE SEQUENCE IF NOT EXISTS {TABLE}_seq",
@@ -118,6 +120,10 @@ def ensure_table(session: Any, settings: Optional[dict[str, str]] = None
             layout, _ = _layout(connection)  # another process may have done it
             if layout is None:
                 _create(connection)
+            elif layout in _ADDED_SINCE:
+                for statement in _ADDED_SINCE[layout]:
+                    connection.execute(sa.text(statement))
+                connection.execute(sa.text(f"COMMENT ON TABLE {TABLE} IS '{LAYOUT}'"))
             elif layout != LAYOUT:
                 _rebuild_from_old_layout(connection)
     return None

@@ -74,6 +74,25 @@ def test_creating_the_table_commits_on_its_own():
     ).scalar() == index_table.LAYOUT
 
 
+def test_a_table_of_layout_7_gets_its_new_index_without_a_rebuild():
+    session = model.Session
+    index_table.upsert(session, [_old_document("kalk")])
+    session.execute(sa.text("DROP INDEX kg_search_index_facet_counts_visibilities_idx"))
+    session.execute(sa.text("COMMENT ON TABLE kg_search_index IS 'kg-search layout 7'"))
+    session.commit()
+    written = session.execute(sa.text("SELECT index_id, seq FROM kg_search_index")).all()
+    index_table.ensure_table(session)
+    session.rollback()
+    assert session.execute(sa.text(
+        "SELECT to_regclass('kg_search_index_facet_counts_visibilities_idx') IS NOT NULL, "
+        "obj_description(to_regclass('kg_search_index'), 'pg_class')")).one() == (
+        True, index_table.LAYOUT)
+    # the same rows: not written again
+    assert session.execute(sa.text("SELECT index_id, seq FROM kg_search_index")).all() == written
+    session.execute(sa.text("DROP TABLE kg_search_index"))  # the next test creates its own
+    session.commit()
+
+
 @pytest.mark.parametrize("table_there", [True, False])
 def test_a_search_plans_without_jit_or_parallel_workers_in_its_transaction_only(
         table_there):

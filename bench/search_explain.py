@@ -25,12 +25,15 @@ def explained(statement_filter: str = "kg_search_index") -> list[str]:
     """Wraps the session's execute to EXPLAIN the search statement."""
     import sqlalchemy as sa
     from ckan import model
+
+    from ckanext.kg.search import prepared
     plans: list[str] = []
     original = model.Session.execute
 
     def explain(statement, *args, **kwargs):
         text = str(statement)
-        if text.lstrip().startswith("WITH") and statement_filter in text:
+        if (text.lstrip().startswith(("WITH", "EXECUTE kg_search_"))
+                and statement_filter in prepared.statement_of(model.Session, text)):
             plans.extend(row[0] for row in original(
                 sa.text("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + text),
                 *args, **kwargs))

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator, Optional
 import pysolr
 import sqlalchemy as sa
 
-from . import compiler, facet_counts, fields, frequent_words, lucene, sort_order
+from . import compiler, facet_counts, fields, frequent_words, lucene, prepared, sort_order
 from .index_table import TABLE, delete_where, ensure_table, has_field, upsert
 
 # No JIT: a search would pay for compiling its plan on every request.
@@ -122,11 +122,17 @@ class PostgresSolr:
             sql = _search_sql(where, order, self._rank(compiled),
                               self._rank(compiled, "t.tsv"), facet_fields,
                               compiled.columns_only, _page_doc(wanted))
-        result = session.execute(sa.text(sql), dict(
+        # a page without words, or of a kept word: the same text for every
+        # request of its shape, planned once per connection; any other
+        # search is planned for its own words
+        same_text = kept or (compiled.columns_only
+                             and set(facet_fields) <= fields.FACET_FIELDS)
+        run = prepared.run if same_text and prepared.enabled() else _run_once
+        result = run(session, sql, dict(
             compiled.params, _rows=rows, _start=start, _fields=facet_fields,
             _min=max(_int_param(params, "facet.mincount", 0), 1),
             _limit=_int_param(params, "facet.limit", 50), _word=kept or 0,
-            _fl=sorted(wanted))).all()
+            _fl=sorted(wanted)))
         hits = result[0].n
         docs = [self._project(row.doc, row.score, wanted)
                 for row in result if row.kind == _PAGE]
@@ -287,8 +293,12 @@ class _Order:
             used.append((field, direction))
             # Solr's stored form of a time drops trailing zeros (".1Z",
             # ".12Z"), so times compare as times, not as text
+            # a sort key's name as a literal, as its index has it: a
+            # prepared statement (`prepared.py`) has to match that index
+            # without knowing its values
+            name = f"'{field}'" if source == "sort_keys" else compiled.param(field)
             terms.extend(sort_order.terms(
-                compiled.param(field), source, direction, fields.is_date_field(field),
+                name, source, direction, fields.is_date_field(field),
                 sort_order.TIME_COLUMNS.get(field) if source == "sort_keys" else None))
         terms.append("seq ASC")
         return cls(", ".join(terms), by_score, needs_doc, tuple(used))
@@ -405,6 +415,10 @@ def _statement(ctes: str, count: str, counted: Optional[str], score: str,
     return f"""{ctes}
         {" UNION ALL ".join(parts)}
         ORDER BY kind, pos"""
+
+
+def _run_once(session: Any, sql: str, params: dict[str, Any]) -> list[Any]:
+    return session.execute(sa.text(sql), params).all()
 
 
 @contextlib.contextmanager

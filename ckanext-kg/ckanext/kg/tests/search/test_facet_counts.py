@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from ckan.tests import factories, helpers
 
-from ckanext.kg.search import facet_counts, sort_order
+from ckanext.kg.search import facet_counts, prepared, sort_order
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", "kg_pgsearch"),
@@ -135,7 +135,7 @@ class TestSortIndexes:
 
         def explain(statement, *args, **kwargs):
             text = str(statement)
-            if "WITH" in text and "kg_search_index" in text:
+            if "kg_search_index" in prepared.statement_of(model.Session, text):
                 plans.extend(row[0] for row in original(
                     sa.text("EXPLAIN " + text), *args, **kwargs))
             return original(statement, *args, **kwargs)
@@ -162,7 +162,7 @@ class TestDeepPage:
 
         def explain(statement, *args, **kwargs):
             text = str(statement)
-            if "WITH" in text and "kg_search_index" in text:
+            if "kg_search_index" in prepared.statement_of(model.Session, text):
                 plans.extend(row[0] for row in original(
                     sa.text("EXPLAIN " + text), *args, **kwargs))
             return original(statement, *args, **kwargs)

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from ckan.tests import factories, helpers
 
-from ckanext.kg.search import facet_counts, frequent_words, index_table
+from ckanext.kg.search import facet_counts, frequent_words, index_table, prepared
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", "kg_pgsearch"),
@@ -43,8 +43,9 @@ def kept_answer_is_the_index_answer(user, **params):
     original = model.Session.execute
 
     def recorded(statement, *args, **kwargs):
-        statements.append(str(statement))
-        return original(statement, *args, **kwargs)
+        result = original(statement, *args, **kwargs)
+        statements.append(prepared.statement_of(model.Session, str(statement)))
+        return result
 
     model.Session.execute = recorded
     try:

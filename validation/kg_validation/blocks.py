@@ -196,8 +196,8 @@ def _regular_pattern(delimiter: str) -> str:
 
 def canonical_lines(table: pa.Table) -> tuple[pa.Array, bool]:
     """Each row as ``csv.writer`` writes it (comma, minimal quoting, ``\\n``),
-    and whether a cell holds a line break (such a cell is always quoted: a
-    block with a lone CR never gets here)."""
+    and whether a cell holds a line break, ``\\n`` or ``\\r`` (such a cell is
+    always quoted)."""
     cells, line_breaks = [], False
     for column in table.columns:
         written, breaks = _canonical_cells(column.combine_chunks())
@@ -224,7 +224,8 @@ def _canonical_cells(column: pa.Array) -> tuple[pa.Array, bool]:
         return column, False
     inner = pc.replace_substring(column, '"', '""') if b'"' in text else column
     quoted = pc.binary_join_element_wise('"', inner, '"', "")
-    return (quoted if quoted_cells == len(column) else pc.if_else(needs, quoted, column)), b"\n" in text
+    breaks = b"\n" in text or b"\r" in text  # pyarrow ends a row at either, unless told
+    return (quoted if quoted_cells == len(column) else pc.if_else(needs, quoted, column)), breaks
 
 
 def array_bytes(lines: pa.Array) -> memoryview:

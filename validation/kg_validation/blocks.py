@@ -196,8 +196,8 @@ def _regular_pattern(delimiter: str) -> str:
 
 def canonical_lines(table: pa.Table) -> tuple[pa.Array, bool]:
     """Each row as ``csv.writer`` writes it (comma, minimal quoting, ``\\n``),
-    and whether a cell holds a line break (such a cell is always quoted: a
-    block with a lone CR never gets here)."""
+    and whether a cell holds a line break, ``\\n`` or ``\\r`` (``csv.writer``
+    quotes a cell holding ``\\n``, not one holding only ``\\r``)."""
     cells, line_breaks = [], False
     for column in table.columns:
         written, breaks = _canonical_cells(column.combine_chunks())
@@ -213,18 +213,20 @@ def canonical_lines(table: pa.Table) -> tuple[pa.Array, bool]:
 
 def _canonical_cells(column: pa.Array) -> tuple[pa.Array, bool]:
     """The column's cells as ``csv.writer`` writes them, and whether one holds a
-    line break. The column's text is looked at as bytes first: most columns
-    hold none of the characters that are quoted, and skip the per-cell test."""
+    line break (CR or LF: pyarrow ends a row at either, unless told). The
+    column's text is looked at as bytes first: most columns hold none of the
+    characters that are quoted, and skip the per-cell test."""
     text = bytes(array_bytes(column))
+    breaks = b"\n" in text or b"\r" in text
     if not any(char in text for char in QUOTED_BYTES):
-        return column, False
+        return column, breaks
     needs = pc.match_substring_regex(column, NEEDS_QUOTES)
     quoted_cells = pc.sum(needs).as_py() or 0
     if not quoted_cells:
-        return column, False
+        return column, breaks
     inner = pc.replace_substring(column, '"', '""') if b'"' in text else column
     quoted = pc.binary_join_element_wise('"', inner, '"', "")
-    return (quoted if quoted_cells == len(column) else pc.if_else(needs, quoted, column)), b"\n" in text
+    return (quoted if quoted_cells == len(column) else pc.if_else(needs, quoted, column)), breaks
 
 
 def array_bytes(lines: pa.Array) -> memoryview:

@@ -274,3 +274,24 @@ def test_plain_bytes_are_what_the_fast_writer_copies_unseen():
     plain = set(blocks.PLAIN_BYTES)
     assert not plain & set(b'\x00"\r')
     assert re.fullmatch(rb"[\x01-\x7f\x80-\xbf\xd0-\xd3]*", blocks.PLAIN_BYTES)
+
+
+@pytest.mark.parametrize("cells, breaks", [
+    (["Нарын", "Ош, шаары"], False),
+    (["два\nряда", "x"], True),
+    (["a\rb", "x"], True),  # csv.writer leaves it unquoted; a CSV reader ends a row there
+])
+def test_canonical_lines_say_whether_a_cell_holds_a_line_break(cells, breaks):
+    import pyarrow as pa
+    lines, found = blocks.canonical_lines(pa.table({"a": cells, "b": ["1", "2"]}))
+    assert found is breaks
+    assert [line.as_py() for line in lines] == [
+        f'{_csv_cell(cell)},{number}\n' for cell, number in zip(cells, ["1", "2"])]
+
+
+def _csv_cell(cell: str) -> str:
+    import csv
+    import io
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerow([cell, ""])
+    return text.getvalue()[:-2]

@@ -160,6 +160,19 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _link_or_copy(source: Path, target: Path) -> None:
+    """`target` is `source`: a second name where the file system allows,
+    else a copy."""
+    try:
+        os.link(source, target)
+        return
+    except OSError:
+        pass
+    with source.open("rb") as reader, target.open("wb") as writer:
+        for block in iter(lambda: reader.read(BLOCK), b""):
+            writer.write(block)
+
+
 class Version:
     """The files of one publication, written under temporary names first."""
 
@@ -185,45 +198,47 @@ class Version:
         """The CSV is `source`: a second name for the same file where the
         file system allows (files are replaced, never rewritten in place:
         CKAN stores a new upload under a new file), else a copy."""
-        try:
-            os.link(source, self.csv)
-            return
-        except OSError:
-            pass
-        with source.open("rb") as reader, self.csv.open("wb") as writer:
-            for block in iter(lambda: reader.read(BLOCK), b""):
-                writer.write(block)
+        _link_or_copy(source, self.csv)
 
-    def write_parquet(self, empty_is_null: bool, source: Any = None) -> None:
-        """The Parquet file, read from the CSV with the columns' types
-        (from `source`, a file object, when given: e.g. the CSV read while
-        it is being written). `empty_is_null`: a quoted "" is NULL too
-        (else an empty string).
+    def write_parquet(self, empty_is_null: bool, block: Optional[int] = None) -> None:
+        """The Parquet file, read from the CSV with the columns' types, a
+        row group for each `block` bytes (`rows_parquet.BLOCK`).
+        `empty_is_null`: a quoted "" is NULL too (else an empty string).
         A table pyarrow reads differently from PostgreSQL gets none: its
         Parquet download then comes from the DataStore."""
         import pyarrow as pa
         import pyarrow.csv as pa_csv
         import pyarrow.parquet as pq
 
-        from ckanext.kg.publishing.files.downloads import ARROW_TYPES
-        schema = pa.schema([(f["id"], pa.type_for_alias(ARROW_TYPES.get(f["type"], "string")))
-                            for f in self.fields])
+        from ckanext.kg.publishing.files.rows_parquet import BLOCK as ROWS_BLOCK
+        from ckanext.kg.publishing.files.rows_parquet import arrow_schema
+        schema = arrow_schema(self.fields)
         read = pa_csv.ReadOptions(column_names=schema.names, skip_rows=1,
-                                  block_size=1 << 24)
+                                  block_size=block or ROWS_BLOCK)
         convert = pa_csv.ConvertOptions(
             column_types=schema, null_values=[""], strings_can_be_null=True,
             quoted_strings_can_be_null=empty_is_null)
         target = self.partial["parquet"]
         self.empty_is_null = empty_is_null
         try:
-            with pa_csv.open_csv(self.csv if source is None else source, read_options=read,
-                                 convert_options=convert) \
+            with pa_csv.open_csv(self.csv, read_options=read, convert_options=convert) \
                     as reader, pq.ParquetWriter(target, schema) as writer:
                 for batch in reader:
                     writer.write_batch(batch)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
             log.warning("resource %s: no stored Parquet file (%s)", self.resource_id, error)
             target.unlink(missing_ok=True)
+
+    def adopt_parquet(self, source: Path) -> None:
+        """The Parquet file is `source`, written from the rows of the CSV as
+        they were written (`rows_parquet`): what `write_parquet` would
+        write, without reading the CSV back (an empty field is NULL)."""
+        self.empty_is_null = False
+        _link_or_copy(source, self.partial["parquet"])
+
+    @property
+    def has_parquet(self) -> bool:
+        return self.partial["parquet"].exists()
 
     def compute_names(self) -> None:
         """Each written file's final name: its checksum (the CSV's given by

@@ -168,10 +168,13 @@ def largest_accepted_file() -> int:
 def _copy_rows(schema: Optional[dict[str, Any]], work: Path) -> Optional[CopyRows]:
     """The rows for PostgreSQL, to be written by validation in its own pass,
     for a table PostgreSQL would not read as it is (see `load.datastore`)."""
+    from ckanext.kg.publishing.files import rows_parquet
     from ckanext.kg.publishing.load import datastore
     if not schema or datastore.schema_copies_as_is(schema):
         return None
-    return CopyRows(work / "copy-rows.csv", datastore.copy_cell)
+    parquet = rows_parquet.ParquetRows(work / "copy-rows.parquet", rows_parquet.arrow_schema(
+        datastore.datastore_fields(schema)))  # the stored Parquet file, from the same pass
+    return CopyRows(work / "copy-rows.csv", datastore.copy_cell, parquet)
 
 
 def _hex(digest: Union[str, Future]) -> str:

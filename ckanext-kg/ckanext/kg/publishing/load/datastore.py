@@ -44,7 +44,6 @@ PROGRESS_EVERY = 100_000  # rows between two progress reports
 # it as its own `state.LOADING`; a test holds the two equal)
 LOADING = "loading"
 COPY_BLOCK = 1 << 20  # bytes handed to COPY at a time
-PARQUET_READ_BLOCK = 1 << 24  # the stored Parquet file's CSV reader's block size
 
 
 MAX_COLUMN_NAME = 63  # PostgreSQL's limit, in bytes
@@ -211,22 +210,23 @@ def _load_copy_rows(resource_id: str, copy_rows: Any, schema: dict[str, Any],
     (`copy_rows.target`), read as they grow until `copy_rows.finished`
     (which raises if validation did not write them whole: the COPY then
     fails and nothing is committed). The stored CSV is that file, and the
-    Parquet file is read from it as it grows too, beside COPY, not after
-    the verdict (files of a table that fails are removed with the version)."""
+    Parquet file the one validation wrote from the same rows meanwhile
+    (`rows_parquet`, the reader of `copy_rows`), or, where it could not,
+    one read from the CSV (files of a table that fails are removed with
+    the version)."""
     version.csv_checksum = None
     version.csv.unlink(missing_ok=True)
 
-    def stored_csv() -> None:
+    def stored_files() -> None:
         copy_rows.finished.result()
         version.copy_csv(copy_rows.target)
+        if getattr(copy_rows.reader, "whole", False):
+            version.adopt_parquet(copy_rows.reader.target)
 
-    def growing() -> GrowingFile:
-        return GrowingFile(copy_rows.target, copy_rows.finished)
-
-    with growing() as source:
+    with GrowingFile(copy_rows.target, copy_rows.finished) as source:
         return _copy_with_files(resource_id, fields, schema.get("primaryKey"),
                                 RowCounter(source, report), version, gate,
-                                written=stored_csv, growing=growing)
+                                written=stored_files)
 
 
 class NotConverted(Exception):
@@ -308,12 +308,11 @@ class GrowingFile(io.RawIOBase):
 def _copy_with_files(resource_id: str, fields: list[dict[str, Any]], primary_key: Any,
                      source: Any, version: Any, gate: Callable[[], None],
                      canonical: Optional[Path] = None, files_after_gate: bool = False,
-                     written: Callable[[], Any] = lambda: None,
-                     growing: Optional[Callable[[], Any]] = None) -> int:
+                     written: Callable[[], Any] = lambda: None) -> int:
     """COPY `source` and swap, while another thread writes the stored files
     (the CSV copied from `canonical` when given, else written already or,
-    when `written` returns, being written meanwhile; `growing` opens it
-    while it is written, for the Parquet file to be read from it at once).
+    when `written` returns, being written meanwhile; the Parquet file read
+    from it then, unless `written` gave it too).
     With `files_after_gate` (a load running while its table is validated,
     which has the processor to share already), they are written once the
     gate has let the rows through."""
@@ -327,7 +326,7 @@ def _copy_with_files(resource_id: str, fields: list[dict[str, Any]], primary_key
         return _copy_and_swap(resource_id, fields, primary_key, source, as_is,
                               before_swap=files_then_place)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-stored") as pool:
-        files = pool.submit(_write_stored, resource_id, version, canonical, written, growing)
+        files = pool.submit(_write_stored, resource_id, version, canonical, written)
         try:
             return _copy_and_swap(resource_id, fields, primary_key, source, as_is,
                                   before_swap=lambda: _place(files, version, gate))
@@ -336,18 +335,14 @@ def _copy_with_files(resource_id: str, fields: list[dict[str, Any]], primary_key
 
 
 def _write_stored(resource_id: str, version: Any, canonical: Optional[Path],
-                  written: Callable[[], Any] = lambda: None,
-                  growing: Optional[Callable[[], Any]] = None) -> None:
+                  written: Callable[[], Any] = lambda: None) -> None:
     """The stored files; the time logged is what is left once the CSV is
     complete."""
-    if growing is not None:  # read in whole blocks, as from the file: the same row groups
-        with io.BufferedReader(growing(), PARQUET_READ_BLOCK) as source:
-            version.write_parquet(empty_is_null=False, source=source)
     written()  # the CSV is complete
     started = time.perf_counter()
     if canonical is not None:
         version.copy_csv(canonical)
-    if growing is None:
+    if not version.has_parquet:
         version.write_parquet(empty_is_null=canonical is not None)
     version.compute_names()
     _log_stored(resource_id, started)

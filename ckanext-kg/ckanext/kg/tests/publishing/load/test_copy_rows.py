@@ -112,8 +112,8 @@ def test_a_growing_file_raises_the_writers_error_at_its_end(tmp_path):
 
 
 def test_a_growing_file_is_read_in_whole_blocks_through_a_buffer(tmp_path):
-    """As pyarrow reads it for the stored Parquet file: blocks of the
-    asked size (the same row groups as from the finished file)."""
+    """Through `io.BufferedReader`: blocks of the asked size, as from the
+    finished file."""
     import io
     import threading
     import time

@@ -61,6 +61,16 @@ def served_csv(resource_id) -> bytes:
         return served.read()
 
 
+def served_parquet_is_read_from_the_csv(resource_id, tmp_path) -> bool:
+    """The served Parquet file (written from the rows for COPY as they were
+    written) is byte for byte the one read back from the served CSV."""
+    from ckanext.kg.tests.publishing.files.test_rows_parquet import read_back
+    csv = tmp_path / "served.csv"
+    csv.write_bytes(served_csv(resource_id))
+    with stored.open_current(resource_id, "parquet") as served:
+        return served.read() == read_back(csv, datastore.datastore_fields(SCHEMA))
+
+
 def test_a_cp1251_table_is_loaded_while_validated_from_validations_own_rows(
         upload_file, dataset, early_loads, tmp_path):  # noqa: F811
     resource = upload(upload_file, dataset, TABLE.encode("cp1251"), schema=json.dumps(SCHEMA))
@@ -75,6 +85,7 @@ def test_a_cp1251_table_is_loaded_while_validated_from_validations_own_rows(
     second = tmp_path / "second.csv"  # the real second pass (the fixture patches the portal's)
     write_copy_rows(canonical, SCHEMA, second, datastore.copy_cell)
     assert served_csv(resource["id"]) == second.read_bytes()
+    assert served_parquet_is_read_from_the_csv(resource["id"], tmp_path)
 
 
 def test_a_failing_new_version_is_never_served(upload_file, dataset, early_loads):  # noqa: F811
@@ -102,7 +113,8 @@ def test_a_failing_first_upload_leaves_no_table(upload_file, dataset, early_load
 
 @pytest.mark.ckan_config("ckanext.kg.validation.load_while_validating", False)
 def test_without_early_loads_validations_rows_are_loaded_after(
-        upload_file, dataset, early_loads):  # noqa: F811
+        upload_file, dataset, early_loads, tmp_path):  # noqa: F811
     resource = upload(upload_file, dataset, TABLE.encode("cp1251"), schema=json.dumps(SCHEMA))
     assert status(resource["id"]) == "success" and early_loads == []
     assert served_csv(resource["id"]).decode("utf-8") == COPY_ROWS
+    assert served_parquet_is_read_from_the_csv(resource["id"], tmp_path)

@@ -27,6 +27,10 @@ from .index_table import TABLE, delete_where, ensure_table, has_field, upsert
 # keep tens of thousands of hits out of temp files.
 _SEARCH_SETTINGS = {"jit": "off", "max_parallel_workers_per_gather": "0",
                     "work_mem": "32MB"}
+# facet.limit and facet.mincount beyond this give the answer they give at
+# this (no field has so many values, no value so many datasets), and keep
+# the statement's arithmetic (twice the limit) within PostgreSQL's integer
+_FACET_COUNT_MAX = 10 ** 9
 _SORT_SPEC = re.compile(r"^([A-Za-z_][A-Za-z0-9_\-.]*)\s+(asc|desc)$", re.I)
 DEFAULT_ROWS = 10
 
@@ -130,8 +134,9 @@ class PostgresSolr:
         run = prepared.run if same_text and prepared.enabled() else _run_once
         result = run(session, sql, dict(
             compiled.params, _rows=rows, _start=start, _fields=facet_fields,
-            _min=max(_int_param(params, "facet.mincount", 0), 1),
-            _limit=_int_param(params, "facet.limit", 50), _word=kept or 0,
+            _min=min(max(_int_param(params, "facet.mincount", 0), 1), _FACET_COUNT_MAX),
+            _limit=max(min(_int_param(params, "facet.limit", 50), _FACET_COUNT_MAX), -1),
+            _word=kept or 0,
             _fl=sorted(wanted)))
         hits = result[0].n
         docs = [self._project(row.doc, row.score, wanted)

@@ -296,12 +296,12 @@ class _Order:
                 continue  # no document has it (the front page's `view_recent`)
             needs_doc = needs_doc or source == "doc"
             used.append((field, direction))
-            # Solr's stored form of a time drops trailing zeros (".1Z",
-            # ".12Z"), so times compare as times, not as text
             # a sort key's name as a literal, as its index has it: a
             # prepared statement (`prepared.py`) has to match that index
             # without knowing its values
             name = f"'{field}'" if source == "sort_keys" else compiled.param(field)
+            # Solr's stored form of a time drops trailing zeros (".1Z",
+            # ".12Z"), so times compare as times, not as text
             terms.extend(sort_order.terms(
                 name, source, direction, fields.is_date_field(field),
                 sort_order.TIME_COLUMNS.get(field) if source == "sort_keys" else None))

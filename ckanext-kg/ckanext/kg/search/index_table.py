@@ -26,7 +26,8 @@ FIELDS_TABLE = f"{TABLE}_fields"
 # (see `facet_counts.py`).
 COUNTS_TABLE = f"{TABLE}_facet_counts"
 # The layout's version, kept as the table's comment. A table of an older
-# layout is rebuilt from the documents it stores (see `ensure_table`).
+# layout is rebuilt from the documents it stores, or has what is new added
+# to it (`_ADDED_SINCE`; see `ensure_table`).
 LAYOUT = "kg-search layout 8"
 # Older layouts that become this one by adding to them, not by a rebuild
 _ADDED_SINCE = {"kg-search layout 7": [facet_counts.VISIBILITIES_INDEX]}

@@ -110,6 +110,9 @@ DDL = [
 # remembers it while the words stay the same (see `word_id`)
 _REMEMBERED: dict[tuple[str, str], Optional[int]] = {}
 _REMEMBERED_AT_MOST = 10_000
+# longer words are looked up each time: a word is what a reader sends,
+# and 10,000 of any length could fill a process's memory
+_REMEMBERED_LENGTH = 64
 
 
 def word_id(session: Any, word: str, generation: Optional[str] = None) -> Optional[int]:
@@ -121,14 +124,15 @@ def word_id(session: Any, word: str, generation: Optional[str] = None) -> Option
     generation the same word has the same answer, so it is remembered,
     and a one-word search costs no round trip to find it. Words kept
     before generations existed have none and are always looked up."""
+    remembered = bool(generation) and len(word) <= _REMEMBERED_LENGTH
     key = (generation or "", word)
-    if generation and key in _REMEMBERED:
+    if remembered and key in _REMEMBERED:
         return _REMEMBERED[key]
     compiled = compiler.Compiled()
     query = compiler.word_query(word, compiled)
     found = session.execute(sa.text(
         f"SELECT word_id FROM {WORDS} WHERE query = {query}"), compiled.params).scalar()
-    if generation:
+    if remembered:
         if len(_REMEMBERED) >= _REMEMBERED_AT_MOST:
             _REMEMBERED.clear()
         _REMEMBERED[key] = found

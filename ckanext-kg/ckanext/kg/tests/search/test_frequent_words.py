@@ -199,9 +199,13 @@ class TestKeptWords:
             assert answer(None, q=WORD)[0] == 4
             assert answer(None, q="башка")[0] == 1  # not kept: remembered too
             assert answer(None, q="башка")[0] == 1
+            long_word = "ж" * 65  # looked up each time: never kept in memory
+            assert answer(None, q=long_word)[0] == 0
+            assert answer(None, q=long_word)[0] == 0
         finally:
             model.Session.execute = original
-        assert len(looked_up) == 1  # "башка", the first time
+        assert len(looked_up) == 3  # "башка" the first time, the long word twice
+        assert not any(word == long_word for _, word in frequent_words._REMEMBERED)
         frequent_words.keep(model.Session, ["башка"], 5)
         model.Session.commit()
         assert index_table.ensure_table(model.Session) != generation

@@ -30,6 +30,31 @@ def answer(user, **params):
             [d["name"] for d in result["results"]])
 
 
+def plans_of(search, off=()):
+    """The plans of the search statements `search()` runs, with the
+    planner's methods `off` turned off in its transaction."""
+    plans = []
+    connection = model.Session.connection()
+    for setting in off:
+        connection.execute(sa.text(f"SET LOCAL {setting} = off"))
+    original = connection.execute
+
+    def explain(statement, *args, **kwargs):
+        text = str(statement)
+        if (text.lstrip().startswith(("WITH", "EXECUTE"))
+                and "kg_search_index" in prepared.statement_of(model.Session, text)):
+            plans.extend(row[0] for row in original(
+                sa.text("EXPLAIN " + text), *args, **kwargs))
+        return original(statement, *args, **kwargs)
+
+    model.Session.execute, saved = explain, model.Session.execute
+    try:
+        search()
+    finally:
+        model.Session.execute = saved
+    return plans
+
+
 @pytest.fixture
 def readers(people):
     member, collaborator, sysadmin = people["member"], people["collaborator"], people["sysadmin"]
@@ -127,24 +152,8 @@ class TestSortIndexes:
     ])
     def test_sort_reads_its_index(self, sort, index):
         factories.Dataset(name="one")
-        plans = []
-        connection = model.Session.connection()
-        connection.execute(sa.text("SET LOCAL enable_sort = off"))
-        connection.execute(sa.text("SET LOCAL enable_seqscan = off"))
-        original = connection.execute
-
-        def explain(statement, *args, **kwargs):
-            text = str(statement)
-            if "kg_search_index" in prepared.statement_of(model.Session, text):
-                plans.extend(row[0] for row in original(
-                    sa.text("EXPLAIN " + text), *args, **kwargs))
-            return original(statement, *args, **kwargs)
-
-        model.Session.execute, saved = explain, model.Session.execute
-        try:
-            helpers.call_action("package_search", sort=sort, rows=5)
-        finally:
-            model.Session.execute = saved
+        plans = plans_of(lambda: helpers.call_action("package_search", sort=sort, rows=5),
+                         off=("enable_sort", "enable_seqscan"))
         assert any(f"kg_search_index_{index}" in line for line in plans), plans
         assert index in sort_order.INDEX_NAMES
 
@@ -153,27 +162,13 @@ class TestDeepPage:
     def test_reader_filter_is_checked_on_index_entries(self, readers):
         """Newest first, the page's query reads only what the index holds
         (an index-only scan is possible), whatever the reader."""
-        plans = []
-        connection = model.Session.connection()
-        for setting in ("enable_indexscan", "enable_bitmapscan", "enable_seqscan",
-                        "enable_sort"):
-            connection.execute(sa.text(f"SET LOCAL {setting} = off"))
-        original = connection.execute
-
-        def explain(statement, *args, **kwargs):
-            text = str(statement)
-            if "kg_search_index" in prepared.statement_of(model.Session, text):
-                plans.extend(row[0] for row in original(
-                    sa.text("EXPLAIN " + text), *args, **kwargs))
-            return original(statement, *args, **kwargs)
-
-        model.Session.execute, saved = explain, model.Session.execute
-        try:
+        def pages():
             for user in (None, readers["member"]):
                 search_as(user, sort="metadata_modified desc", start=3, rows=2,
                           include_private=True)
-        finally:
-            model.Session.execute = saved
+
+        plans = plans_of(pages, off=("enable_indexscan", "enable_bitmapscan",
+                                     "enable_seqscan", "enable_sort"))
         scans = [line.strip() for line in plans if "kg_search_index_modified" in line]
         assert len(scans) == 2 and all(
             line.startswith("->  Index Only Scan using kg_search_index_modified_desc_idx")

@@ -40,6 +40,7 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
             app.before_request(serving.hold_unvalidated_downloads)
             app.before_request(views.check_datastore_dump)
             app.before_request(table_explorer.refuse_unreadable_preview)
+            app.context_processor(views.search_page_defaults)
             if tk.config.get("ckanext.kg.counts.enabled"):
                 app.after_request(counts.count_request)
         return app

@@ -114,6 +114,17 @@ def _filters(text: str) -> dict:
     return filters or {}
 
 
+def search_page_defaults() -> dict:
+    """What a page of search results has even when its search was refused.
+
+    CKAN's organization and group pages leave `search_facets` unset when
+    `package_search` refuses their query (an unbalanced quote in `q`, an
+    unknown `sort`), and their facet lists then failed with a 500; with
+    none, they show the page and its search-error notice. A page that has
+    facets keeps its own (Flask never overrides a value the view gave)."""
+    return {"search_facets": {}}
+
+
 def check_datastore_dump() -> None:
     """Before CKAN's `/datastore/dump/<id>`: a format it does not know is
     refused naming `format` (CKAN's own check of it fails with an internal

@@ -72,6 +72,8 @@ def _prepare(session: Any, name: str, positional: str,
         with session.begin_nested():
             _driver_execute(session, f"PREPARE {name} AS {positional}")
     except sa.exc.DBAPIError:
+        if len(_UNPREPARABLE) >= _AT_MOST * 16:  # shapes come from requests
+            _UNPREPARABLE.clear()
         _UNPREPARABLE.add(name)
         return False
     prepared[name] = None

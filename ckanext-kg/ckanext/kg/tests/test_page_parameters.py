@@ -63,3 +63,20 @@ def test_the_list_of_users_takes_a_length_it_can(app):
     factories.User(name="reader-one")
     response = app.get("/user/", query_string={"limit": "5"})
     assert "reader-one" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("kind", ["organization", "group"])
+@pytest.mark.parametrize("params", [{"q": '"калк'}, {"q": "\\"}, {"sort": "' OR 1=1 --"}])
+def test_an_agency_or_group_page_whose_search_is_refused_says_so(app, kind, params):
+    """CKAN leaves such a page without facets; it is shown, with its
+    search-error notice, and no dataset."""
+    owner = factories.Organization(name="stat") if kind == "organization" else None
+    group = owner or factories.Group(name="stat")
+    factories.Dataset(name="kalk", owner_org=owner["id"] if owner else None,
+                      groups=[] if owner else [{"name": group["name"]}])
+    response = app.get(f"/{kind}/stat", query_string=params, status=None)
+    assert response.status_code == 200
+    assert 'id="search-error"' in response.body
+    assert "/dataset/kalk" not in response.body
+    # the same page with a query it can run lists the dataset
+    assert "/dataset/kalk" in app.get(f"/{kind}/stat").body

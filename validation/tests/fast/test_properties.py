@@ -27,8 +27,12 @@ def _agrees(descriptor: dict, cells: list[str]) -> None:
     expected = [read(cell) for cell in cells]
     try:
         judged = ColumnJudge(field, keyed=True).judge(pa.array(cells, pa.string()))
-    except NotModelled:  # only NaN, never equal to itself, is not compared vectorised
-        assert any(value is not None and value != value for value, _ in expected)
+    except NotModelled:
+        # only NaN (never equal to itself) and a key beyond the vectorised
+        # integer (`judge._key_array`) are not compared vectorised
+        assert any(value is not None and (value != value or (
+            isinstance(value, int) and not -2**63 <= value < 2**63))
+            for value, _ in expected)
         return
     assert judged.bad.to_pylist() == [bool(notes) for _, notes in expected], cells
     keys = judged.keys.to_pylist()

@@ -188,12 +188,13 @@ def test_a_job_killed_while_loading_loses_nothing_and_can_be_retried(
         [str(Path(sys.executable).with_name("ckan")), "-c", str(ini), "jobs", "worker",
          "--burst"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        horse = work_horse(worker)
         running = wait_for(lambda: (lambda job: job if job["stage"] == "loading"
                                     and (job["rows"] or 0) >= 100_000 else None)(
             shown(resource["id"])["job"]), 120)
         assert running["state"] == "running"
-        os.kill(horse, signal.SIGKILL)
+        # the horse is looked up now, while the reader holds the job: a child
+        # seen earlier could be the horse of another queued job, gone since
+        os.kill(work_horse(worker), signal.SIGKILL)
         worker.wait(60)
     finally:
         if worker.poll() is None:

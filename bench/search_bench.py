@@ -20,6 +20,11 @@ three agencies with private datasets (permission labels on every query):
 
 after `ckan kg keep-frequent-words` has kept the most frequent words
 (`KG_BENCH_KEEP_WORDS=0` leaves them out: every word through the index),
+and each search shape twice: on the portal as configured, which answers a
+search asked before from the answers it keeps until the index changes
+(`result_cache.py`), and on a second server of the same catalogue that
+keeps none ("not kept": a search asked for the first time since the last
+change; `KG_BENCH_UNCACHED=0` leaves it out),
 
 then `package_create` and `package_update` through the API. It prints p50
 and p95 of each as a ratio to `status_show`'s p50, and the growth between
@@ -54,6 +59,9 @@ WRITES = int(os.environ.get("KG_BENCH_WRITES", "20"))
 INDEXERS = int(os.environ.get("KG_BENCH_INDEXERS", "1"))
 # `ckan kg keep-frequent-words` after each load (0: the general path only)
 KEEP_WORDS = os.environ.get("KG_BENCH_KEEP_WORDS", "1") == "1"
+# every search shape also on a server that keeps no answers (result_cache.py),
+# on the benchmark's port + 1000 (0: only the portal as configured)
+UNCACHED = os.environ.get("KG_BENCH_UNCACHED", "1") == "1"
 SEED = 20261206
 RESULTS = ROOT / "var" / "bench" / "search.json"
 FACETS = json.dumps(["organization", "groups", "tags", "res_format", "license_id"])
@@ -215,23 +223,31 @@ def query_shapes(rng: random.Random) -> dict[str, Callable[[], tuple[str, dict]]
     }
 
 
-def measure(base: str, member_token: str, n: int) -> dict[str, list[float]]:
+def measure(base: str, member_token: str, n: int,
+            uncached: str | None = None) -> dict[str, list[float]]:
+    """Timings of every case, interleaved. With `uncached` (the same
+    catalogue served by processes that keep no answers), each search shape
+    is also asked there: what a search costs the first time it is asked
+    after a change, which is also what a search nobody asked before costs."""
     rng = random.Random(SEED)
     anonymous, member = requests.Session(), requests.Session()
     member.headers["Authorization"] = member_token
-    cases: dict[str, tuple[requests.Session, Callable]] = {
-        "status_show (baseline)": (anonymous, lambda: ("status_show", {})),
+    cases: dict[str, tuple[requests.Session, Callable, str]] = {
+        "status_show (baseline)": (anonymous, lambda: ("status_show", {}), base),
         # what a signed-in request costs before any search (token, user)
-        "status_show / member": (member, lambda: ("status_show", {}))}
+        "status_show / member": (member, lambda: ("status_show", {}), base)}
     for name, make in query_shapes(rng).items():
-        cases[f"{name} / anon"] = (anonymous, make)
-        cases[f"{name} / member"] = (member, make)
+        cases[f"{name} / anon"] = (anonymous, make, base)
+        cases[f"{name} / member"] = (member, make, base)
+        if uncached:
+            cases[f"{name} / anon, not kept"] = (anonymous, make, uncached)
+            cases[f"{name} / member, not kept"] = (member, make, uncached)
     timings: dict[str, list[float]] = {name: [] for name in cases}
     for round_ in range(n + 3):  # 3 rounds to warm up every worker and cache
-        for name, (session, make) in cases.items():  # interleaved: same noise
+        for name, (session, make, server) in cases.items():  # interleaved: same noise
             action, params = make()
             began = time.perf_counter()
-            response = session.get(f"{base}/api/3/action/{action}", params=params,
+            response = session.get(f"{server}/api/3/action/{action}", params=params,
                                    timeout=120)
             elapsed = time.perf_counter() - began
             if response.status_code != 200:
@@ -354,12 +370,24 @@ def main() -> None:
         print(f"rebuild -o in {INDEXERS} process(es), datasets/s: " + ", ".join(rates))
 
 
+def uncached_ini(ini: Path) -> Path:
+    """The benchmark's configuration with no search answers kept."""
+    path = ini.with_name(f"{ini.stem}-uncached.ini")
+    path.write_text(f"[app:main]\nuse = config:{ini.name}\n"
+                    "ckanext.kg.search.result_cache_mb = 0\n")
+    return path
+
+
 def measure_size(ps: Any, ini: Path, port: int, portal: dict[str, Any],
                  admin_token: str, size: int) -> dict[str, Any]:
     proc = ps.serve(ini, port, workers=2)
     base = f"http://127.0.0.1:{port}"
+    uncached = None
+    if UNCACHED:
+        uncached = ps.serve(uncached_ini(ini), port + 1000, workers=2)
     try:
-        timings = measure(base, portal["member_token"], REQUESTS)
+        timings = measure(base, portal["member_token"], REQUESTS,
+                          uncached and f"http://127.0.0.1:{port + 1000}")
         baseline = statistics.median(timings["status_show (baseline)"])
         result = {"queries": summarise(timings, baseline)}
         report(size, result["queries"])
@@ -367,8 +395,10 @@ def measure_size(ps: Any, ini: Path, port: int, portal: dict[str, Any],
         result["writes"] = summarise(writes, baseline)
         report(size, result["writes"])
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        for server in (proc, uncached):
+            if server:
+                server.terminate()
+                server.wait(timeout=30)
     return result
 
 

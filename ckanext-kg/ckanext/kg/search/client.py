@@ -18,7 +18,16 @@ from typing import Any, Iterable, Iterator, Optional
 import pysolr
 import sqlalchemy as sa
 
-from . import compiler, facet_counts, fields, frequent_words, lucene, prepared, sort_order
+from . import (
+    compiler,
+    facet_counts,
+    fields,
+    frequent_words,
+    lucene,
+    prepared,
+    result_cache,
+    sort_order,
+)
 from .index_table import TABLE, delete_where, ensure_table, has_field, upsert
 
 # No JIT: a search would pay for compiling its plan on every request.
@@ -132,12 +141,14 @@ class PostgresSolr:
         same_text = kept or (compiled.columns_only
                              and set(facet_fields) <= fields.FACET_FIELDS)
         run = prepared.run if same_text and prepared.enabled() else _run_once
-        result = run(session, sql, dict(
+        values = dict(
             compiled.params, _rows=rows, _start=start, _fields=facet_fields,
             _min=min(max(_int_param(params, "facet.mincount", 0), 1), _FACET_COUNT_MAX),
             _limit=max(min(_int_param(params, "facet.limit", 50), _FACET_COUNT_MAX), -1),
             _word=kept or 0,
-            _fl=sorted(wanted)))
+            _fl=sorted(wanted))
+        result = result_cache.rows(session, generation, sql, values,
+                                   lambda: run(session, sql, values))
         hits = result[0].n
         docs = [self._project(row.doc, row.score, wanted)
                 for row in result if row.kind == _PAGE]

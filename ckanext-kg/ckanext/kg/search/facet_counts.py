@@ -35,6 +35,24 @@ KEY = ", ".join(_SCOPE) + ", term"
 _FIELD_OF_TERM = "split_part(term, '=', 1)"
 _DEPTH = 2  # candidates per visibility, in multiples of facet.limit
 _FLAG = "kg_search.facet_deltas"
+# The index's version: a new number from the index's sequence at the
+# commit of every transaction that wrote to the index (by the trigger that
+# applies its counts), never one a rolled-back transaction took. A search
+# answer read under a version holds for as long as the version is the
+# committed one (`result_cache.py`). Outside the layout's tables: dropping
+# and rebuilding them must not give an old number again; and should the
+# table and the sequence be made anew (`ckan db clean`), `made` differs.
+VERSION = f"{TABLE}_version"
+VERSION_DDL = [
+    f"""CREATE TABLE IF NOT EXISTS {VERSION} (
+        n bigint NOT NULL, made uuid NOT NULL DEFAULT gen_random_uuid())""",
+    f"""INSERT INTO {VERSION} SELECT nextval('{TABLE}_seq')
+        WHERE NOT EXISTS (SELECT FROM {VERSION})""",
+]
+# the committed version, and whether this transaction's own index writes
+# are still uncommitted (its answers hold for it alone)
+VERSION_READ = (f"SELECT made, n, current_setting('{_FLAG}', true) = 'pending' "
+                f"FROM {VERSION}")
 
 
 def _changes(sources: list[tuple[str, int]]) -> str:
@@ -68,7 +86,7 @@ def _on_change(name: str, sources: list[tuple[str, int]]) -> str:
         END $$"""
 
 
-_APPLY = f"""
+APPLY = f"""
     CREATE OR REPLACE FUNCTION {COUNTS}_apply() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         INSERT INTO {COUNTS} AS c ({KEY}, n)
@@ -78,6 +96,7 @@ _APPLY = f"""
         ON CONFLICT ({KEY}) DO UPDATE SET n = c.n + EXCLUDED.n;
         DELETE FROM {DELTAS};
         DELETE FROM {PENDING} WHERE xid = NEW.xid;
+        UPDATE {VERSION} SET n = nextval('{TABLE}_seq');
         PERFORM set_config('{_FLAG}', '', true);
         RETURN NULL;
     END $$"""
@@ -109,10 +128,11 @@ DDL = [
     VISIBILITIES_INDEX,
     f"CREATE TABLE {DELTAS} ({_KEY_COLUMNS}) WITH ({_OFTEN_VACUUMED})",
     f"CREATE TABLE {PENDING} (xid bigint PRIMARY KEY)",
+    *VERSION_DDL,
     _on_change(f"{COUNTS}_on_insert", [("new_rows", 1)]),
     _on_change(f"{COUNTS}_on_update", [("new_rows", 1), ("old_rows", -1)]),
     _on_change(f"{COUNTS}_on_delete", [("old_rows", -1)]),
-    _APPLY,
+    APPLY,
     f"""CREATE TRIGGER {COUNTS}_insert AFTER INSERT ON {TABLE}
         REFERENCING NEW TABLE AS new_rows
         FOR EACH STATEMENT EXECUTE FUNCTION {COUNTS}_on_insert()""",

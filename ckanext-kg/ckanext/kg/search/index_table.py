@@ -28,9 +28,12 @@ COUNTS_TABLE = f"{TABLE}_facet_counts"
 # The layout's version, kept as the table's comment. A table of an older
 # layout is rebuilt from the documents it stores, or has what is new added
 # to it (`_ADDED_SINCE`; see `ensure_table`).
-LAYOUT = "kg-search layout 8"
-# Older layouts that become this one by adding to them, not by a rebuild
-_ADDED_SINCE = {"kg-search layout 7": [facet_counts.VISIBILITIES_INDEX]}
+LAYOUT = "kg-search layout 9"
+# Older layouts that become this one by adding to them, not by a rebuild:
+# layout 8 added the index of visibilities, layout 9 the index's version
+_VERSIONED = [*facet_counts.VERSION_DDL, facet_counts.APPLY]
+_ADDED_SINCE = {"kg-search layout 7": [facet_counts.VISIBILITIES_INDEX, *_VERSIONED],
+                "kg-search layout 8": _VERSIONED}
 
 _DDL = [
     f"CREATE SEQUENCE IF NOT EXISTS {TABLE}_seq",

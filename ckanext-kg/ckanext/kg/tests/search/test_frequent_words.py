@@ -13,6 +13,8 @@ from ckanext.kg.search import facet_counts, frequent_words, index_table, prepare
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", "kg_pgsearch"),
     pytest.mark.ckan_config("ckan.auth.allow_dataset_collaborators", True),
+    # which statement answers is what these tests look at: none kept
+    pytest.mark.ckan_config("ckanext.kg.search.result_cache_mb", 0),
     pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
 ]
 FACETS = '["organization", "groups", "tags", "res_format", "license_id"]'

@@ -5,7 +5,7 @@ import ckan.model as model
 import pytest
 import sqlalchemy as sa
 
-from ckanext.kg.search import index_table
+from ckanext.kg.search import facet_counts, index_table
 from ckanext.kg.search.client import PostgresSolr
 
 pytestmark = [
@@ -74,21 +74,34 @@ def test_creating_the_table_commits_on_its_own():
     ).scalar() == index_table.LAYOUT
 
 
-def test_a_table_of_layout_7_gets_its_new_index_without_a_rebuild():
+@pytest.mark.parametrize("layout", [7, 8])
+def test_a_table_of_an_older_layout_gets_what_is_new_without_a_rebuild(layout):
     session = model.Session
     index_table.upsert(session, [_old_document("kalk")])
-    session.execute(sa.text("DROP INDEX kg_search_index_facet_counts_visibilities_idx"))
-    session.execute(sa.text("COMMENT ON TABLE kg_search_index IS 'kg-search layout 7'"))
+    if layout < 8:
+        session.execute(sa.text("DROP INDEX kg_search_index_facet_counts_visibilities_idx"))
+    # layout 9: the index's version, and the commit trigger that renews it
+    session.execute(sa.text(f"DROP TABLE {facet_counts.VERSION}"))
+    old_apply = facet_counts.APPLY.replace(
+        f"UPDATE {facet_counts.VERSION} SET n = nextval('kg_search_index_seq');", "")
+    assert old_apply != facet_counts.APPLY
+    session.execute(sa.text(old_apply))
+    session.execute(sa.text(f"COMMENT ON TABLE kg_search_index IS 'kg-search layout {layout}'"))
     session.commit()
     written = session.execute(sa.text("SELECT index_id, seq FROM kg_search_index")).all()
     index_table.ensure_table(session)
     session.rollback()
     assert session.execute(sa.text(
         "SELECT to_regclass('kg_search_index_facet_counts_visibilities_idx') IS NOT NULL, "
+        f"to_regclass('{facet_counts.VERSION}') IS NOT NULL, "
         "obj_description(to_regclass('kg_search_index'), 'pg_class')")).one() == (
-        True, index_table.LAYOUT)
+        True, True, index_table.LAYOUT)
     # the same rows: not written again
     assert session.execute(sa.text("SELECT index_id, seq FROM kg_search_index")).all() == written
+    version = session.execute(sa.text(f"SELECT n FROM {facet_counts.VERSION}")).scalar()
+    index_table.upsert(session, [_old_document("eksport")])
+    session.commit()
+    assert session.execute(sa.text(f"SELECT n FROM {facet_counts.VERSION}")).scalar() > version
     session.execute(sa.text("DROP TABLE kg_search_index"))  # the next test creates its own
     session.commit()
 

@@ -1,0 +1,145 @@
+"""Search answers kept in each process, exact to the last commit.
+
+Most searches are asked again and again: the `/dataset` page with no query
+by every visitor, a first page of a popular word, an agency's list. Their
+answer changes only when the index does. Each process keeps the rows of
+the answers it computed, under the index's version (`facet_counts.VERSION`,
+a new number at the commit of every transaction that wrote to the index),
+the kept words' generation, the statement's text and every value it was
+given, the reader's permission labels among them: an answer is served
+again only to a search that would compute exactly the same rows, and
+only while no write has committed since.
+
+The version is read in its own statement before the search. Reading it
+first is what makes a kept answer never older than its version: a search
+started after a commit reads the new version, and its statement (a later
+snapshot) sees at least that commit. A transaction whose own index writes
+are not committed yet neither reads nor keeps answers: they hold for it
+alone. A version that changes empties the process's answers.
+
+The answers are bounded by `ckanext.kg.search.result_cache_mb` (an
+estimate of their size; 0 turns keeping them off), the least recently
+asked given up first.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any, Callable, Hashable
+
+import sqlalchemy as sa
+
+from . import facet_counts
+
+_OPTION = "ckanext.kg.search.result_cache_mb"
+_DEFAULT_MB = 32
+# an answer larger than this share of the budget is not kept: a few such
+# answers would push out every page readers ask for
+_LARGEST_SHARE = 8
+_ROW_OVERHEAD = 64
+
+
+class _Answers:
+    """Rows by key, least recently asked first, within a size in bytes."""
+
+    def __init__(self) -> None:
+        self.version: Any = None
+        self.rows: OrderedDict[Hashable, tuple[list[Any], int]] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, version: Any, key: Hashable) -> Any:
+        with self.lock:
+            if version != self.version:
+                self._empty(version)
+                return None
+            kept = self.rows.get(key)
+            if kept is None:
+                return None
+            self.rows.move_to_end(key)
+            return kept[0]
+
+    def put(self, version: Any, key: Hashable, rows: list[Any], size: int,
+            budget: int) -> None:
+        if size * _LARGEST_SHARE > budget:
+            return
+        with self.lock:
+            if version != self.version:
+                self._empty(version)
+            previous = self.rows.pop(key, None)
+            if previous is not None:
+                self.size -= previous[1]
+            self.rows[key] = (rows, size)
+            self.size += size
+            while self.size > budget:
+                _, (_, dropped) = self.rows.popitem(last=False)
+                self.size -= dropped
+
+    def _empty(self, version: Any) -> None:
+        self.version = version
+        self.rows.clear()
+        self.size = 0
+
+
+_answers = _Answers()
+
+
+def budget() -> int:
+    """The bytes answers may take in this process (0: none are kept)."""
+    import ckan.plugins.toolkit as tk
+    return max(tk.asint(tk.config.get(_OPTION, _DEFAULT_MB)), 0) * 1024 * 1024
+
+
+def rows(session: Any, generation: Any, sql: str, params: dict[str, Any],
+         run: Callable[[], list[Any]]) -> list[Any]:
+    """The rows of the search `sql` with `params`: kept ones when the
+    same search was answered under the committed version, else `run()`'s,
+    kept for the next time."""
+    space = budget()
+    if not space:
+        return run()
+    made, number, writing = session.execute(sa.text(facet_counts.VERSION_READ)).one()
+    version = (made, number)
+    if writing:
+        return run()
+    key = (generation, sql, _frozen(params))
+    kept = _answers.get(version, key)
+    if kept is not None:
+        return kept
+    answer = run()
+    _answers.put(version, key, answer, _size(answer), space)
+    return answer
+
+
+def forget() -> None:
+    """Give up every kept answer (tests, and a process that must not
+    serve what it read before)."""
+    with _answers.lock:
+        _answers._empty(None)
+
+
+def kept_count() -> int:
+    return len(_answers.rows)
+
+
+def _frozen(value: Any) -> Hashable:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _size(answer: list[Any]) -> int:
+    """An estimate of the answer's bytes: its text values and a share for
+    everything else (Python's own sizes would mean walking every value)."""
+    total = 0
+    for row in answer:
+        total += _ROW_OVERHEAD
+        for value in row:
+            if isinstance(value, str):
+                total += len(value)
+            elif isinstance(value, dict):
+                total += sum(len(v) if isinstance(v, str) else _ROW_OVERHEAD
+                             for v in value.values()) + _ROW_OVERHEAD * len(value)
+    return total

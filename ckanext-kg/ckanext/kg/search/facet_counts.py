@@ -49,6 +49,7 @@ VERSION_DDL = [
     f"""INSERT INTO {VERSION} SELECT nextval('{TABLE}_seq')
         WHERE NOT EXISTS (SELECT FROM {VERSION})""",
 ]
+VERSION_RENEW = f"UPDATE {VERSION} SET n = nextval('{TABLE}_seq')"
 # the committed version, and whether this transaction's own index writes
 # are still uncommitted (its answers hold for it alone)
 VERSION_READ = (f"SELECT made, n, current_setting('{_FLAG}', true) = 'pending' "
@@ -96,7 +97,7 @@ APPLY = f"""
         ON CONFLICT ({KEY}) DO UPDATE SET n = c.n + EXCLUDED.n;
         DELETE FROM {DELTAS};
         DELETE FROM {PENDING} WHERE xid = NEW.xid;
-        UPDATE {VERSION} SET n = nextval('{TABLE}_seq');
+        {VERSION_RENEW};
         PERFORM set_config('{_FLAG}', '', true);
         RETURN NULL;
     END $$"""

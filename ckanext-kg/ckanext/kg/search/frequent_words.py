@@ -180,6 +180,8 @@ def keep(connection: Any, words: list[str], limit: int) -> list[tuple[str, int]]
     # a new generation: no process keeps answering from the words before
     connection.execute(sa.text(
         f"COMMENT ON TABLE {WORDS} IS 'kept words {uuid.uuid4().hex}'"))
+    # and no kept answer (`result_cache.py`) outlives the words it was read with
+    connection.execute(sa.text(facet_counts.VERSION_RENEW))
     connection.execute(sa.text(f"DELETE FROM {HITS}"))
     connection.execute(sa.text(f"DELETE FROM {facet_counts.COUNTS} WHERE word_id <> 0"))
     connection.execute(sa.text(f"DELETE FROM {WORDS}"))

@@ -7,7 +7,13 @@ import pytest
 import sqlalchemy as sa
 from ckan.tests import factories, helpers
 
-from ckanext.kg.search import facet_counts, index_table, result_cache
+from ckanext.kg.search import (
+    facet_counts,
+    frequent_words,
+    index_table,
+    prepared,
+    result_cache,
+)
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", "kg_pgsearch"),
@@ -190,3 +196,18 @@ def test_a_key_holds_every_value_of_the_search():
     assert hash(frozen) == hash(result_cache._frozen(
         {"nested": {"a": 2, "b": [1]}, "_fields": ["tags"], "_rows": 20,
          "labels": ["public", "member-x"]}))
+
+
+def test_keeping_frequent_words_renews_the_version(people, searches_run):
+    factories.Dataset(name="open", owner_org=people["stat"]["id"], title="Калк")
+    assert search(q="калк") == (1, ["open"], {})
+    session = model.Session
+    before = session.execute(sa.text(facet_counts.VERSION_READ)).one()[:2]
+    frequent_words.keep(session, ["калк"], 1)
+    session.commit()
+    assert session.execute(sa.text(facet_counts.VERSION_READ)).one()[:2] > before
+    ran = len(searches_run)
+    assert search(q="калк") == (1, ["open"], {})
+    # computed again, from the kept word's hits this time
+    assert any(frequent_words.HITS in prepared.statement_of(session, s)
+               for s in searches_run[ran:])

@@ -76,6 +76,8 @@ _DDL = [
     *frequent_words.DDL,
     *facet_counts.DDL,
     f"COMMENT ON TABLE {TABLE} IS '{LAYOUT}'",
+    # a table made anew holds none of the answers kept before
+    facet_counts.VERSION_RENEW,
 ]
 
 _COLUMNS = ("index_id, id, site_id, capacity, state, dataset_type, "

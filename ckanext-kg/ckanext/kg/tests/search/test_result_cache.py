@@ -211,3 +211,12 @@ def test_keeping_frequent_words_renews_the_version(people, searches_run):
     # computed again, from the kept word's hits this time
     assert any(frequent_words.HITS in prepared.statement_of(session, s)
                for s in searches_run[ran:])
+
+
+def test_an_index_made_anew_serves_no_answer_kept_before(people):
+    factories.Dataset(name="open", owner_org=people["stat"]["id"])
+    assert search() == (1, ["open"], {})
+    session = model.Session
+    session.execute(sa.text("DROP TABLE kg_search_index CASCADE"))  # by hand
+    session.commit()
+    assert search() == (0, [], {})

@@ -58,7 +58,8 @@ def _quoted_by_csv_writer() -> str:
 
 RE2_CLASS = {",": ",", '"': '"', "\n": "\\n", "\r": "\\r"}
 NEEDS_QUOTES = "[" + "".join(RE2_CLASS[char] for char in _quoted_by_csv_writer()) + "]"
-QUOTED_BYTES = [char.encode() for char in _quoted_by_csv_writer()]
+QUOTED_CHARS = _quoted_by_csv_writer()
+QUOTED_BYTES = [char.encode() for char in QUOTED_CHARS]
 # a quoted cell holding a comma or a quote, on one line (so lines are rows)
 _QUOTED_CANONICALLY = '"(?:[^"\\r\\n]|"")*(?:,|"")(?:[^"\\r\\n]|"")*"'
 _UNQUOTED = '[^,"\\r\\n]*'
@@ -194,14 +195,20 @@ def _regular_pattern(delimiter: str) -> str:
     return f"^(?:{field}(?:{own}{field})*\\r?\\n)*$"
 
 
-def canonical_lines(table: pa.Table) -> tuple[pa.Array, bool]:
+def canonical_lines(table: pa.Table,
+                    written: list[tuple[pa.Array, bool] | None] | None = None) -> tuple[pa.Array, bool]:
     """Each row as ``csv.writer`` writes it (comma, minimal quoting, ``\\n``),
     and whether a cell holds a line break, ``\\n`` or ``\\r`` (``csv.writer``
-    quotes a cell holding ``\\n``, not one holding only ``\\r``)."""
+    quotes a cell holding ``\\n``, not one holding only ``\\r``).
+
+    ``written``, per column: its cells already as ``csv.writer`` writes them
+    (:func:`written_cell`) and whether one holds a line break, or ``None``
+    (quoted here)."""
     cells, line_breaks = [], False
-    for column in table.columns:
-        written, breaks = _canonical_cells(column.combine_chunks())
-        cells.append(written)
+    for number, column in enumerate(table.columns):
+        known = written[number] if written else None
+        done, breaks = known if known is not None else _canonical_cells(column.combine_chunks())
+        cells.append(done)
         line_breaks = line_breaks or breaks
     if len(cells) == 1:  # csv.writer writes a lone empty cell as ""
         cells[0] = pc.if_else(pc.equal(table.column(0).combine_chunks(), ""), '""', cells[0])
@@ -209,6 +216,14 @@ def canonical_lines(table: pa.Table) -> tuple[pa.Array, bool]:
     # row: joining the finished lines to "\n" copied the whole block again
     cells[-1] = pc.binary_join_element_wise(cells[-1], "\n", "")
     return pc.binary_join_element_wise(*cells, ","), line_breaks
+
+
+def written_cell(text: str) -> str:
+    """One cell as ``csv.writer`` writes it in a row of several (quoted when it
+    holds a character this Python's ``csv.writer`` quotes, quotes doubled)."""
+    if any(char in text for char in QUOTED_CHARS):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def _canonical_cells(column: pa.Array) -> tuple[pa.Array, bool]:

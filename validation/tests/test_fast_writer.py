@@ -295,3 +295,25 @@ def _csv_cell(cell: str) -> str:
     text = io.StringIO()
     csv.writer(text, lineterminator="\n").writerow([cell, ""])
     return text.getvalue()[:-2]
+
+
+CELLS_TO_WRITE = ["", "Нарын", "Ош, шаары", 'say "hi"', '{"by":"tax"}', "два\nряда", "a\rb",
+                  '"', ",", " x ", "[]"]
+
+
+@pytest.mark.parametrize("cell", CELLS_TO_WRITE)
+def test_a_cell_written_alone_is_written_as_csv_writer_writes_it(cell):
+    assert blocks.written_cell(cell) == _csv_cell(cell)
+
+
+def test_lines_of_cells_written_beforehand_are_the_lines_quoted_there():
+    import pyarrow as pa
+    table = pa.table({"a": CELLS_TO_WRITE, "b": list(reversed(CELLS_TO_WRITE))})
+    written = [(pa.array([blocks.written_cell(cell) for cell in column.to_pylist()]),
+                any("\n" in cell or "\r" in cell for cell in column.to_pylist()))
+               for column in table.columns]
+    assert blocks.canonical_lines(table, [written[0], None]) == blocks.canonical_lines(table)
+    assert blocks.canonical_lines(table, written) == blocks.canonical_lines(table)
+    lone = pa.table({"a": ["", "x,y"]})  # a lone empty cell is still written ""
+    assert blocks.canonical_lines(lone, [(pa.array(["", '"x,y"']), False)])[0].to_pylist() == [
+        '""\n', '"x,y"\n']

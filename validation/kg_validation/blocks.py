@@ -56,10 +56,7 @@ def _quoted_by_csv_writer() -> str:
     return found
 
 
-RE2_CLASS = {",": ",", '"': '"', "\n": "\\n", "\r": "\\r"}
-NEEDS_QUOTES = "[" + "".join(RE2_CLASS[char] for char in _quoted_by_csv_writer()) + "]"
 QUOTED_CHARS = _quoted_by_csv_writer()
-QUOTED_BYTES = [char.encode() for char in QUOTED_CHARS]
 # a quoted cell holding a comma or a quote, on one line (so lines are rows)
 _QUOTED_CANONICALLY = '"(?:[^"\\r\\n]|"")*(?:,|"")(?:[^"\\r\\n]|"")*"'
 _UNQUOTED = '[^,"\\r\\n]*'
@@ -115,14 +112,17 @@ def write_block(data: bytes, delimiter: str, writer, final: bool) -> bool:
     """Write one block of whole lines; ``False`` (nothing written) if a quoted field runs past it."""
     rest = data.translate(None, PLAIN_BYTES)
     lone_cr = b"\r" in rest and data.count(b"\r") != data.count(b"\r\n")
-    if not lone_cr and _block_is_clean(data, rest.translate(None, b'"\r')):
+    # the block as one Arrow string, its UTF-8 checked once for every test below
+    text = None if data.isascii() else utf8_array(data)
+    if not lone_cr and _block_is_clean(data, rest.translate(None, b'"\r'), text):
         if b'"' not in rest and (delimiter == "," or b"," not in data):
             writer.plain_block(_plain(data, delimiter))
             return True
-        if delimiter == "," and b"\r" not in rest and _canonical(data):
+        if delimiter == "," and b"\r" not in rest and _canonical(data, text):
             writer.plain_block(data)
             return True
-        table = _regular_table(data if data.endswith(b"\n") else data + b"\n", delimiter)
+        whole = data.endswith(b"\n")
+        table = _regular_table(data if whole else data + b"\n", delimiter, text if whole else None)
         if table is not None:
             lines, line_breaks = canonical_lines(table)
             writer.table_block(lines, table.num_columns, line_breaks, table)
@@ -140,21 +140,23 @@ def _plain(data: bytes, delimiter: str) -> bytes:
     return data if delimiter == "," else data.replace(delimiter.encode(), b",")
 
 
-def _canonical(data: bytes) -> bool:
+def _canonical(data: bytes, text: pa.Array | None = None) -> bool:
     """Comma-separated lines, each cell as ``csv.writer`` writes it (quoted
     exactly when it holds a comma or a quote; no line break inside a cell),
-    no blank line: then the block is copied as it is, one row a line."""
+    no blank line: then the block is copied as it is, one row a line.
+    ``text``: :func:`.encoding.utf8_array` of ``data``, when made already."""
     if data.startswith(b"\n") or b"\n\n" in data:
         return False
-    text = utf8_array(data)
+    text = utf8_array(data) if text is None else text
     return text is not None and pc.match_substring_regex(text, CANONICAL_LINES)[0].as_py()
 
 
-def _regular_table(data: bytes, delimiter: str) -> pa.Table | None:
-    """The block's rows as pyarrow reads them, if Python's ``csv`` reads them alike."""
+def _regular_table(data: bytes, delimiter: str, text: pa.Array | None = None) -> pa.Table | None:
+    """The block's rows as pyarrow reads them, if Python's ``csv`` reads them alike
+    (``text``: :func:`.encoding.utf8_array` of ``data``, when made already)."""
     if data.startswith((b"\n", b"\r\n")) or b"\n\n" in data or b"\n\r\n" in data:
         return None  # blank lines: csv reads no cell, pyarrow one empty cell
-    text = utf8_array(data)
+    text = utf8_array(data) if text is None else text
     if text is None or not pc.match_substring_regex(text, _regular_pattern(delimiter))[0].as_py():
         return None
     width = len(next(csv.reader(io.StringIO(data[:1 << 16].decode("utf-8", "ignore"), newline=""),
@@ -230,12 +232,17 @@ def _canonical_cells(column: pa.Array) -> tuple[pa.Array, bool]:
     """The column's cells as ``csv.writer`` writes them, and whether one holds a
     line break (CR or LF: pyarrow ends a row at either, unless told). The
     column's text is looked at as bytes first: most columns hold none of the
-    characters that are quoted, and skip the per-cell test."""
+    characters that are quoted, and skip the per-cell test, which looks only
+    for those the column holds (a plain substring test each: cheaper than
+    one regular expression of them all)."""
     text = bytes(array_bytes(column))
     breaks = b"\n" in text or b"\r" in text
-    if not any(char in text for char in QUOTED_BYTES):
+    present = [char for char in QUOTED_CHARS if char.encode() in text]
+    if not present:
         return column, breaks
-    needs = pc.match_substring_regex(column, NEEDS_QUOTES)
+    needs = pc.match_substring(column, present[0])
+    for char in present[1:]:
+        needs = pc.or_(needs, pc.match_substring(column, char))
     quoted_cells = pc.sum(needs).as_py() or 0
     if not quoted_cells:
         return column, breaks
@@ -269,15 +276,16 @@ def _csv_rows(text: str, delimiter: str, final: bool) -> list[list[str]] | None:
     return rows
 
 
-def _block_is_clean(data: bytes, rest: bytes) -> bool:
+def _block_is_clean(data: bytes, rest: bytes, text: pa.Array | None) -> bool:
     """No cell of the block needs a change or a flag (checked on the bytes).
 
-    ``rest`` is the block without the plain bytes, quotes and CRs. Also
-    checks that the block is valid UTF-8 (raising ``UnicodeDecodeError``).
+    ``rest`` is the block without the plain bytes, quotes and CRs; ``text``
+    the block as :func:`.encoding.utf8_array` gives it (``None`` for ASCII,
+    or bytes that are not UTF-8). Also checks that the block is valid UTF-8
+    (raising ``UnicodeDecodeError``).
     """
     if data.isascii():
         return b"\x00" not in rest
-    text = utf8_array(data)
     if text is None:
         data.decode("utf-8")  # raises the exact error
         return False  # (Arrow and Python disagree: let Python's path decide)

@@ -317,3 +317,12 @@ def test_lines_of_cells_written_beforehand_are_the_lines_quoted_there():
     lone = pa.table({"a": ["", "x,y"]})  # a lone empty cell is still written ""
     assert blocks.canonical_lines(lone, [(pa.array(["", '"x,y"']), False)])[0].to_pylist() == [
         '""\n', '"x,y"\n']
+
+
+def test_a_block_holding_a_blank_line_is_neither_copied_nor_parsed_by_pyarrow():
+    """csv reads no row from a blank line where pyarrow reads one empty cell."""
+    assert blocks._canonical(b'a,"x,y"\n1,2\n')
+    assert not blocks._canonical(b'a,"x,y"\n\n1,2\n')
+    assert blocks._regular_table(b"a;b\r\n1;2\r\n", ";") is not None
+    for block in (b"a;b\n\n1;2\n", b"a;b\r\n\r\n1;2\r\n", b"a;b\n\r\n1;2\n"):
+        assert blocks._regular_table(block, ";") is None, block

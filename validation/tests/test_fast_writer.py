@@ -295,3 +295,34 @@ def _csv_cell(cell: str) -> str:
     text = io.StringIO()
     csv.writer(text, lineterminator="\n").writerow([cell, ""])
     return text.getvalue()[:-2]
+
+
+CELLS_TO_WRITE = ["", "Нарын", "Ош, шаары", 'say "hi"', '{"by":"tax"}', "два\nряда", "a\rb",
+                  '"', ",", " x ", "[]"]
+
+
+@pytest.mark.parametrize("cell", CELLS_TO_WRITE)
+def test_a_cell_written_alone_is_written_as_csv_writer_writes_it(cell):
+    assert blocks.written_cell(cell) == _csv_cell(cell)
+
+
+def test_lines_of_cells_written_beforehand_are_the_lines_quoted_there():
+    import pyarrow as pa
+    table = pa.table({"a": CELLS_TO_WRITE, "b": list(reversed(CELLS_TO_WRITE))})
+    written = [(pa.array([blocks.written_cell(cell) for cell in column.to_pylist()]),
+                any("\n" in cell or "\r" in cell for cell in column.to_pylist()))
+               for column in table.columns]
+    assert blocks.canonical_lines(table, [written[0], None]) == blocks.canonical_lines(table)
+    assert blocks.canonical_lines(table, written) == blocks.canonical_lines(table)
+    lone = pa.table({"a": ["", "x,y"]})  # a lone empty cell is still written ""
+    assert blocks.canonical_lines(lone, [(pa.array(["", '"x,y"']), False)])[0].to_pylist() == [
+        '""\n', '"x,y"\n']
+
+
+def test_a_block_holding_a_blank_line_is_neither_copied_nor_parsed_by_pyarrow():
+    """csv reads no row from a blank line where pyarrow reads one empty cell."""
+    assert blocks._canonical(b'a,"x,y"\n1,2\n')
+    assert not blocks._canonical(b'a,"x,y"\n\n1,2\n')
+    assert blocks._regular_table(b"a;b\r\n1;2\r\n", ";") is not None
+    for block in (b"a;b\n\n1;2\n", b"a;b\r\n\r\n1;2\r\n", b"a;b\n\r\n1;2\n"):
+        assert blocks._regular_table(block, ";") is None, block

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pyarrow import csv as pacsv
 
-from ..blocks import array_bytes, canonical_lines
+from ..blocks import array_bytes, canonical_lines, written_cell
 from .certain import Typed, typed
 from .judge import NotModelled, missing_values
 
@@ -122,12 +122,14 @@ class CopyRows:
         readings = readings or [None] * len(cells)
         missing = missing or [None] * len(cells)
         try:
-            texts = [column.text(values, reading, absent) for column, values, reading, absent
-                     in zip(self._columns, cells, readings, missing)]
+            both = [column.text(values, reading, absent) for column, values, reading, absent
+                    in zip(self._columns, cells, readings, missing)]
         except NotModelled as reason:
             self.discard(str(reason))
             return False
-        lines, line_breaks = canonical_lines(pa.table(texts, names=self._names))
+        texts = [text for text, _ in both]
+        lines, line_breaks = canonical_lines(pa.table(texts, names=self._names),
+                                             [written for _, written in both])
         self._out.write(array_bytes(lines))
         self._out.flush()  # a reader of the growing file sees whole batches
         self.rows += len(lines)
@@ -165,37 +167,69 @@ class _Column:
         self.field, self.cell = field, cell
         self.read_cell = field.create_cell_reader()
         self.missing = pa.array(missing_values(field), pa.string())
-        self.known: dict[str, str] = {}
+        # source text -> (its text for COPY, as csv.writer writes that, holds a line break)
+        self.known: dict[str, tuple[str, str, bool]] = {}
 
     def text(self, cells: pa.Array, reading: Typed | None = None,
-             missing: pa.Array | None = None) -> pa.Array:
+             missing: pa.Array | None = None) -> tuple[pa.Array, tuple[pa.Array, bool] | None]:
         """The cells' text for COPY (``reading``: :func:`.certain.typed` of
-        ``cells``, ``missing``: which are missing, when known already)."""
+        ``cells``, ``missing``: which are missing, when known already), and,
+        when every cell's text was read here (once per distinct text), those
+        texts as ``csv.writer`` writes them, for
+        :func:`..blocks.canonical_lines` (``None``: to be quoted there)."""
         missing = pc.is_in(cells, self.missing) if missing is None else missing
+        absent = pc.any(missing).as_py()  # else no copy of the column just to blank nothing
         if self.field.type in ("string", "any"):  # the value is the text (the table is valid)
-            return pc.if_else(missing, "", cells)
+            return (pc.if_else(missing, "", cells) if absent else cells), None
         reading = typed(self.field, cells) if reading is None else reading
         direct = _postgres_text(self.field, cells, reading)
-        settled = pc.or_(missing, reading.ok) if direct is not None else missing
-        text = pc.if_else(missing, "", direct if direct is not None else cells)
+        if direct is None:  # every cell not missing is read by frictionless's reader
+            return self._read_all(cells, missing)
+        settled = pc.or_(missing, reading.ok)
+        text = pc.if_else(missing, "", direct) if absent else direct
         rest = pc.invert(settled)
         if pc.any(rest).as_py():
-            text = pc.if_else(rest, self._read(cells, rest), text)
-        return text
+            text = pc.if_else(rest, self._read(cells, rest)[0], text)
+        return text, None
 
-    def _read(self, cells: pa.Array, rest: pa.Array) -> pa.Array:
-        """frictionless's value of each distinct unsettled text, written by ``cell``."""
-        distinct = pc.unique(pc.filter(cells, rest))
-        texts = []
+    def _read_all(self, cells: pa.Array, missing: pa.Array) -> tuple[pa.Array, tuple[pa.Array, bool]]:
+        """Every cell by frictionless's reader (missing ones ""), also as written."""
+        present = pc.invert(missing)
+        if not pc.any(present).as_py():
+            empty = pa.repeat(pa.scalar("", pa.string()), len(cells))
+            return empty, (empty, False)
+        if not pc.any(missing).as_py():
+            text, written, breaks = self._read(cells, None)
+            return text, (written, breaks)
+        text, written, breaks = self._read(cells, present)
+        return pc.if_else(missing, "", text), (pc.if_else(missing, "", written), breaks)
+
+    def _read(self, cells: pa.Array, rest: pa.Array | None) -> tuple[pa.Array, pa.Array, bool]:
+        """frictionless's value of each distinct unsettled text (``rest``;
+        ``None``: every cell), written by ``cell``; those texts as
+        ``csv.writer`` writes them; whether one holds a line break."""
+        if rest is None:  # every cell: one hashing pass gives the texts and where they are
+            encoded = pc.dictionary_encode(cells)
+            distinct, index = encoded.dictionary, encoded.indices
+        else:
+            distinct = pc.unique(pc.filter(cells, rest))
+            index = None
+        texts, quoted, breaks = [], [], False
         for source in distinct.to_pylist():
-            if source not in self.known:
+            known = self.known.get(source)
+            if known is None:
                 value, notes = self.read_cell(source)
                 if notes:
                     raise NotModelled(f"an invalid cell in {self.field.name}")
                 written = self.cell(value)
-                self.known[source] = "" if written is None else str(written)
-            texts.append(self.known[source])
-        return pc.take(pa.array(texts, pa.string()), pc.index_in(cells, distinct))
+                text = "" if written is None else str(written)
+                known = self.known[source] = (text, written_cell(text), "\n" in text or "\r" in text)
+            texts.append(known[0])
+            quoted.append(known[1])
+            breaks = breaks or known[2]
+        index = pc.index_in(cells, distinct) if index is None else index
+        return (pc.take(pa.array(texts, pa.string()), index),
+                pc.take(pa.array(quoted, pa.string()), index), breaks)
 
 
 def _postgres_text(field, cells: pa.Array, reading) -> pa.Array | None:

@@ -79,3 +79,56 @@ def test_an_unreadable_file_keeps_no_rows(tmp_path):
     assert validate_table(source, {"fields": [{"name": "a"}]}, copy_rows=rows).unreadable
     with pytest.raises(NotWritten):
         rows.finished.result()
+
+
+class _Lines:
+    """A RowsReader that keeps what it is given."""
+
+    def __init__(self):
+        self.breaks, self.texts = [], []
+
+    def begin(self, header):
+        pass
+
+    def add(self, texts, lines, line_breaks):
+        self.breaks.append(line_breaks)
+        self.texts.append([column.to_pylist() for column in texts])
+
+    def end(self):
+        pass
+
+    def discard(self):
+        pass
+
+
+@pytest.mark.parametrize("months", [["2023-01", "2023-02", "2023-01"], ["2023-01", "", "2023-01"],
+                                    ["", "", ""]])
+def test_cells_read_one_by_one_are_quoted_once_as_csv_writer_quotes_them(tmp_path, months):
+    """A column frictionless's reader reads (year-months) is written as
+    csv.writer writes its texts, missing cells as unquoted empty fields,
+    whether the batch holds missing cells or not; a text holding a line
+    break is said to."""
+    import csv
+    import io
+
+    import frictionless
+    import pyarrow as pa
+
+    def written(value):  # a cell writer whose texts need quotes, or hold a line break
+        return None if value is None else {1: 'a "1", b', 2: "two\nlines"}[value.month]
+
+    schema = frictionless.Schema.from_descriptor(
+        {"fields": [{"name": "n", "type": "integer"}, {"name": "m", "type": "yearmonth"}]})
+    reader = _Lines()
+    rows = CopyRows(tmp_path / "rows.csv", written, reader)
+    rows.begin(schema)
+    assert rows.add([pa.array(["1", "2", "3"]), pa.array(months)])
+    rows.end()
+    texts = ["" if month == "" else {"2023-01": 'a "1", b', "2023-02": "two\nlines"}[month]
+             for month in months]
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\n").writerows([["n", "m"]] + [
+        [str(number), text] for number, text in enumerate(texts, 1)])
+    assert rows.target.read_bytes() == expected.getvalue().encode("utf-8")
+    assert reader.texts == [[["1", "2", "3"], texts]]
+    assert reader.breaks == ["two\nlines" in texts]

@@ -86,3 +86,15 @@ def test_rows_discarded_leave_no_parquet_file(tmp_path):
     parquet, _ = written_with_the_rows(tmp_path, _canonical(tmp_path, ROWS))
     parquet.discard()
     assert not parquet.whole and not parquet.target.exists()
+
+
+@pytest.mark.parametrize("block", [None, 4096])
+def test_columns_without_an_empty_cell_give_the_file_read_back(tmp_path, block):
+    """Rows with no missing value but in one column: the columns without an
+    empty cell are written as they are, the same bytes as read back."""
+    rows = [ROWS[0], ROWS[1], ROWS[3]] * 500
+    parquet, csv = written_with_the_rows(tmp_path, _canonical(tmp_path, rows),
+                                         block=block or rows_parquet.BLOCK)
+    assert parquet.whole
+    assert parquet.target.read_bytes() == read_back(csv, FIELDS, block)
+    assert pq.read_table(parquet.target).column("extra").null_count == 500

@@ -70,6 +70,15 @@ def test_vectorised_copy_rows_are_the_row_by_row_ones(tmp_path, repeat):
     assert not datastore.copies_as_is(SCHEMA, path)
 
 
+def test_copy_rows_without_a_missing_value_are_the_row_by_row_ones(tmp_path):
+    """Columns frictionless's reader reads, in batches without a missing
+    cell (their texts found and quoted once per distinct text)."""
+    path = _canonical(tmp_path, [ROWS[0], ROWS[1], ROWS[3]] * 300)
+    target = tmp_path / "copy.csv"
+    assert write_copy_rows(path, SCHEMA, target, datastore.copy_cell) == 900
+    assert target.read_bytes() == _row_by_row(path)
+
+
 def test_a_growing_file_is_read_whole_while_it_is_written(tmp_path):
     import threading
     import time

@@ -160,6 +160,11 @@ class CopyRows:
             self.finished.set_exception(NotWritten(reason))
 
 
+# texts of one column remembered with their reading: a table of unique
+# GeoJSON or object cells would otherwise keep every one of them
+_KNOWN_AT_MOST = 100_000
+
+
 class _Column:
     """Turns one field's cells into PostgreSQL's input text."""
 
@@ -223,6 +228,8 @@ class _Column:
                     raise NotModelled(f"an invalid cell in {self.field.name}")
                 written = self.cell(value)
                 text = "" if written is None else str(written)
+                if len(self.known) >= _KNOWN_AT_MOST:
+                    self.known.clear()
                 known = self.known[source] = (text, written_cell(text), "\n" in text or "\r" in text)
             texts.append(known[0])
             quoted.append(known[1])

@@ -132,3 +132,23 @@ def test_cells_read_one_by_one_are_quoted_once_as_csv_writer_quotes_them(tmp_pat
     assert rows.target.read_bytes() == expected.getvalue().encode("utf-8")
     assert reader.texts == [[["1", "2", "3"], texts]]
     assert reader.breaks == ["two\nlines" in texts]
+
+
+def test_a_column_of_unique_texts_remembers_a_bounded_number(monkeypatch):
+    import frictionless
+    import pyarrow as pa
+
+    from kg_validation.fast import copy_rows
+
+    field = frictionless.Schema.from_descriptor(
+        {"fields": [{"name": "shape", "type": "object"}]}).fields[0]
+    cells = pa.array([json.dumps({"k": k, "name": f"ж,{k}"}) for k in range(50)])
+    unbounded = copy_rows._Column(field, cell).text(cells)
+    monkeypatch.setattr(copy_rows, "_KNOWN_AT_MOST", 8)
+    column = copy_rows._Column(field, cell)
+    bounded = column.text(cells)
+    assert len(column.known) <= 8
+    assert bounded[0].to_pylist() == unbounded[0].to_pylist()
+    assert bounded[1][0].to_pylist() == unbounded[1][0].to_pylist()
+    assert bounded[0][3].as_py() == '{"k": 3, "name": "ж,3"}'
+    assert bounded[1][0][3].as_py() == '"{""k"": 3, ""name"": ""ж,3""}"'

@@ -18,8 +18,8 @@ are not committed yet neither reads nor keeps answers: they hold for it
 alone. A version that changes empties the process's answers.
 
 The answers are bounded by `ckanext.kg.search.result_cache_mb` (an
-estimate of their size; 0 turns keeping them off), the least recently
-asked given up first.
+estimate of their size, their keys included; 0 turns keeping them off),
+the least recently asked given up first.
 """
 from __future__ import annotations
 
@@ -107,7 +107,9 @@ def rows(session: Any, generation: Any, sql: str, params: dict[str, Any],
     if kept is not None:
         return kept
     answer = run()
-    _answers.put(version, key, answer, _size(answer), space)
+    # the key counts too: a flood of different searches with empty answers
+    # (`rows=0`, a made-up word) would otherwise keep a statement each
+    _answers.put(version, key, answer, _size(answer) + _size_of(key), space)
     return answer
 
 
@@ -128,6 +130,15 @@ def _frozen(value: Any) -> Hashable:
     if isinstance(value, (list, tuple, set, frozenset)):
         return tuple(_frozen(v) for v in value)
     return value
+
+
+def _size_of(value: Any) -> int:
+    """An estimate of a key's bytes: its texts and a share for each value."""
+    if isinstance(value, str):
+        return len(value) + _ROW_OVERHEAD
+    if isinstance(value, tuple):
+        return sum(_size_of(v) for v in value) + _ROW_OVERHEAD
+    return _ROW_OVERHEAD
 
 
 def _size(answer: list[Any]) -> int:

@@ -220,3 +220,16 @@ def test_an_index_made_anew_serves_no_answer_kept_before(people):
     session.execute(sa.text("DROP TABLE kg_search_index CASCADE"))  # by hand
     session.commit()
     assert search() == (0, [], {})
+
+
+@pytest.mark.ckan_config("ckanext.kg.search.result_cache_mb", 1)
+def test_searches_with_empty_answers_count_their_statements_against_the_budget(people):
+    """Made-up words with `rows=0`: each answer is one row, but each is kept
+    under its own statement; those count, so the budget holds."""
+    factories.Dataset(name="open", owner_org=people["stat"]["id"])
+    long_word = "ж" * 2000
+    for k in range(300):
+        assert helpers.call_action("package_search", q=f"{long_word}{k}",
+                                   rows=0)["count"] == 0
+    assert result_cache._answers.size <= 1024 * 1024
+    assert 0 < result_cache.kept_count() < 300

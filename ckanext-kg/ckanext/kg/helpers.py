@@ -281,7 +281,7 @@ def kg_agency_compliance(agency_id: str) -> Optional[dict[str, Any]]:
     """The share of an agency's datasets (those the viewer may see) that comply."""
     try:
         return tk.get_action("kg_compliance_show")(
-            _viewer_context(), {"organization": agency_id})
+            _viewer_context(), {"organization": agency_id, "rows": 0})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return None
 

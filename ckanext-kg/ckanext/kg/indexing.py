@@ -11,6 +11,10 @@ from ckanext.kg import code, helpers
 # Stored as JSON strings in the dataset; indexed through the fields that
 # `add_languages` and `add_divisions` make of them.
 _JSON_FIELDS = ("title_translated", "notes_translated", "keywords", "spatial_divisions")
+# Fields of the search document that hold the dataset's compliance with
+# the data-exchange code (`add_compliance`)
+COMPLIANT = "kg_compliant"
+UNMET_RULES = "kg_unmet_rules"
 
 
 def add_languages(doc: dict[str, Any]) -> dict[str, Any]:
@@ -28,14 +32,21 @@ def add_languages(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def add_resource_languages(doc: dict[str, Any]) -> dict[str, Any]:
-    """Every language of each table's name and description as more text of
-    `res_name` and `res_description`, so a Kyrgyz or Russian word of a
-    table's name finds its dataset."""
+def shown_dataset(doc: dict[str, Any]) -> dict[str, Any]:
+    """The dataset as `package_show` gave it to the indexer (the document's
+    `validated_data_dict`), or {} for a document without one."""
     try:
         dataset = json.loads(doc.get("validated_data_dict") or doc.get("data_dict") or "{}")
     except ValueError:
-        return doc
+        return {}
+    return dataset if isinstance(dataset, dict) else {}
+
+
+def add_resource_languages(doc: dict[str, Any],
+                           dataset: dict[str, Any]) -> dict[str, Any]:
+    """Every language of each table's name and description as more text of
+    `res_name` and `res_description`, so a Kyrgyz or Russian word of a
+    table's name finds its dataset."""
     for resource in dataset.get("resources") or []:
         for key, field in (("name_translated", "res_name"),
                            ("description_translated", "res_description")):
@@ -54,12 +65,30 @@ def add_divisions(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+def add_compliance(doc: dict[str, Any], dataset: dict[str, Any]) -> dict[str, Any]:
+    """Whether the dataset complies with the data-exchange code
+    (`COMPLIANT`: "true" or "false") and the numbers of the rules it does
+    not meet (`UNMET_RULES`), judged as its compliance page judges it, so
+    an agency's share is one count over the index, however many datasets
+    it has. A table's validation report changes the verdict of rule 5.3:
+    the dataset is indexed again when a report is stored."""
+    if not dataset.get("id"):
+        return doc
+    unmet = [rule.number for rule in code.unmet_rules(dataset)]
+    doc[COMPLIANT] = "false" if unmet else "true"
+    doc[UNMET_RULES] = unmet
+    return doc
+
+
 def search_document(doc: dict[str, Any]) -> dict[str, Any]:
     """The search document of a dataset: languages (its own and its
-    tables') and divisions as fields of their own, without the JSON strings
+    tables') and divisions as fields of their own, its compliance with the
+    code, without the JSON strings
     they came from (and CKAN's `extras_` copies of them), which would only
     make every row larger."""
-    doc = add_divisions(add_resource_languages(add_languages(doc)))
+    dataset = shown_dataset(doc)
+    doc = add_compliance(add_divisions(add_resource_languages(add_languages(doc), dataset)),
+                         dataset)
     for field in _JSON_FIELDS:
         doc.pop(f"extras_{field}", None)
         if field != "spatial_divisions":

@@ -2,7 +2,10 @@
 reports, downloads, and the developers' page with the OpenAPI description."""
 from __future__ import annotations
 
+from typing import Any
+
 import ckan.plugins.toolkit as tk
+from ckan.lib.pagination import Page
 from flask import Blueprint
 
 kg = Blueprint("kg", __name__)
@@ -422,19 +425,42 @@ def table_schema(id: str, resource_id: str):
     return _cache_policy(Response(schemas.as_file(schema), headers=headers), resource_id)
 
 
+AGENCY_COMPLIANCE_PAGE = 50  # datasets a page of an agency's compliance lists
+# the `complies` filter of that page: its value, as the action takes it
+COMPLIES_FILTERS = {"true": True, "false": False}
+
+
 @kg.route("/organization/<id>/compliance")
 def agency_compliance(id: str):
-    """An agency's datasets that the viewer may see, with their unmet rules."""
+    """An agency's datasets that the viewer may see, with their unmet rules,
+    a page at a time; `complies=true|false` lists only those that do or
+    do not comply (any other value: all of them)."""
+    from flask import request
     context = _context()
+    page = tk.h.get_page_number(request.args)
+    complies = request.args.get("complies")
+    if complies not in COMPLIES_FILTERS:
+        complies = None
+    wanted = {"organization": id, "start": (page - 1) * AGENCY_COMPLIANCE_PAGE,
+              "rows": AGENCY_COMPLIANCE_PAGE}
+    if complies is not None:
+        wanted["complies"] = COMPLIES_FILTERS[complies]
     try:
         agency = tk.get_action("organization_show")(
             dict(context), {"id": id, "include_datasets": False})
-        result = tk.get_action("kg_compliance_show")(dict(context), {"organization": id})
+        result = tk.get_action("kg_compliance_show")(dict(context), wanted)
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return tk.abort(404, tk._("Organization not found"))
+    kept = {"complies": complies} if complies is not None else {}
+
+    def page_url(page: int, **_: Any) -> str:
+        return tk.h.url_for("kg.agency_compliance", id=agency["name"], page=page, **kept)
+    pager = Page(collection=result["results"], page=page, url=page_url,
+                 item_count=result["count"], items_per_page=AGENCY_COMPLIANCE_PAGE)
+    pager.items = result["results"]
     return tk.render("kg/agency_compliance.html",
                      {"group_dict": agency, "group_type": agency["type"],
-                      "compliance": result})
+                      "compliance": result, "page": pager, "complies": complies})
 
 
 @kg.route("/developers")

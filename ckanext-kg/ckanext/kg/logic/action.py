@@ -8,7 +8,7 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.kg import code, counts, tabular
+from ckanext.kg import code, counts, indexing, tabular
 from ckanext.kg.logic import parameters, schema, visibility
 from ckanext.kg.logic.listings import (
     format_autocomplete,
@@ -71,33 +71,65 @@ def kg_compliance_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :type id: string
     :param organization: the id or name of an agency (instead of ``id``)
     :type organization: string
+    :param start: with ``organization``: the first dataset listed (default 0)
+    :type start: int
+    :param rows: with ``organization``: how many datasets to list
+        (0 to 1000; default 1000)
+    :type rows: int
+    :param complies: with ``organization``: list only the datasets that
+        comply (true) or do not (false)
+    :type complies: bool
     :returns: for a dataset, ``rules`` (number, field, text, met), ``met``,
         ``total``, ``publishable`` and ``openness_stars``; for an agency,
-        ``datasets``, ``compliant`` and ``share`` over the datasets the
-        caller may see, and ``results``: each of them with its unmet rules
+        over the datasets the caller may see: ``datasets``, ``compliant``,
+        ``share``, ``unmet_rules`` (number, field, text and how many
+        datasets do not meet it), ``count`` (the datasets to list, after
+        ``complies``), ``start`` and ``results``: the datasets listed, by
+        name, each with its unmet rules
     """
     if data_dict.get("organization"):
-        return _agency_compliance(context, data_dict["organization"])
+        return _agency_compliance(context, data_dict)
     dataset_id = tk.get_or_bust(data_dict, "id")
     tk.check_access("kg_compliance_show", context, {"id": dataset_id})
     dataset = tk.get_action("package_show")(context, {"id": dataset_id})
     return dict(code.compliance(dataset), id=dataset["id"], name=dataset["name"])
 
 
-def _agency_compliance(context: Context, organization: str) -> dict[str, Any]:
+def _agency_compliance(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Counts only the datasets the caller may see (package_search applies
-    the caller's permissions), and lists each with its unmet rules."""
+    the caller's permissions), each judged when it was indexed
+    (`indexing.add_compliance`): one search counts them all, however many
+    there are. Lists a page of them, by name, each judged as it is now."""
+    params = schema.checked(context, data_dict, schema.agency_compliance_parameters())
     org = tk.get_action("organization_show")(
-        context, {"id": organization, "include_datasets": False})
-    result = tk.get_action("package_search")(context, {
-        "fq": f'owner_org:"{org["id"]}"', "rows": 1000, "sort": "name asc",
-        "include_private": True})
-    datasets = [_dataset_compliance(d) for d in result["results"]]
-    compliant = sum(1 for d in datasets if d["publishable"])
-    return {"organization": org["name"], "datasets": len(datasets),
-            "compliant": compliant,
-            "share": round(compliant / len(datasets), 3) if datasets else None,
-            "results": datasets}
+        dict(context), {"id": params["organization"], "include_datasets": False,
+                        "include_dataset_count": False, "include_users": False,
+                        "include_groups": False, "include_followers": False})
+    of_agency = {"fq": f'+owner_org:"{org["id"]}"', "include_private": True}
+    counted = tk.get_action("package_search")(dict(context), dict(
+        of_agency, rows=0, **{"facet.field": [indexing.COMPLIANT, indexing.UNMET_RULES],
+                              "facet.limit": -1, "facet.mincount": 1}))
+    facets = counted["facets"]
+    datasets = counted["count"]
+    compliant = facets.get(indexing.COMPLIANT, {}).get("true", 0)
+    listed = dict(of_agency, start=params.get("start", 0),
+                  rows=params.get("rows", schema.AGENCY_COMPLIANCE_ROWS), sort="name asc")
+    judged = facets.get(indexing.COMPLIANT, {})
+    page: dict[str, Any] = {"count": datasets, "results": []}
+    if "complies" in params:
+        wanted = "true" if params["complies"] else "false"
+        listed["fq"] += f" +{indexing.COMPLIANT}:{wanted}"
+        page["count"] = judged.get(wanted, 0)
+    if listed["rows"]:
+        page = tk.get_action("package_search")(dict(context), listed)
+    unmet = facets.get(indexing.UNMET_RULES, {})
+    return {"organization": org["name"], "datasets": datasets, "compliant": compliant,
+            "share": round(compliant / datasets, 3) if datasets else None,
+            "unmet_rules": [{"number": rule.number, "field": rule.field, "text": rule.text(),
+                             "datasets": unmet[rule.number]}
+                            for rule in code.RULES if unmet.get(rule.number)],
+            "count": page["count"], "start": listed["start"],
+            "results": [_dataset_compliance(d) for d in page["results"]]}
 
 
 def _dataset_compliance(dataset: dict[str, Any]) -> dict[str, Any]:

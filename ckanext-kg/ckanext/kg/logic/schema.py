@@ -16,6 +16,7 @@ from ckan.types import Context, Schema, Validator
 
 LARGEST_NUMBER = 2**63 - 1  # PostgreSQL's bigint: LIMIT and OFFSET take no larger
 MOST_DOWNLOADED_LIMIT = 100
+AGENCY_COMPLIANCE_ROWS = 1000  # an agency's datasets listed at once, at most
 
 
 @validator_args
@@ -51,6 +52,19 @@ def most_downloaded_parameters(ignore_empty: Validator, kg_single_value: Validat
                                natural_number_validator: Validator) -> Schema:
     return {"limit": [ignore_empty, kg_single_value, natural_number_validator,
                       at_most(MOST_DOWNLOADED_LIMIT)]}
+
+
+@validator_args
+def agency_compliance_parameters(ignore_missing: Validator, kg_single_value: Validator,
+                                 natural_number_validator: Validator,
+                                 kg_boolean: Validator) -> Schema:
+    # ignore_missing, not ignore_empty: `rows=0` asks for the counts alone
+    # (`checked` has left blank values out already)
+    return {"start": [ignore_missing, kg_single_value, natural_number_validator,
+                      at_most(LARGEST_NUMBER)],
+            "rows": [ignore_missing, kg_single_value, natural_number_validator,
+                     at_most(AGENCY_COMPLIANCE_ROWS)],
+            "complies": [ignore_missing, kg_single_value, kg_boolean]}
 
 
 def at_most(largest: int) -> Validator:

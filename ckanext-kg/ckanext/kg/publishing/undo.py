@@ -115,8 +115,9 @@ def undo_update(snapshot: Snapshot, committed: bool) -> None:
         if committed and resource is not None:
             for name, value in (snapshot.row or {}).items():
                 setattr(resource, name, value)
+        _file_back(snapshot)  # first: the dataset's compliance is judged from its file
+        if committed and resource is not None:
             _dataset_back(snapshot)
-        _file_back(snapshot)
         if (state.find(snapshot.resource_id) or {}).get("key") != \
                 (snapshot.state or {}).get("key"):
             state.put_back(snapshot.resource_id, snapshot.state)

@@ -237,6 +237,61 @@ def test_the_agency_compliance_page_lists_unmet_rules(app, agency_datasets):
             "веб-барагы.") in texts(private_rules)
 
 
+def test_the_agency_compliance_page_counts_the_unmet_rules(app, agency_datasets):
+    token = factories.SysadminWithToken()["token"]
+    page = soup(app.get("/ru/organization/nsc/compliance", headers={"Authorization": token}))
+    rules = page.select("table.kg-unmet-rules tr[data-kg-rule]")
+    assert [r["data-kg-rule"] for r in rules] == [
+        "1.2", "1.3", "2.2", "4.1", "4.2", "4.3", "4.4", "5.1"]
+    assert texts(rules)[-2:] == [
+        "4.4 Выбрана тема. 1", "5.1 В наборе данных есть хотя бы один ресурс. 1"]
+
+
+@pytest.mark.parametrize("query, listed, active", [
+    ("", ["public", "private"], "Все"),
+    ("?complies=false", ["private"], "Не соответствует"),
+    ("?complies=true", ["public"], "Соответствует"),
+    ("?complies=perhaps", ["public", "private"], "Все"),
+])
+def test_the_agency_compliance_page_lists_those_that_comply_or_not(app, agency_datasets,
+                                                                  query, listed, active):
+    named = {"public": agency_datasets[0]["name"], "private": agency_datasets[1]["name"]}
+    token = factories.SysadminWithToken()["token"]
+    page = soup(app.get(f"/ru/organization/nsc/compliance{query}",
+                        headers={"Authorization": token}))
+    assert [r["data-kg-dataset"] for r in page.select("tr[data-kg-dataset]")] == sorted(
+        named[which] for which in listed)
+    assert texts(page.select('.kg-compliance-filter a[aria-current="page"]')) == [active]
+    assert [a["href"] for a in page.select(".kg-compliance-filter a")] == [
+        "/ru/organization/nsc/compliance", "/ru/organization/nsc/compliance?complies=false",
+        "/ru/organization/nsc/compliance?complies=true"]
+
+
+def test_the_agency_compliance_page_lists_a_page_at_a_time(app, agency_datasets, monkeypatch):
+    from ckanext.kg import views
+    monkeypatch.setattr(views, "AGENCY_COMPLIANCE_PAGE", 1)
+    token = factories.SysadminWithToken()["token"]
+    names = sorted(d["name"] for d in agency_datasets)
+    shown = []
+    for number in (1, 2):
+        page = soup(app.get(f"/ky/organization/nsc/compliance?page={number}",
+                            headers={"Authorization": token}))
+        shown += [r["data-kg-dataset"] for r in page.select("tr[data-kg-dataset]")]
+        assert page.select_one(".kg-share")["data-kg-share"] == "0.5"
+    assert shown == names
+    links = {a["href"] for a in page.select(".pagination a")}
+    assert "/ky/organization/nsc/compliance?page=1" in links
+    filtered = soup(app.get("/ky/organization/nsc/compliance?complies=false&page=1",
+                            headers={"Authorization": token}))
+    assert [r["data-kg-dataset"] for r in filtered.select("tr[data-kg-dataset]")] == [
+        agency_datasets[1]["name"]]
+    beyond = soup(app.get("/ky/organization/nsc/compliance?complies=false&page=2",
+                          headers={"Authorization": token}))
+    assert beyond.select("tr[data-kg-dataset]") == []
+    assert texts(beyond.select(".kg-none")) == [
+        "Бул тизмеде бул органдын маалыматтар топтомдору жок."]
+
+
 def test_anonymous_users_never_see_the_agencys_private_datasets(app, agency_datasets):
     public, private = agency_datasets
     page = app.get("/organization/nsc/compliance")

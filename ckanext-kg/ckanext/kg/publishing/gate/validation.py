@@ -203,7 +203,25 @@ def _store(resource_id: str, digest: str, status: str,
     reports.save(model.Session, resource_id, digest, status, report)
     model.Session.commit()
     log.info("validated resource %s (%s): %s", resource_id, digest, status)
+    _index_dataset_of(resource_id)
     return reports.find(model.Session, resource_id, digest)
+
+
+def _index_dataset_of(resource_id: str) -> None:
+    """The dataset's search document says whether it complies with the
+    code, and rule 5.3 reads the stored reports: it is indexed again once
+    a report is stored. A failure is logged, never raised: the report
+    stands, and the next change of the dataset indexes it."""
+    from ckan.lib import search
+    resource = model.Session.get(model.Resource, resource_id)
+    if resource is None:
+        return
+    try:
+        search.rebuild(resource.package_id)
+        model.Session.commit()
+    except Exception:  # noqa: BLE001 - see above
+        model.Session.rollback()
+        log.exception("dataset %s not indexed again after its report", resource.package_id)
 
 
 def _validate_url(resource: dict[str, Any], progress: Progress,

@@ -295,14 +295,74 @@ def test_agency_compliance_is_the_share_of_its_datasets_that_comply(compliant, a
     as_sysadmin = helpers.call_action("kg_compliance_show", context={"user": sysadmin["name"]},
                                       organization="nsc")
     assert {k: v for k, v in as_sysadmin.items() if k != "results"} == {
-        "organization": "nsc", "datasets": 2, "compliant": 1, "share": 0.5}
+        "organization": "nsc", "datasets": 2, "compliant": 1, "share": 0.5,
+        "unmet_rules": [{"number": "4.4", "field": "theme", "text": "A theme is chosen.",
+                         "datasets": 1}],
+        "count": 2, "start": 0}
     assert [(d["private"], d["publishable"], [r["number"] for r in d["unmet"]])
             for d in sorted(as_sysadmin["results"], key=lambda d: d["private"])] == [
         (False, True, []), (True, False, ["4.4"])]
     anonymous = helpers.call_action("kg_compliance_show",
                                     context={"user": "", "ignore_auth": False},
                                     organization="nsc")
-    assert (anonymous["datasets"], anonymous["compliant"]) == (1, 1)
+    assert (anonymous["datasets"], anonymous["compliant"], anonymous["unmet_rules"]) == (
+        1, 1, [])
+
+
+@pytest.fixture
+def seven_datasets(compliant, agency):
+    """nsc: four public compliant datasets (kalk-1, -2, -4, -5) and three
+    private ones without a theme or a contact point (kalk-0, -3, -6)."""
+    for k in range(7):
+        unmet = {"private": True, "theme": ""} if k % 3 == 0 else {}
+        if k == 3:
+            unmet["contact_name"] = ""
+        create(compliant(name=f"kalk-{k}", **unmet))
+
+
+def agency_compliance(user="", **params):
+    return helpers.call_action("kg_compliance_show", context={"user": user, "ignore_auth": False},
+                               organization="nsc", **params)
+
+
+def names(found):
+    return [d["name"] for d in found["results"]]
+
+
+def test_an_agencys_share_counts_every_dataset_whatever_the_page(seven_datasets):
+    sysadmin = factories.Sysadmin()["name"]
+    pages = [agency_compliance(sysadmin, start=start, rows=3) for start in (0, 3, 6)]
+    assert [(p["datasets"], p["compliant"], p["count"], p["start"]) for p in pages] == [
+        (7, 4, 7, 0), (7, 4, 7, 3), (7, 4, 7, 6)]
+    assert [names(p) for p in pages] == [
+        ["kalk-0", "kalk-1", "kalk-2"], ["kalk-3", "kalk-4", "kalk-5"], ["kalk-6"]]
+    assert [(r["number"], r["datasets"]) for r in pages[0]["unmet_rules"]] == [
+        ("2.2", 1), ("4.4", 3)]
+    counted = agency_compliance(sysadmin, rows=0)
+    assert (counted["datasets"], counted["compliant"], counted["results"]) == (7, 4, [])
+
+
+def test_an_agencys_datasets_are_listed_by_whether_they_comply(seven_datasets):
+    sysadmin = factories.Sysadmin()["name"]
+    failing = agency_compliance(sysadmin, complies=False)
+    assert (failing["count"], names(failing)) == (3, ["kalk-0", "kalk-3", "kalk-6"])
+    assert [[r["number"] for r in d["unmet"]] for d in failing["results"]] == [
+        ["4.4"], ["2.2", "4.4"], ["4.4"]]
+    passing = agency_compliance(sysadmin, complies="true", start=1, rows=2)
+    assert (passing["datasets"], passing["count"], names(passing)) == (
+        7, 4, ["kalk-2", "kalk-4"])
+    assert agency_compliance(sysadmin, complies=False, rows=0)["count"] == 3
+    anonymous = agency_compliance(complies=False)
+    assert (anonymous["datasets"], anonymous["count"], anonymous["results"]) == (4, 0, [])
+
+
+@pytest.mark.parametrize("params, refused", [
+    ({"rows": 1001}, "rows"), ({"rows": "all"}, "rows"), ({"start": -1}, "start"),
+    ({"complies": "maybe"}, "complies"), ({"complies": ["true", "false"]}, "complies")])
+def test_an_agencys_listing_refuses_what_it_cannot_read(agency, params, refused):
+    with pytest.raises(ValidationError) as error:
+        agency_compliance(**params)
+    assert list(error.value.error_dict) == [refused]
 
 
 def test_compliance_of_a_private_dataset_is_unknown_to_anonymous_users(compliant):

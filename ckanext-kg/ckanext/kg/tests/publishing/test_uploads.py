@@ -234,3 +234,25 @@ def test_a_successful_update_leaves_no_second_name_of_the_old_file(app, publishe
     assert [p.read_bytes() for p in files] == [INVALID.encode("utf-8")]
     assert files[0].name == published["id"][6:]  # CKAN's own name, and no other
 
+
+
+def unmet_rules_of_nsc():
+    """The rules nsc's datasets do not meet, with how many, as the index counts them."""
+    found = helpers.call_action("kg_compliance_show", organization="nsc", rows=0)
+    return [(rule["number"], rule["datasets"]) for rule in found["unmet_rules"]]
+
+
+def test_an_update_undone_after_its_report_leaves_the_dataset_judged_by_its_old_file(
+        app, dataset, storage, refuse_writes_to):
+    token = factories.SysadminWithToken()["token"]
+    first = api_upload(app, token, "resource_create", table_fields(dataset),
+                       INVALID.encode("utf-8")).json["result"]
+    assert unmet_rules_of_nsc() == [("5.3", 1)]
+    refuse_writes_to("resource_view")  # after the new file's report: its preview
+    response = api_upload(app, token, "resource_update",
+                          dict(table_fields(dataset), id=first["id"]), VALID.encode("utf-8"))
+    assert response.status_code == 500
+    assert [p.read_bytes() for p in storage.joinpath("resources").rglob("*")
+            if p.is_file()] == [INVALID.encode("utf-8")]
+    assert helpers.call_action("kg_validation_show", id=first["id"])["status"] == "failure"
+    assert unmet_rules_of_nsc() == [("5.3", 1)]

@@ -164,3 +164,17 @@ def test_validation_takes_every_file_the_portal_accepts(ckan_config, monkeypatch
     monkeypatch.setitem(ckan_config, "ckan.max_resource_size", int(upload_mib))
     monkeypatch.setitem(ckan_config, "ckanext.kg.fetch.max_bytes", int(fetch_bytes))
     assert largest_accepted_file() == largest
+
+
+@pytest.mark.ckan_config("ckanext.kg.validation.sync_max_bytes", 10)
+@pytest.mark.usefixtures("clean_queues")
+def test_a_report_a_job_stores_is_counted_in_the_agencys_share(upload_file, dataset):
+    from ckan.lib import jobs
+    upload(upload_file, dataset, VALID)
+
+    def counted():
+        found = helpers.call_action("kg_compliance_show", organization="nsc", rows=0)
+        return found["compliant"], [(r["number"], r["datasets"]) for r in found["unmet_rules"]]
+    assert counted() == (0, [("5.3", 1)])
+    jobs.Worker(["default"]).work(burst=True)
+    assert counted() == (1, [])

@@ -15,6 +15,11 @@ _JSON_FIELDS = ("title_translated", "notes_translated", "keywords", "spatial_div
 # the data-exchange code (`add_compliance`)
 COMPLIANT = "kg_compliant"
 UNMET_RULES = "kg_unmet_rules"
+# the same, each prefixed by the dataset's agency ("<owner_org>:true",
+# "<owner_org>:5.3"): kept counted per visibility like `owner_org`
+# (`search/fields.py`), so every agency's share is read from the counts
+AGENCY_COMPLIANT = "kg_agency_compliant"
+AGENCY_UNMET_RULES = "kg_agency_unmet_rules"
 
 
 def add_languages(doc: dict[str, Any]) -> dict[str, Any]:
@@ -68,16 +73,27 @@ def add_divisions(doc: dict[str, Any]) -> dict[str, Any]:
 def add_compliance(doc: dict[str, Any], dataset: dict[str, Any]) -> dict[str, Any]:
     """Whether the dataset complies with the data-exchange code
     (`COMPLIANT`: "true" or "false") and the numbers of the rules it does
-    not meet (`UNMET_RULES`), judged as its compliance page judges it, so
-    an agency's share is one count over the index, however many datasets
-    it has. A table's validation report changes the verdict of rule 5.3:
-    the dataset is indexed again when a report is stored."""
+    not meet (`UNMET_RULES`), judged as its compliance page judges it, and
+    both again under its agency's id (`AGENCY_COMPLIANT`,
+    `AGENCY_UNMET_RULES`), so an agency's share is read from the index's
+    counts, however many datasets it has. A table's validation report
+    changes the verdict of rule 5.3: the dataset is indexed again when a
+    report is stored."""
     if not dataset.get("id"):
         return doc
     unmet = [rule.number for rule in code.unmet_rules(dataset)]
     doc[COMPLIANT] = "false" if unmet else "true"
     doc[UNMET_RULES] = unmet
+    agency = dataset.get("owner_org")
+    if agency:
+        doc[AGENCY_COMPLIANT] = agency_key(agency, doc[COMPLIANT])
+        doc[AGENCY_UNMET_RULES] = [agency_key(agency, number) for number in unmet]
     return doc
+
+
+def agency_key(agency_id: str, value: str) -> str:
+    """A value of `AGENCY_COMPLIANT` or `AGENCY_UNMET_RULES`."""
+    return f"{agency_id}:{value}"
 
 
 def search_document(doc: dict[str, Any]) -> dict[str, Any]:

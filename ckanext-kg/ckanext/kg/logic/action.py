@@ -98,36 +98,39 @@ def kg_compliance_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
 def _agency_compliance(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Counts only the datasets the caller may see (package_search applies
     the caller's permissions), each judged when it was indexed
-    (`indexing.add_compliance`): one search counts them all, however many
-    there are. Lists a page of them, by name, each judged as it is now."""
+    (`indexing.add_compliance`), from the index's counts of every agency's
+    verdicts: one small search, however many datasets the agency has.
+    Lists a page of them, by name, each judged as it is now."""
     params = schema.checked(context, data_dict, schema.agency_compliance_parameters())
     org = tk.get_action("organization_show")(
         dict(context), {"id": params["organization"], "include_datasets": False,
                         "include_dataset_count": False, "include_users": False,
                         "include_groups": False, "include_followers": False})
-    of_agency = {"fq": f'+owner_org:"{org["id"]}"', "include_private": True}
-    counted = tk.get_action("package_search")(dict(context), dict(
-        of_agency, rows=0, **{"facet.field": [indexing.COMPLIANT, indexing.UNMET_RULES],
-                              "facet.limit": -1, "facet.mincount": 1}))
-    facets = counted["facets"]
-    datasets = counted["count"]
-    compliant = facets.get(indexing.COMPLIANT, {}).get("true", 0)
-    listed = dict(of_agency, start=params.get("start", 0),
-                  rows=params.get("rows", schema.AGENCY_COMPLIANCE_ROWS), sort="name asc")
-    judged = facets.get(indexing.COMPLIANT, {})
+    facets = tk.get_action("package_search")(dict(context), {
+        "rows": 0, "include_private": True, "facet.limit": -1, "facet.mincount": 1,
+        "facet.field": ["owner_org", indexing.AGENCY_COMPLIANT,
+                        indexing.AGENCY_UNMET_RULES]})["facets"]
+
+    def counted(field: str, value: str) -> int:
+        return facets.get(field, {}).get(indexing.agency_key(org["id"], value), 0)
+    datasets = facets.get("owner_org", {}).get(org["id"], 0)
+    compliant = counted(indexing.AGENCY_COMPLIANT, "true")
+    listed = {"fq": f'+owner_org:"{org["id"]}"', "include_private": True,
+              "start": params.get("start", 0), "sort": "name asc",
+              "rows": params.get("rows", schema.AGENCY_COMPLIANCE_ROWS)}
     page: dict[str, Any] = {"count": datasets, "results": []}
     if "complies" in params:
         wanted = "true" if params["complies"] else "false"
         listed["fq"] += f" +{indexing.COMPLIANT}:{wanted}"
-        page["count"] = judged.get(wanted, 0)
+        page["count"] = counted(indexing.AGENCY_COMPLIANT, wanted)
     if listed["rows"]:
         page = tk.get_action("package_search")(dict(context), listed)
-    unmet = facets.get(indexing.UNMET_RULES, {})
     return {"organization": org["name"], "datasets": datasets, "compliant": compliant,
             "share": round(compliant / datasets, 3) if datasets else None,
             "unmet_rules": [{"number": rule.number, "field": rule.field, "text": rule.text(),
-                             "datasets": unmet[rule.number]}
-                            for rule in code.RULES if unmet.get(rule.number)],
+                             "datasets": counted(indexing.AGENCY_UNMET_RULES, rule.number)}
+                            for rule in code.RULES
+                            if counted(indexing.AGENCY_UNMET_RULES, rule.number)],
             "count": page["count"], "start": listed["start"],
             "results": [_dataset_compliance(d) for d in page["results"]]}
 

@@ -128,7 +128,7 @@ class PostgresSolr:
         wanted.discard("")
         kept = (frequent_words.word_id(session, word, generation)
                 if word is not None and order.spec in frequent_words.SERVED_ORDERS
-                and set(facet_fields) <= fields.FACET_FIELDS else None)
+                and set(facet_fields) <= fields.COUNTED_FIELDS else None)
         if kept:
             sql = _word_sql(filters, order, facet_fields, _page_doc(wanted))
         else:
@@ -139,7 +139,7 @@ class PostgresSolr:
         # request of its shape, planned once per connection; any other
         # search is planned for its own words
         same_text = kept or (compiled.columns_only
-                             and set(facet_fields) <= fields.FACET_FIELDS)
+                             and set(facet_fields) <= fields.COUNTED_FIELDS)
         run = prepared.run if same_text and prepared.enabled() else _run_once
         values = dict(
             compiled.params, _rows=rows, _start=start, _fields=facet_fields,
@@ -346,9 +346,9 @@ def _search_sql(where: str, order: _Order, rank: str, page_rank: str,
     documents, the large part of a row, are read for the rows of the page
     alone, and so is the score when the order does not depend on it.
     """
-    usual_facets = set(facet_fields) <= fields.FACET_FIELDS
-    if columns_only and usual_facets:
+    if columns_only and set(facet_fields) <= fields.COUNTED_FIELDS:
         return _counted_sql(where, order, page_rank, facet_fields, doc)
+    usual_facets = set(facet_fields) <= fields.FACET_FIELDS
     hit_columns = ["index_id", "seq", "sort_keys", "modified_at"]
     if facet_fields:
         hit_columns.append("facet_terms AS terms" if usual_facets else "terms")

@@ -22,6 +22,8 @@ reader skips the deltas table.
 """
 from __future__ import annotations
 
+from . import fields
+
 TABLE = "kg_search_index"
 COUNTS = f"{TABLE}_facet_counts"
 DELTAS = f"{TABLE}_facet_deltas"
@@ -56,6 +58,20 @@ VERSION_READ = (f"SELECT made, n, current_setting('{_FLAG}', true) = 'pending' "
                 f"FROM {VERSION}")
 
 
+def counted_entries(row: str) -> str:
+    """The entries of the index row `row` that are counted: its
+    `facet_terms`, those of `fields.COUNTED_ONLY_FIELDS` from its `terms`,
+    and `''` (the dataset itself)."""
+    return (f"array_append({row}.facet_terms || ARRAY(SELECT t FROM unnest({row}.terms) "
+            f"AS t WHERE {_counted_only('t')}), ''::text)")
+
+
+def _counted_only(entry: str) -> str:
+    """Whether the `terms` entry `entry` is one of `fields.COUNTED_ONLY_FIELDS`."""
+    return " OR ".join(f"starts_with({entry}, '{field}{fields.TERM_SEPARATOR}')"
+                       for field in sorted(fields.COUNTED_ONLY_FIELDS))
+
+
 def _changes(sources: list[tuple[str, int]]) -> str:
     # each row counts for the whole catalogue (word 0) and for every
     # frequent word it matches, exactly as a search for that word tests it
@@ -65,7 +81,7 @@ def _changes(sources: list[tuple[str, int]]) -> str:
         f"FROM {rows} AS r CROSS JOIN LATERAL ("
         f"SELECT 0 AS word_id UNION ALL "
         f"SELECT w.word_id FROM {WORDS} AS w WHERE r.tsv @@ w.query) AS s, "
-        f"unnest(array_append(r.facet_terms, ''::text)) AS entry"
+        f"unnest({counted_entries('r')}) AS entry"
         for rows, sign in sources)
     return f"""
         INSERT INTO {DELTAS} ({KEY}, n)
@@ -102,6 +118,31 @@ APPLY = f"""
         RETURN NULL;
     END $$"""
 
+# what each write to the index adds to the deltas
+CHANGE_FUNCTIONS = [
+    _on_change(f"{COUNTS}_on_insert", [("new_rows", 1)]),
+    _on_change(f"{COUNTS}_on_update", [("new_rows", 1), ("old_rows", -1)]),
+    _on_change(f"{COUNTS}_on_delete", [("old_rows", -1)]),
+]
+
+
+def counted_only_sql(hits: str) -> str:
+    """The counts of the entries of `fields.COUNTED_ONLY_FIELDS`, for an
+    index whose counts have none of them (layouts before 10): over the
+    whole catalogue (word 0) and over each kept word's hits (`hits`, the
+    table of `frequent_words.HITS`). Run with writes to the index held
+    back, in the transaction that makes the triggers count them."""
+    visibility = "r.site_id, r.capacity, r.state, r.dataset_type, r.permission_labels"
+    return f"""
+        INSERT INTO {COUNTS} ({KEY}, n)
+        SELECT s.word_id, {visibility}, entry, count(*)
+        FROM (SELECT 0 AS word_id, index_id FROM {TABLE}
+              UNION ALL SELECT word_id, index_id FROM {hits}) AS s
+        JOIN {TABLE} AS r USING (index_id), unnest(r.terms) AS entry
+        WHERE {_counted_only('entry')}
+        GROUP BY s.word_id, {visibility}, entry"""
+
+
 _KEY_COLUMNS = """word_id int NOT NULL, site_id text, capacity text, state text, dataset_type text,
         permission_labels text[] NOT NULL, term text NOT NULL, n bigint NOT NULL"""
 # small tables updated often: vacuumed often, room for updates in place
@@ -130,9 +171,7 @@ DDL = [
     f"CREATE TABLE {DELTAS} ({_KEY_COLUMNS}) WITH ({_OFTEN_VACUUMED})",
     f"CREATE TABLE {PENDING} (xid bigint PRIMARY KEY)",
     *VERSION_DDL,
-    _on_change(f"{COUNTS}_on_insert", [("new_rows", 1)]),
-    _on_change(f"{COUNTS}_on_update", [("new_rows", 1), ("old_rows", -1)]),
-    _on_change(f"{COUNTS}_on_delete", [("old_rows", -1)]),
+    *CHANGE_FUNCTIONS,
     APPLY,
     f"""CREATE TRIGGER {COUNTS}_insert AFTER INSERT ON {TABLE}
         REFERENCING NEW TABLE AS new_rows

@@ -60,6 +60,14 @@ COLUMN_FIELDS = frozenset(SCALAR_COLUMNS + ARRAY_COLUMNS)
 # entries per row instead of all of them; other fields facet from `terms`.
 FACET_FIELDS = frozenset({"organization", "groups", "tags", "res_format", "license_id",
                           "theme", "frequency", "access_level", "spatial_divisions"})
+# Counted per visibility as well (`facet_counts.py`), read from `terms`:
+# CKAN asks for every agency's number of datasets on each agency and group
+# page and the list of agencies (`get_group_dataset_counts`: the facet
+# `owner_org` over the whole catalogue); every agency page shows the share
+# of its datasets that comply with the code (`ckanext.kg.indexing`: the
+# verdicts prefixed by the agency).
+COUNTED_ONLY_FIELDS = frozenset({"owner_org", "kg_agency_compliant", "kg_agency_unmet_rules"})
+COUNTED_FIELDS = FACET_FIELDS | COUNTED_ONLY_FIELDS
 
 # Copied into a small column of their own: the sorts CKAN's pages use.
 SORT_KEYS = ("name", "title_string", "metadata_modified", "metadata_created",

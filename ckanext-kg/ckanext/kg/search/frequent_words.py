@@ -201,7 +201,7 @@ def keep(connection: Any, words: list[str], limit: int) -> list[tuple[str, int]]
         INSERT INTO {facet_counts.COUNTS} ({facet_counts.KEY}, n)
         SELECT w.word_id, {visibility}, entry, count(*)
         FROM {TABLE} AS r JOIN {WORDS} AS w ON r.tsv @@ w.query,
-             unnest(array_append(r.facet_terms, ''::text)) AS entry
+             unnest({facet_counts.counted_entries('r')}) AS entry
         GROUP BY w.word_id, {visibility}, entry"""))
     connection.execute(sa.text(f"""
         UPDATE {WORDS} AS w SET datasets = (

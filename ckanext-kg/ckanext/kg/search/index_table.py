@@ -28,12 +28,20 @@ COUNTS_TABLE = f"{TABLE}_facet_counts"
 # The layout's version, kept as the table's comment. A table of an older
 # layout is rebuilt from the documents it stores, or has what is new added
 # to it (`_ADDED_SINCE`; see `ensure_table`).
-LAYOUT = "kg-search layout 9"
+LAYOUT = "kg-search layout 10"
 # Older layouts that become this one by adding to them, not by a rebuild:
-# layout 8 added the index of visibilities, layout 9 the index's version
+# layout 8 added the index of visibilities, layout 9 the index's version,
+# layout 10 the counts of `fields.COUNTED_ONLY_FIELDS` (`owner_org`). Writes
+# wait meanwhile, so that none is counted by the triggers before.
 _VERSIONED = [*facet_counts.VERSION_DDL, facet_counts.APPLY]
-_ADDED_SINCE = {"kg-search layout 7": [facet_counts.VISIBILITIES_INDEX, *_VERSIONED],
-                "kg-search layout 8": _VERSIONED}
+_OWNERS_COUNTED = [f"LOCK TABLE {TABLE} IN SHARE MODE", *facet_counts.CHANGE_FUNCTIONS,
+                   facet_counts.counted_only_sql(frequent_words.HITS),
+                   facet_counts.VERSION_RENEW]
+_ADDED_SINCE = {
+    "kg-search layout 7": [facet_counts.VISIBILITIES_INDEX, *_VERSIONED, *_OWNERS_COUNTED],
+    "kg-search layout 8": [*_VERSIONED, *_OWNERS_COUNTED],
+    "kg-search layout 9": _OWNERS_COUNTED,
+}
 
 _DDL = [
     f"CREATE SEQUENCE IF NOT EXISTS {TABLE}_seq",

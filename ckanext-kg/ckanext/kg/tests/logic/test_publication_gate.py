@@ -356,6 +356,28 @@ def test_an_agencys_datasets_are_listed_by_whether_they_comply(seven_datasets):
     assert (anonymous["datasets"], anonymous["count"], anonymous["results"]) == (4, 0, [])
 
 
+def test_an_agencys_share_is_read_from_the_counts_of_the_index(seven_datasets):
+    """Not by collecting every dataset of the agency (the `hits` of a search
+    with a filter) and counting their verdicts."""
+    import sqlalchemy as sa
+
+    from ckanext.kg.search import facet_counts, prepared
+    seen = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement)
+    sa.event.listen(model.meta.engine, "before_cursor_execute", record)
+    try:
+        found = agency_compliance(factories.Sysadmin()["name"], rows=0)
+    finally:
+        sa.event.remove(model.meta.engine, "before_cursor_execute", record)
+    searches = [prepared.statement_of(model.Session, s) for s in seen
+                if "kg_search" in s and ("EXECUTE" in s or "WITH" in s)]
+    assert (found["datasets"], found["compliant"]) == (7, 4)
+    assert searches and all(facet_counts.COUNTS in s and "hits AS" not in s
+                            for s in searches), searches
+
+
 @pytest.mark.parametrize("params, refused", [
     ({"rows": 1001}, "rows"), ({"rows": "all"}, "rows"), ({"start": -1}, "start"),
     ({"complies": "maybe"}, "complies"), ({"complies": ["true", "false"]}, "complies")])

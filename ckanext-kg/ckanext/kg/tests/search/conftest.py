@@ -2,6 +2,11 @@
 import pytest
 from ckan.tests import factories
 
+# every entry the counts hold, recounted from an index row: its facet
+# entries, its agency (`owner_org`, from `terms`) and itself ('')
+COUNTED_ENTRIES = ("unnest(array_append(facet_terms, ''::text) || ARRAY(SELECT e "
+                   "FROM unnest(terms) AS e WHERE split_part(e, '=', 1) = 'owner_org')) AS t")
+
 
 @pytest.fixture
 def people():

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ckanext.kg.search import facet_counts, frequent_words, index_table
+from ckanext.kg.tests.search.conftest import COUNTED_ENTRIES
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", "kg_pgsearch"),
@@ -69,7 +70,7 @@ def recounted(word_ids):
         f"FROM kg_search_index AS r CROSS JOIN LATERAL ("
         f"  SELECT 0 AS word_id UNION ALL "
         f"  SELECT w.word_id FROM {frequent_words.WORDS} AS w WHERE r.tsv @@ w.query) AS s, "
-        f"unnest(array_append(facet_terms, ''::text)) AS t "
+        f"{COUNTED_ENTRIES} "
         f"WHERE s.word_id = ANY(:w) GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"),
         {"w": word_ids}).all()
 

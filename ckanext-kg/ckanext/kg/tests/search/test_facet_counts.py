@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from ckan.tests import factories, helpers
 
 from ckanext.kg.search import facet_counts, prepared, sort_order
+from ckanext.kg.tests.search.conftest import COUNTED_ENTRIES
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", "kg_pgsearch"),
@@ -15,6 +16,8 @@ pytestmark = [
     pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index"),
 ]
 FACETS = '["organization", "groups", "tags", "res_format", "license_id"]'
+# also counted: what CKAN asks on every agency and group page
+COUNTED_FACETS = '["organization", "groups", "tags", "res_format", "license_id", "owner_org"]'
 # matches every dataset, but reads the row: counted from the index itself
 THROUGH_THE_INDEX = "+entity_type:package"
 
@@ -80,7 +83,7 @@ def assert_counts_match_the_index(readers):
     for who, user in readers.items():
         for params in ({}, {"include_private": True},
                        {"include_private": True, "include_drafts": True}):
-            page = dict(params, **{"facet.field": FACETS, "facet.limit": -1})
+            page = dict(params, **{"facet.field": COUNTED_FACETS, "facet.limit": -1})
             counted = answer(user, fq="+dataset_type:dataset", **page)
             through_index = answer(user, fq=f"+dataset_type:dataset {THROUGH_THE_INDEX}",
                                    **page)
@@ -91,7 +94,7 @@ def assert_counts_match_the_index(readers):
         f"HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4, 5, 6")).all()
     recounted = model.Session.execute(sa.text(
         "SELECT site_id, capacity, state, dataset_type, permission_labels, t, count(*) "
-        "FROM kg_search_index, unnest(array_append(facet_terms, ''::text)) AS t "
+        f"FROM kg_search_index, {COUNTED_ENTRIES} "
         "GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6")).all()
     assert stored == recounted
 
@@ -137,6 +140,45 @@ class TestExactCounts:
                           "include_private": True, "include_drafts": True}
                 assert (answer(readers["sysadmin"], **params)
                         == answer(readers["sysadmin"], fq=THROUGH_THE_INDEX, **params))
+
+
+class TestAgencyCounts:
+    """CKAN's count of every agency's and group's datasets
+    (`get_group_dataset_counts`, on each agency and group page and the
+    lists of them): from the counts, for each reader, not from the index."""
+
+    def test_every_agencys_datasets_are_counted_for_each_reader(self, readers, people):
+        from ckan.lib.dictization.model_dictize import get_group_dataset_counts
+        from ckan.lib.search.query import PackageSearchQuery
+        stat, health = people["stat"]["id"], people["health"]["id"]
+
+        def through_index(labels):
+            query = PackageSearchQuery()
+            query.run({"q": "", "fq": f"dataset_type:dataset {THROUGH_THE_INDEX}",
+                       "facet.field": ["groups", "owner_org"], "facet.limit": -1,
+                       "rows": 1}, permission_labels=labels)
+            return query.facets
+        member = ["public", f"member-{stat}", f"creator-{people['member']['id']}"]
+        counted = {who: get_group_dataset_counts(permissions_labels=labels)
+                   for who, labels in (("anonymous", ["public"]), ("member", member),
+                                       ("unfiltered", None))}
+        assert {who: found["owner_org"] for who, found in counted.items()} == {
+            "anonymous": {stat: 3}, "member": {stat: 4},
+            "unfiltered": {stat: 4, health: 1}}
+        assert {found["groups"]["economy"] for found in counted.values()} == {2}
+        for labels, found in zip((["public"], member, None), counted.values(), strict=True):
+            assert found == through_index(labels)
+
+    def test_the_agency_counts_are_read_from_the_counts(self, readers):
+        """Not by collecting every matching row of the index (the `hits` of
+        any other search) and counting their entries."""
+        from ckan.lib.dictization.model_dictize import get_group_dataset_counts
+        plans = plans_of(get_group_dataset_counts)
+        assert any(facet_counts.COUNTS in line for line in plans), plans
+        assert not any("CTE hits" in line for line in plans), plans
+        through_index = plans_of(lambda: get_group_dataset_counts(
+            fq=f"dataset_type:dataset {THROUGH_THE_INDEX}"))
+        assert any("CTE hits" in line for line in through_index), through_index
 
 
 class TestSortIndexes:

@@ -29,7 +29,7 @@ _LAYOUT_1 = [
 
 def _old_document(name):
     return {"id": f"id-{name}", "index_id": f"ix-{name}", "name": name,
-            "title": "Калк", "site_id": "kg-portal", "capacity": "public",
+            "title": "Калк", "site_id": "kg-portal", "capacity": "public", "owner_org": "stat",
             "state": "active", "permission_labels": ["public"],
             "dataset_type": "dataset", "metadata_modified": "2026-01-01T00:00:00Z"}
 
@@ -74,17 +74,36 @@ def test_creating_the_table_commits_on_its_own():
     ).scalar() == index_table.LAYOUT
 
 
-@pytest.mark.parametrize("layout", [7, 8])
+def _counts_of_agencies(session):
+    return session.execute(sa.text(
+        f"SELECT capacity, term, n FROM {facet_counts.COUNTS} "
+        "WHERE term LIKE 'owner!_org=%' ESCAPE '!' ORDER BY 1, 2")).all()
+
+
+@pytest.mark.parametrize("layout", [7, 8, 9])
 def test_a_table_of_an_older_layout_gets_what_is_new_without_a_rebuild(layout):
     session = model.Session
-    index_table.upsert(session, [_old_document("kalk")])
+    index_table.upsert(session, [_old_document("kalk"), _old_document("kalk-2"),
+                                 dict(_old_document("kalk-3"), capacity="private",
+                                      owner_org="health")])
+    session.commit()
     if layout < 8:
         session.execute(sa.text("DROP INDEX kg_search_index_facet_counts_visibilities_idx"))
-    # layout 9: the index's version, and the commit trigger that renews it
-    session.execute(sa.text(f"DROP TABLE {facet_counts.VERSION}"))
-    old_apply = facet_counts.APPLY.replace(f"{facet_counts.VERSION_RENEW};", "")
-    assert old_apply != facet_counts.APPLY
-    session.execute(sa.text(old_apply))
+    if layout < 9:  # layout 9: the index's version, and the commit trigger that renews it
+        session.execute(sa.text(f"DROP TABLE {facet_counts.VERSION}"))
+        old_apply = facet_counts.APPLY.replace(f"{facet_counts.VERSION_RENEW};", "")
+        assert old_apply != facet_counts.APPLY
+        session.execute(sa.text(old_apply))
+    # layout 10: the agencies' counts (`owner_org`), and the triggers that keep them
+    assert _counts_of_agencies(session) == [("private", "owner_org=health", 1),
+                                            ("public", "owner_org=stat", 2)]
+    for function in facet_counts.CHANGE_FUNCTIONS:
+        old_function = function.replace(facet_counts.counted_entries("r"),
+                                        "array_append(r.facet_terms, ''::text)")
+        assert old_function != function
+        session.execute(sa.text(old_function))
+    session.execute(sa.text(
+        f"DELETE FROM {facet_counts.COUNTS} WHERE term LIKE 'owner!_org=%' ESCAPE '!'"))
     session.execute(sa.text(f"COMMENT ON TABLE kg_search_index IS 'kg-search layout {layout}'"))
     session.commit()
     written = session.execute(sa.text("SELECT index_id, seq FROM kg_search_index")).all()
@@ -97,10 +116,14 @@ def test_a_table_of_an_older_layout_gets_what_is_new_without_a_rebuild(layout):
         True, True, index_table.LAYOUT)
     # the same rows: not written again
     assert session.execute(sa.text("SELECT index_id, seq FROM kg_search_index")).all() == written
+    assert _counts_of_agencies(session) == [("private", "owner_org=health", 1),
+                                            ("public", "owner_org=stat", 2)]
     version = session.execute(sa.text(f"SELECT n FROM {facet_counts.VERSION}")).scalar()
     index_table.upsert(session, [_old_document("eksport")])
     session.commit()
     assert session.execute(sa.text(f"SELECT n FROM {facet_counts.VERSION}")).scalar() > version
+    assert _counts_of_agencies(session) == [("private", "owner_org=health", 1),
+                                            ("public", "owner_org=stat", 3)]
     session.execute(sa.text("DROP TABLE kg_search_index"))  # the next test creates its own
     session.commit()
 

@@ -378,7 +378,8 @@ def agency_versions_feed(id: str):
     from ckanext.kg import feeds
     try:
         agency = tk.get_action("organization_show")(
-            {"user": ""}, {"id": id, "include_datasets": False})
+            {"user": ""}, {"id": id, "include_datasets": False, "include_users": False,
+                           "include_groups": False, "include_followers": False})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return tk.abort(404, tk._("Organization not found"))
     found = feeds.public_datasets(f'owner_org:"{agency["id"]}"')
@@ -446,8 +447,10 @@ def agency_compliance(id: str):
     if complies is not None:
         wanted["complies"] = COMPLIES_FILTERS[complies]
     try:
+        # without its members, as CKAN's own agency page: each member's
+        # number of datasets is a count over every dataset
         agency = tk.get_action("organization_show")(
-            dict(context), {"id": id, "include_datasets": False})
+            dict(context), {"id": id, "include_datasets": False, "include_users": False})
         result = tk.get_action("kg_compliance_show")(dict(context), wanted)
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return tk.abort(404, tk._("Organization not found"))

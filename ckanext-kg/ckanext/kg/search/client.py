@@ -131,6 +131,9 @@ class PostgresSolr:
                 and set(facet_fields) <= fields.COUNTED_FIELDS else None)
         if kept:
             sql = _word_sql(filters, order, facet_fields, _page_doc(wanted))
+        elif compiled.counted_term is not None and not facet_fields:
+            sql = _term_counted_sql(where, compiled.columns_condition, order,
+                                    self._rank(compiled, "t.tsv"), _page_doc(wanted))
         else:
             sql = _search_sql(where, order, self._rank(compiled),
                               self._rank(compiled, "t.tsv"), facet_fields,
@@ -145,7 +148,7 @@ class PostgresSolr:
             compiled.params, _rows=rows, _start=start, _fields=facet_fields,
             _min=min(max(_int_param(params, "facet.mincount", 0), 1), _FACET_COUNT_MAX),
             _limit=max(min(_int_param(params, "facet.limit", 50), _FACET_COUNT_MAX), -1),
-            _word=kept or 0,
+            _word=kept or 0, _term=compiled.counted_term or "",
             _fl=sorted(wanted))
         result = result_cache.rows(session, generation, sql, values,
                                    lambda: run(session, sql, values))
@@ -168,13 +171,27 @@ class PostgresSolr:
             main = self._main_query(params)
             condition = compiler.compile_node(main, compiled)
         query_on_columns, compiled.columns_only = compiled.columns_only, True
-        filters = []
+        filters, on_columns, counted_terms = [], [], []
         for fq in _as_list(params.get("fq")) + _as_list(params.get("fq_list")):
             if isinstance(fq, str) and fq.strip():
                 with _refused_as("fq"):
-                    node = lucene.parse_standard(fq)
-                    filters.append(compiler.compile_node(node, compiled, False))
+                    parts = []
+                    for part in _conjuncts(lucene.parse_standard(fq)):
+                        before, compiled.columns_only = compiled.columns_only, True
+                        parts.append(compiler.compile_node(part, compiled, False))
+                        if compiled.columns_only:
+                            on_columns.append(parts[-1])
+                        else:
+                            counted_terms.append(_counted_term(part))
+                        compiled.columns_only = before and compiled.columns_only
+                    filters.append("(" + " AND ".join(parts) + ")")
         word = _one_word(main) if compiled.columns_only else None
+        # one filter on a counted entry (`owner_org:"…"`), the rest on the
+        # visibility columns: counted from `facet_counts` too
+        if (query_on_columns and isinstance(main, lucene.MatchAll)
+                and len(counted_terms) == 1 and counted_terms[0]):
+            compiled.counted_term = counted_terms[0]
+            compiled.columns_condition = " AND ".join(on_columns) or "TRUE"
         compiled.columns_only = compiled.columns_only and query_on_columns
         return (" AND ".join([condition] + filters), " AND ".join(filters) or "TRUE",
                 compiled, word)
@@ -406,6 +423,39 @@ def _counted_sql(where: str, order: _Order, page_rank: str,
     return _statement(ctes, f"({facet_counts.count_sql(where)})",
                       facet_counts.facets_sql(where) if facet_fields else None,
                       page_rank, doc)
+
+
+def _term_counted_sql(where: str, columns_where: str, order: _Order, page_rank: str,
+                      doc: str) -> str:
+    """A condition on the visibility columns and one counted entry
+    (`:_term`, e.g. an agency's datasets): its number from `facet_counts`,
+    its page from the first rows of the index in order, no facets."""
+    ctes = f"""
+        WITH page AS MATERIALIZED (
+            SELECT index_id, row_number() OVER () AS pos
+            FROM (SELECT index_id FROM {TABLE} WHERE {where} ORDER BY {order.sql}
+                  LIMIT :_rows OFFSET :_start) AS ordered)"""
+    return _statement(ctes, f"({facet_counts.count_sql(columns_where, ':_term')})",
+                      None, page_rank, doc)
+
+
+def _conjuncts(node: lucene.Node) -> tuple[lucene.Node, ...]:
+    """The parts a filter requires all of (`+capacity:public +owner_org:"…"`,
+    as `package_search` writes it), or the filter itself."""
+    if isinstance(node, lucene.And):
+        return node.children
+    if isinstance(node, lucene.MinMatch) and not node.optional and not node.excluded:
+        return node.required or (node,)
+    return (node,)
+
+
+def _counted_term(node: lucene.Node) -> Optional[str]:
+    """The counted entry a filter is when it is exactly one value of a
+    field `facet_counts` counts (`owner_org:"…"`), else None."""
+    if (isinstance(node, (lucene.Term, lucene.Phrase)) and node.field in fields.COUNTED_FIELDS
+            and not (isinstance(node, lucene.Term) and node.wildcard)):
+        return fields.term(node.field, node.value)
+    return None
 
 
 def _statement(ctes: str, count: str, counted: Optional[str], score: str,

@@ -37,6 +37,10 @@ class Compiled:
         # whether the condition tests only the visibility columns
         # (`fields.COLUMN_FIELDS`), so that `facet_counts` can answer it
         self.columns_only = True
+        # the filter's one counted entry (`fields.COUNTED_FIELDS`) beside
+        # conditions on the columns alone (`columns_condition`), if it is so
+        self.counted_term: Optional[str] = None
+        self.columns_condition = "TRUE"
 
     def beyond_columns(self, sql: str) -> str:
         """`sql`, a condition that reads more of the row than its columns."""
@@ -178,6 +182,8 @@ def _compile_value(node: q.Term | q.Phrase, out: Compiled, scoring: bool) -> str
                                   f"WHERE t LIKE {out.param(pattern)})")
     if field in fields.COLUMN_FIELDS:
         return _column_match(field, [node.value], out)
+    if field == fields.TYPE_FIELD and node.value == fields.PACKAGE_TYPE:
+        return "TRUE"
     return out.beyond_columns(
         f"(terms @> CAST({out.param([fields.term(field, node.value)])} AS text[]))")
 

@@ -195,11 +195,12 @@ _VISIBLE = f"""(SELECT {KEY}, n FROM {COUNTS}
                 WHERE current_setting('{_FLAG}', true) = 'pending')"""
 
 
-def count_sql(where: str) -> str:
+def count_sql(where: str, term: str = "''") -> str:
     """The number of datasets matching `where` (a condition on the
-    visibility columns only) and the frequent word `:_word` (0: any)."""
+    visibility columns only) and the frequent word `:_word` (0: any) that
+    have the counted entry `term` (SQL: '' counts them all)."""
     return (f"SELECT coalesce(sum(n), 0)::bigint FROM {_VISIBLE} AS c "
-            f"WHERE term = '' AND word_id = :_word AND {where}")
+            f"WHERE term = {term} AND word_id = :_word AND {where}")
 
 
 def facets_sql(where: str) -> str:

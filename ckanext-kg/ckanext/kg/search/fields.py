@@ -53,6 +53,11 @@ TERM_SEPARATOR = "="
 SCALAR_COLUMNS = ("capacity", "state", "site_id", "dataset_type")
 ARRAY_COLUMNS = ("permission_labels",)
 COLUMN_FIELDS = frozenset(SCALAR_COLUMNS + ARRAY_COLUMNS)
+# CKAN indexes datasets alone, and marks every document so
+# (`lib/search/index.py`: entity_type=package); a filter on it (CKAN's
+# list of agencies and groups counts with `fq=entity_type:package`) holds
+# for every row.
+TYPE_FIELD, PACKAGE_TYPE = "entity_type", "package"
 
 # The fields that the portal's pages facet on (CKAN's default `search.facets`
 # and the code's vocabularies). Their `terms` entries are also kept in a

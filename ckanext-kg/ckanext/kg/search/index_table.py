@@ -31,12 +31,13 @@ COUNTS_TABLE = f"{TABLE}_facet_counts"
 LAYOUT = "kg-search layout 10"
 # Older layouts that become this one by adding to them, not by a rebuild:
 # layout 8 added the index of visibilities, layout 9 the index's version,
-# layout 10 the counts of `fields.COUNTED_ONLY_FIELDS` (`owner_org`). Writes
-# wait meanwhile, so that none is counted by the triggers before.
+# layout 10 the counts of `fields.COUNTED_ONLY_FIELDS` (`owner_org`; writes
+# wait meanwhile, so that none is counted by the triggers before) and the
+# index of write order.
 _VERSIONED = [*facet_counts.VERSION_DDL, facet_counts.APPLY]
 _OWNERS_COUNTED = [f"LOCK TABLE {TABLE} IN SHARE MODE", *facet_counts.CHANGE_FUNCTIONS,
                    facet_counts.counted_only_sql(frequent_words.HITS),
-                   facet_counts.VERSION_RENEW]
+                   sort_order.WRITE_ORDER_INDEX, facet_counts.VERSION_RENEW]
 _ADDED_SINCE = {
     "kg-search layout 7": [facet_counts.VISIBILITIES_INDEX, *_VERSIONED, *_OWNERS_COUNTED],
     "kg-search layout 8": [*_VERSIONED, *_OWNERS_COUNTED],

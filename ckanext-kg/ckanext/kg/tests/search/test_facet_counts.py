@@ -19,7 +19,7 @@ FACETS = '["organization", "groups", "tags", "res_format", "license_id"]'
 # also counted: what CKAN asks on every agency and group page
 COUNTED_FACETS = '["organization", "groups", "tags", "res_format", "license_id", "owner_org"]'
 # matches every dataset, but reads the row: counted from the index itself
-THROUGH_THE_INDEX = "+entity_type:package"
+THROUGH_THE_INDEX = "+name:*"
 
 
 def search_as(user, **params):
@@ -168,17 +168,58 @@ class TestAgencyCounts:
         assert {found["groups"]["economy"] for found in counted.values()} == {2}
         for labels, found in zip((["public"], member, None), counted.values(), strict=True):
             assert found == through_index(labels)
+            assert get_group_dataset_counts(fq="entity_type:package",
+                                            permissions_labels=labels) == found
 
     def test_the_agency_counts_are_read_from_the_counts(self, readers):
         """Not by collecting every matching row of the index (the `hits` of
         any other search) and counting their entries."""
         from ckan.lib.dictization.model_dictize import get_group_dataset_counts
-        plans = plans_of(get_group_dataset_counts)
-        assert any(facet_counts.COUNTS in line for line in plans), plans
-        assert not any("CTE hits" in line for line in plans), plans
+        # as on an agency's page, and as the lists of agencies and groups ask
+        for plans in (plans_of(get_group_dataset_counts), plans_of(
+                lambda: get_group_dataset_counts(fq="entity_type:package",
+                                                 permissions_labels=["public"]))):
+            assert any(facet_counts.COUNTS in line for line in plans), plans
+            assert not any("CTE hits" in line for line in plans), plans
         through_index = plans_of(lambda: get_group_dataset_counts(
             fq=f"dataset_type:dataset {THROUGH_THE_INDEX}"))
         assert any("CTE hits" in line for line in through_index), through_index
+
+    def test_their_one_row_is_the_first_in_write_order(self, readers):
+        """CKAN asks for one row in no order: read from the index of write
+        order, not by sorting every dataset."""
+        from ckan.lib.dictization.model_dictize import get_group_dataset_counts
+        plans = plans_of(get_group_dataset_counts, off=("enable_sort",))
+        assert any("kg_search_index_seq_idx" in line for line in plans), plans
+
+
+class TestOneCountedFilter:
+    """A search filtered on one counted entry (an agency's or a tag's
+    datasets, as CKAN counts them for an agency's page) and the
+    visibility columns, without facets: its number from the counts, its
+    page from the index, what counting the index gives, for every reader."""
+
+    @pytest.mark.parametrize("fq", ['+owner_org:"{stat}"', 'owner_org:{health}',
+                                    "tags:калк", '+groups:"economy"', "organization:stat"])
+    def test_every_reader_gets_what_the_index_counts(self, readers, people, fq):
+        fq = fq.format(stat=people["stat"]["id"], health=people["health"]["id"])
+        for who, user in readers.items():
+            for params in ({}, {"include_private": True},
+                           {"include_private": True, "include_drafts": True},
+                           {"sort": "name asc", "rows": 2, "start": 1}):
+                counted = answer(user, fq=fq, **params)
+                assert counted == answer(user, fq=f"{fq} {THROUGH_THE_INDEX}", **params), (
+                    who, params)
+        assert answer(readers["sysadmin"], fq=fq, include_private=True)[0] > 0
+
+    def test_its_number_is_read_from_the_counts(self, readers, people):
+        fq = f'+owner_org:"{people["stat"]["id"]}"'
+        plans = plans_of(lambda: search_as(None, fq=fq, rows=1))
+        assert any(facet_counts.COUNTS in line for line in plans), plans
+        assert not any("CTE hits" in line for line in plans), plans
+        with_facets = plans_of(lambda: search_as(None, fq=fq, rows=1,
+                                                 **{"facet.field": '["tags"]'}))
+        assert any("CTE hits" in line for line in with_facets), with_facets
 
 
 class TestSortIndexes:

@@ -104,6 +104,7 @@ def test_a_table_of_an_older_layout_gets_what_is_new_without_a_rebuild(layout):
         session.execute(sa.text(old_function))
     session.execute(sa.text(
         f"DELETE FROM {facet_counts.COUNTS} WHERE term LIKE 'owner!_org=%' ESCAPE '!'"))
+    session.execute(sa.text("DROP INDEX kg_search_index_seq_idx"))
     session.execute(sa.text(f"COMMENT ON TABLE kg_search_index IS 'kg-search layout {layout}'"))
     session.commit()
     written = session.execute(sa.text("SELECT index_id, seq FROM kg_search_index")).all()
@@ -112,8 +113,9 @@ def test_a_table_of_an_older_layout_gets_what_is_new_without_a_rebuild(layout):
     assert session.execute(sa.text(
         "SELECT to_regclass('kg_search_index_facet_counts_visibilities_idx') IS NOT NULL, "
         f"to_regclass('{facet_counts.VERSION}') IS NOT NULL, "
+        "to_regclass('kg_search_index_seq_idx') IS NOT NULL, "
         "obj_description(to_regclass('kg_search_index'), 'pg_class')")).one() == (
-        True, True, index_table.LAYOUT)
+        True, True, True, index_table.LAYOUT)
     # the same rows: not written again
     assert session.execute(sa.text("SELECT index_id, seq FROM kg_search_index")).all() == written
     assert _counts_of_agencies(session) == [("private", "owner_org=health", 1),

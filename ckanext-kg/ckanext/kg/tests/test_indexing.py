@@ -47,6 +47,30 @@ def test_each_language_of_a_tables_name_and_description_is_searchable_text():
         ["", "", "Жыл сайын."])
 
 
+def test_the_search_document_holds_the_verdict_under_the_code_and_under_its_agency():
+    import json
+    dataset = {"id": "d1", "owner_org": "org-1",
+               "title_translated": {"ky": "Калк", "ru": "Население"},
+               "notes_translated": {"ky": "Калктын саны", "ru": "Численность"},
+               "keywords": {"ky": ["калк"], "ru": ["население"]},
+               "contact_name": "Асан", "contact_url": "https://stat.kg",
+               "license_id": "cc-by", "access_level": "open", "frequency": "ANNUAL",
+               "spatial_divisions": ["KG02000000000"], "theme": "SOCI",
+               "resources": [{"url": "http://x.invalid/a.pdf", "format": "PDF"}]}
+    doc = indexing.search_document({"name": "kalk", "validated_data_dict": json.dumps(dataset)})
+    assert {k: v for k, v in doc.items() if k.startswith("kg_")} == {
+        "kg_compliant": "false", "kg_unmet_rules": ["4.2"],
+        "kg_agency_compliant": "org-1:false", "kg_agency_unmet_rules": ["org-1:4.2"]}
+    dataset.update(temporal_start="2010-01-01", owner_org="")
+    doc = indexing.search_document({"name": "kalk", "validated_data_dict": json.dumps(dataset)})
+    assert {k: v for k, v in doc.items() if k.startswith("kg_")} == {
+        "kg_compliant": "false", "kg_unmet_rules": ["2.1"]}
+    dataset["owner_org"] = "org-1"
+    doc = indexing.search_document({"name": "kalk", "validated_data_dict": json.dumps(dataset)})
+    assert (doc["kg_compliant"], doc["kg_agency_compliant"], doc["kg_agency_unmet_rules"]) == (
+        "true", "org-1:true", [])
+
+
 @pytest.fixture
 def statements():
     """The SQL statements run while the test runs, as PostgreSQL got them."""

@@ -101,6 +101,24 @@ def report_page(journey, resource_id: str, name: str):
     return page.locator(".kg-validation-status").inner_text().strip()
 
 
+def agency_compliance(journey, name: str) -> tuple[str, list[str], list[str]]:
+    """From the agency's page, its datasets that do not comply: the share,
+    the unmet rules counted, and the datasets listed."""
+    page = journey.page
+    journey.visit("/organization/nsc-browser", f"agency page: {name}")
+    share = page.locator(".kg-agency-compliance .kg-share").get_attribute("data-kg-share")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Маалыматтар топтомдору жана алардын аткарылбаган "
+                                       "эрежелери").click()
+    with page.expect_navigation():
+        page.locator(".kg-compliance-filter").get_by_role("link", name="Ылайык келбейт").click()
+    journey.step(f"agency compliance: {name}")
+    rules = page.locator("table.kg-unmet-rules tr[data-kg-rule]")
+    listed = page.locator("tr[data-kg-dataset]")
+    return (share, [rules.nth(k).get_attribute("data-kg-rule") for k in range(rules.count())],
+            [listed.nth(k).get_attribute("data-kg-dataset") for k in range(listed.count())])
+
+
 def test_editor_publishes_a_table_through_the_kyrgyz_interface(
         journey, editor, portal, tmp_path):
     page = journey.page
@@ -117,6 +135,8 @@ def test_editor_publishes_a_table_through_the_kyrgyz_interface(
     assert status.get_attribute("data-kg-validation-status") == "failure"
     resource_id = page.locator("#kg-validation li").get_attribute("data-kg-resource-id")
 
+    assert agency_compliance(journey, "an invalid table") == ("0.0", ["5.3"], [name])
+    journey.visit(f"/dataset/{name}", "dataset with an invalid table, again")
     assert report_page(journey, resource_id, "report: failure") == \
         "Таблица текшерүүдөн өткөн жок."
     assert page.locator("table.kg-validation-errors tbody").inner_text().split("\n") == [
@@ -144,3 +164,4 @@ def test_editor_publishes_a_table_through_the_kyrgyz_interface(
                          timeout=60).json()["result"]
     assert shown["private"] is False
     assert shown["title_translated"]["ky"] == TITLE_KY
+    assert agency_compliance(journey, "published") == ("1.0", [], [])

@@ -82,7 +82,9 @@ def kg_compliance_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :returns: for a dataset, ``rules`` (number, field, text, met), ``met``,
         ``total``, ``publishable`` and ``openness_stars``; for an agency,
         over the datasets the caller may see: ``datasets``, ``compliant``,
-        ``share``, ``unmet_rules`` (number, field, text and how many
+        ``unjudged`` (indexed before the portal judged datasets when
+        indexing them, until the index is rebuilt), ``share`` (of those
+        judged), ``unmet_rules`` (number, field, text and how many
         datasets do not meet it), ``count`` (the datasets to list, after
         ``complies``), ``start`` and ``results``: the datasets listed, by
         name, each with its unmet rules
@@ -115,6 +117,9 @@ def _agency_compliance(context: Context, data_dict: DataDict) -> dict[str, Any]:
         return facets.get(field, {}).get(indexing.agency_key(org["id"], value), 0)
     datasets = facets.get("owner_org", {}).get(org["id"], 0)
     compliant = counted(indexing.AGENCY_COMPLIANT, "true")
+    # indexed before verdicts were (until `ckan search-index rebuild`)
+    unjudged = datasets - compliant - counted(indexing.AGENCY_COMPLIANT, "false")
+    judged = datasets - unjudged
     listed = {"fq": f'+owner_org:"{org["id"]}"', "include_private": True,
               "start": params.get("start", 0), "sort": "name asc",
               "rows": params.get("rows", schema.AGENCY_COMPLIANCE_ROWS)}
@@ -126,7 +131,7 @@ def _agency_compliance(context: Context, data_dict: DataDict) -> dict[str, Any]:
     if listed["rows"]:
         page = tk.get_action("package_search")(dict(context), listed)
     return {"organization": org["name"], "datasets": datasets, "compliant": compliant,
-            "share": round(compliant / datasets, 3) if datasets else None,
+            "unjudged": unjudged, "share": round(compliant / judged, 3) if judged else None,
             "unmet_rules": [{"number": rule.number, "field": rule.field, "text": rule.text(),
                              "datasets": counted(indexing.AGENCY_UNMET_RULES, rule.number)}
                             for rule in code.RULES

@@ -292,6 +292,17 @@ def test_the_agency_compliance_page_lists_a_page_at_a_time(app, agency_datasets,
         "Бул тизмеде бул органдын маалыматтар топтомдору жок."]
 
 
+def test_the_agency_page_tells_datasets_not_judged_yet(app, agency_datasets, monkeypatch):
+    from ckanext.kg.tests.logic.test_publication_gate import index_without_verdicts
+    index_without_verdicts(monkeypatch, agency_datasets[1]["name"])
+    token = factories.SysadminWithToken()["token"]
+    page = soup(app.get("/ru/organization/nsc", headers={"Authorization": token}))
+    assert texts(page.select(".kg-agency-compliance .kg-share, .kg-unjudged")) == [
+        "100 % наборов данных соответствуют кодексу (1 из 1).",
+        "1 набор данных ещё не оценён: доля считается по остальным."]
+    assert soup(app.get("/organization/nsc")).select(".kg-unjudged") == []  # not to them
+
+
 def test_anonymous_users_never_see_the_agencys_private_datasets(app, agency_datasets):
     public, private = agency_datasets
     page = app.get("/organization/nsc/compliance")

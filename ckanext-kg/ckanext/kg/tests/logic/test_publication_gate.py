@@ -295,7 +295,7 @@ def test_agency_compliance_is_the_share_of_its_datasets_that_comply(compliant, a
     as_sysadmin = helpers.call_action("kg_compliance_show", context={"user": sysadmin["name"]},
                                       organization="nsc")
     assert {k: v for k, v in as_sysadmin.items() if k != "results"} == {
-        "organization": "nsc", "datasets": 2, "compliant": 1, "share": 0.5,
+        "organization": "nsc", "datasets": 2, "compliant": 1, "unjudged": 0, "share": 0.5,
         "unmet_rules": [{"number": "4.4", "field": "theme", "text": "A theme is chosen.",
                          "datasets": 1}],
         "count": 2, "start": 0}
@@ -376,6 +376,27 @@ def test_an_agencys_share_is_read_from_the_counts_of_the_index(seven_datasets):
     assert (found["datasets"], found["compliant"]) == (7, 4)
     assert searches and all(facet_counts.COUNTS in s and "hits AS" not in s
                             for s in searches), searches
+
+
+def index_without_verdicts(monkeypatch, *names):
+    """The datasets indexed as a release before verdicts indexes them."""
+    from ckan.lib import search
+
+    from ckanext.kg import indexing
+    with monkeypatch.context() as patched:
+        patched.setattr(indexing, "add_compliance", lambda doc, dataset: doc)
+        for name in names:
+            search.rebuild(model.Package.get(name).id)
+    model.Session.commit()
+
+
+def test_datasets_indexed_before_verdicts_are_told_apart(seven_datasets, monkeypatch):
+    index_without_verdicts(monkeypatch, "kalk-0", "kalk-1")
+    found = agency_compliance(factories.Sysadmin()["name"], rows=0)
+    assert (found["datasets"], found["unjudged"], found["compliant"], found["share"]) == (
+        7, 2, 3, 0.6)
+    assert [(r["number"], r["datasets"]) for r in found["unmet_rules"]] == [
+        ("2.2", 1), ("4.4", 2)]
 
 
 @pytest.mark.parametrize("params, refused", [

@@ -413,14 +413,18 @@ def _word_sql(filters: str, order: _Order, facet_fields: list[str], doc: str) ->
                       "page.score", doc)
 
 
-def _counted_sql(where: str, order: _Order, page_rank: str,
-                 facet_fields: list[str], doc: str) -> str:
-    ctes = f"""
+def _first_rows(where: str, order: _Order) -> str:
+    """The CTE `page`: the first rows of the index matching `where`, in order."""
+    return f"""
         WITH page AS MATERIALIZED (
             SELECT index_id, row_number() OVER () AS pos
             FROM (SELECT index_id FROM {TABLE} WHERE {where} ORDER BY {order.sql}
                   LIMIT :_rows OFFSET :_start) AS ordered)"""
-    return _statement(ctes, f"({facet_counts.count_sql(where)})",
+
+
+def _counted_sql(where: str, order: _Order, page_rank: str,
+                 facet_fields: list[str], doc: str) -> str:
+    return _statement(_first_rows(where, order), f"({facet_counts.count_sql(where)})",
                       facet_counts.facets_sql(where) if facet_fields else None,
                       page_rank, doc)
 
@@ -430,12 +434,8 @@ def _term_counted_sql(where: str, columns_where: str, order: _Order, page_rank: 
     """A condition on the visibility columns and one counted entry
     (`:_term`, e.g. an agency's datasets): its number from `facet_counts`,
     its page from the first rows of the index in order, no facets."""
-    ctes = f"""
-        WITH page AS MATERIALIZED (
-            SELECT index_id, row_number() OVER () AS pos
-            FROM (SELECT index_id FROM {TABLE} WHERE {where} ORDER BY {order.sql}
-                  LIMIT :_rows OFFSET :_start) AS ordered)"""
-    return _statement(ctes, f"({facet_counts.count_sql(columns_where, ':_term')})",
+    return _statement(_first_rows(where, order),
+                      f"({facet_counts.count_sql(columns_where, ':_term')})",
                       None, page_rank, doc)
 
 

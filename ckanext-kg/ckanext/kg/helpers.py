@@ -33,6 +33,7 @@ __all__ = [
     "kg_agency_title",
     "kg_percent",
     "kg_number",
+    "kg_facet_items",
     "kg_date",
     "kg_resource_description",
     "kg_table_columns",
@@ -311,6 +312,17 @@ def kg_reader_tags(dataset: dict[str, Any]) -> list[dict[str, Any]]:
 def kg_number(value: Any) -> str:
     """A count or a figure in the reader's format (2 172 300, 1,5)."""
     return figures.number(value)
+
+
+def kg_facet_items(name: str, items: list[dict[str, Any]],
+                   extras: Optional[dict[str, Any]] = None,
+                   alternative_url: Optional[str] = None) -> list[dict[str, Any]]:
+    """A facet's items for its list, each with its link (`href`: CKAN's
+    `add_url_param`, or `remove_url_param` for an active one) and its count
+    in the reader's format (`count_text`), from one address per facet
+    (`page_links.facet_items`)."""
+    from ckanext.kg import page_links
+    return page_links.facet_items(name, items, extras, alternative_url)
 
 
 def kg_date(value: Any) -> str:

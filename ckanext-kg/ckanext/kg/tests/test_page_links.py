@@ -136,3 +136,25 @@ def test_the_pills_and_the_pager_are_ckans(app, path):
     assert pager or path != "/dataset/"  # 24 datasets: two pages
     prefix = "/" + path.split("/")[1] + "/" if path.startswith(("/ky/", "/ru/")) else "/"
     assert all(link.startswith(prefix + "dataset/") for link in pills + pager)
+
+
+@pytest.mark.usefixtures("catalogue")
+@pytest.mark.parametrize("path", ["/dataset/", "/ru/dataset/?res_format=CSV",
+                                  "/ky/organization/stat-agency?page=1"])
+def test_each_result_links_its_title_and_formats_to_the_dataset(app, path):
+    client = app.flask_app.test_client()
+    with client:  # the request's context stays for CKAN's url_for
+        page = BeautifulSoup(client.get(path).data, "html.parser")
+        items = page.select("li.dataset-item")
+        assert items
+        for item in items:
+            title = item.select_one(".dataset-heading a")
+            name = title.get_text(strip=True)
+            expected = ckan_helpers.url_for("dataset.read", id=name)
+            assert expected.startswith("/ru/" if path.startswith("/ru/") else
+                                       "/ky/" if path.startswith("/ky/") else "/dataset/")
+            badges = item.select(".dataset-resources a")
+            assert badges and [a["href"] for a in [title, *badges]] == \
+                [expected] * (1 + len(badges))
+            assert [a.get_text(strip=True) for a in badges] == [
+                a["data-format"].upper() for a in badges]

@@ -9,6 +9,7 @@ its Table Schema field (`kind_of`), not how the value looks.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal, InvalidOperation
 from typing import Any, Optional
 
@@ -45,6 +46,19 @@ def number(value: Any, language: Optional[str] = None) -> str:
         return "" if value is None else str(value)
     return babel_numbers.format_decimal(exact, locale=reader_locale(language),
                                         decimal_quantization=False)
+
+
+def count(value: Any, language: Optional[str] = None) -> str:
+    """A count as `number` shows it, remembered per language: a page of
+    search results shows a hundred facet counts, mostly the same few."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return number(value, language)
+    return _count(value, language or current_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _count(value: int, language: str) -> str:
+    return number(value, language)
 
 
 def _decimal(value: Any) -> Optional[Decimal]:

@@ -33,6 +33,7 @@ __all__ = [
     "kg_agency_title",
     "kg_percent",
     "kg_number",
+    "kg_facet_items",
     "kg_date",
     "kg_resource_description",
     "kg_table_columns",
@@ -45,6 +46,7 @@ __all__ = [
     "kg_error_page",
     "kg_reader_tags",
     "markdown_extract",
+    "kg_text_with_links",
 ]
 
 
@@ -69,6 +71,38 @@ def markdown_extract(up: Any, text: Any, extract_length: int = 190) -> Any:
 
 EXTRACTS_KEPT = 1024
 _EXTRACTS: dict[tuple[bytes, int], Any] = {}
+
+
+def _remembered(kept: dict[Any, Any], key: Any, make: Any) -> Any:
+    found = kept.get(key)
+    if found is None:
+        found = kept[key] = make()
+        while len(kept) > EXTRACTS_KEPT:
+            kept.pop(next(iter(kept)), None)  # the oldest
+    return found
+
+
+def kg_text_with_links(text: Any) -> Any:
+    """`text|urlize` in a page's template (its addresses as links, the rest
+    escaped unless it is markup already), remembered like `markdown_extract`:
+    each dataset in a list of results had its extract's links made anew on
+    every page (6% of the `/dataset` page's time). The key is the text's
+    digest and whether it is markup."""
+    from flask import current_app
+    from jinja2.filters import do_urlize
+    from jinja2.nodes import EvalContext
+    from markupsafe import Markup
+
+    def make() -> Any:
+        return do_urlize(EvalContext(current_app.jinja_env, "snippets/package_item.html"), text)
+    if not isinstance(text, str):
+        return make()
+    key = (hashlib.blake2b(text.encode("utf-8", "surrogatepass")).digest(),
+           isinstance(text, Markup))
+    return _remembered(_LINKED, key, make)
+
+
+_LINKED: dict[tuple[bytes, bool], Any] = {}
 
 
 def kg_translated(value: Any, language: str | None = None) -> str:
@@ -311,6 +345,17 @@ def kg_reader_tags(dataset: dict[str, Any]) -> list[dict[str, Any]]:
 def kg_number(value: Any) -> str:
     """A count or a figure in the reader's format (2 172 300, 1,5)."""
     return figures.number(value)
+
+
+def kg_facet_items(name: str, items: list[dict[str, Any]],
+                   extras: Optional[dict[str, Any]] = None,
+                   alternative_url: Optional[str] = None) -> list[dict[str, Any]]:
+    """A facet's items for its list, each with its link (`href`: CKAN's
+    `add_url_param`, or `remove_url_param` for an active one) and its count
+    in the reader's format (`count_text`), from one address per facet
+    (`page_links.facet_items`)."""
+    from ckanext.kg import page_links
+    return page_links.facet_items(name, items, extras, alternative_url)
 
 
 def kg_date(value: Any) -> str:

@@ -1,8 +1,9 @@
 """Datasets in several languages, for search and for display."""
 from __future__ import annotations
 
+import contextlib
 import json
-from typing import Any
+from typing import Any, Iterator
 
 import flask
 
@@ -113,7 +114,9 @@ def search_document(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def localise(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """Title and description in the reader's language, for pages."""
+    """Title and description in the reader's language, for pages; the
+    agency's title too, at once or, inside `agencies_named_together`, when
+    it ends."""
     title = helpers.kg_translated(pkg_dict.get("title_translated"))
     notes = helpers.kg_translated(pkg_dict.get("notes_translated"))
     if title:
@@ -122,10 +125,47 @@ def localise(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         pkg_dict["notes"] = notes
     agency = pkg_dict.get("organization")
     if isinstance(agency, dict) and agency.get("id"):
-        name = helpers.kg_translated(_agency_names(agency["id"]))
-        if name:
-            pkg_dict["organization"] = dict(agency, title=name)
+        waiting = _waiting()
+        if waiting is None:
+            _name_agency(pkg_dict)
+        else:
+            waiting.append(pkg_dict)
     return pkg_dict
+
+
+_WAITING = "kg.datasets_waiting_for_agency_names"
+_KNOWN = "kg.agency_names"
+
+
+@contextlib.contextmanager
+def agencies_named_together() -> Iterator[None]:
+    """Datasets localised inside this (a page of search results) get their
+    agencies' titles when it ends, every agency's names read in one
+    statement instead of one each."""
+    if not flask.has_request_context():
+        yield
+        return
+    environ = flask.request.environ
+    outer, waiting = environ.get(_WAITING), []
+    environ[_WAITING] = waiting
+    try:
+        yield
+    finally:
+        environ[_WAITING] = outer
+    _read_agencies_names({dataset["organization"]["id"] for dataset in waiting})
+    for dataset in waiting:
+        _name_agency(dataset)
+
+
+def _waiting() -> list[dict[str, Any]] | None:
+    return flask.request.environ.get(_WAITING) if flask.has_request_context() else None
+
+
+def _name_agency(pkg_dict: dict[str, Any]) -> None:
+    agency = pkg_dict["organization"]
+    name = helpers.kg_translated(_agency_names(agency["id"]))
+    if name:
+        pkg_dict["organization"] = dict(agency, title=name)
 
 
 def _agency_names(agency_id: str) -> dict[str, Any]:
@@ -134,7 +174,7 @@ def _agency_names(agency_id: str) -> dict[str, Any]:
     times."""
     if not flask.has_request_context():
         return _read_agency_names(agency_id)
-    known = flask.request.environ.setdefault("kg.agency_names", {})
+    known = flask.request.environ.setdefault(_KNOWN, {})
     if agency_id not in known:
         known[agency_id] = _read_agency_names(agency_id)
     return known[agency_id]
@@ -146,3 +186,19 @@ def _read_agency_names(agency_id: str) -> dict[str, Any]:
     if agency is None:
         return {}
     return code.translated(agency.extras.get("title_translated"))
+
+
+def _read_agencies_names(agency_ids: set[str]) -> None:
+    """The names of the agencies not yet known to this request, in one
+    statement (by id, as `model.Group.get` finds them)."""
+    from ckan import model
+    known = flask.request.environ.setdefault(_KNOWN, {})
+    missing = [agency_id for agency_id in agency_ids if agency_id not in known]
+    if not missing:
+        return
+    found = dict(model.Session.query(model.Group.id, model.Group.extras).filter(
+        model.Group.id.in_(missing)))
+    for agency_id in missing:
+        extras = found.get(agency_id)
+        known[agency_id] = code.translated((extras or {}).get("title_translated")) \
+            if agency_id in found else {}

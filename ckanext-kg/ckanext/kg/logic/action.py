@@ -416,13 +416,18 @@ def _validate_resource(context: Context, resource: dict[str, Any]) -> None:
 def package_search(up_func, context: Context, data_dict: DataDict):
     """Numbers and flags checked before the search runs, and a parameter
     the search index refuses named, without CKAN's dump of the query (it
-    holds the caller's permission filter)."""
+    holds the caller's permission filter). For a page, the results'
+    agencies are named in the reader's language in one read."""
     from ckan.lib.search.common import SearchError
 
+    from ckanext.kg import indexing
     from ckanext.kg.logic import refusals
     data_dict = schema.checked(context, data_dict, schema.package_search_parameters())
     try:
-        return up_func(context, data_dict)
+        if not context.get("for_view"):
+            return up_func(context, data_dict)
+        with indexing.agencies_named_together():  # a page's agencies in one read
+            return up_func(context, data_dict)
     except SearchError as error:
         raise refusals.search_refusal(error) from None
 

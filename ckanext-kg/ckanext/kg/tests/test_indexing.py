@@ -102,3 +102,41 @@ class TestAgencyNames:
             "ky": "Статкомитет", "ru": "Статкомитет КР"})
         with app.flask_app.test_request_context("/", environ_overrides={"CKAN_LANG": "ru"}):
             assert indexing.localise(dict(dataset))["organization"]["title"] == "Статкомитет КР"
+
+    def test_a_page_of_results_names_its_agencies_reading_them_together(self, app,
+                                                                         statements):
+        names = [{"ky": "Статистика", "ru": "Статкомитет"}, {"ky": "Саламаттык", "ru": "Минздрав"},
+                 {}]  # the last has no names of its own: CKAN's title stays
+        agencies = [factories.Organization(title=f"Agency {n}", title_translated=t)
+                    for n, t in enumerate(names)]
+        datasets = [{"name": f"d{n}", "organization": {"id": a["id"], "title": a["title"]}}
+                    for n, a in enumerate(agencies * 2)]
+        statements.clear()
+        with app.flask_app.test_request_context("/", environ_overrides={"CKAN_LANG": "ru"}):
+            with indexing.agencies_named_together():
+                shown = [indexing.localise(dict(d)) for d in datasets]
+                assert [d["organization"]["title"] for d in shown] == [
+                    a["title"] for a in agencies * 2]  # not yet: read when it ends
+                assert statements == []
+            assert len([s for s in statements if '"group"' in s]) == len(statements) == 1
+        assert [d["organization"]["title"] for d in shown] == [
+            "Статкомитет", "Минздрав", "Agency 2"] * 2
+
+    def test_package_search_for_a_page_names_the_agencies(self, app):
+        agency = factories.Organization(title="Stat", title_translated={
+            "ky": "Улуттук статистика комитети", "ru": "Национальный статистический комитет"})
+        factories.Dataset(owner_org=agency["id"],
+                          title_translated={"ky": "Калк", "ru": "Население"},
+                          notes_translated={"ky": "Калктын саны.", "ru": "Численность населения."},
+                          keywords={"ky": ["калк"], "ru": ["население"]},
+                          contact_name="Маалымат бөлүмү", contact_email="info@example.invalid",
+                          license_id="cc-by", access_level="open", frequency="ANNUAL",
+                          temporal_start="2023-01-01", spatial_divisions=["KG02000000000"],
+                          theme="SOCI", resources=[{"url": "http://example.invalid/a.pdf",
+                                                    "format": "PDF"}])
+        for lang, title in (("ru", "Население"), ("ky", "Калк")):
+            with app.flask_app.test_request_context("/", environ_overrides={"CKAN_LANG": lang}):
+                found = helpers.call_action("package_search", context={"for_view": True})
+            [result] = found["results"]
+            assert (result["title"], result["organization"]["title"]) == (
+                title, agency["title_translated"][lang])

@@ -15,3 +15,11 @@ portal_schema = [
     pytest.mark.ckan_config("ckanext.dcat.rdf.profiles", "euro_dcat_ap_3 kg_dcat_ap"),
     pytest.mark.usefixtures("with_plugins", "portal_db", "clean_index"),
 ]
+
+
+def uses_portal_schema(test):
+    """`portal_schema` for one test, in a module whose other tests need
+    neither CKAN's plugins nor its database (and so skip their set-up)."""
+    for mark in portal_schema:
+        test = mark(test)
+    return test

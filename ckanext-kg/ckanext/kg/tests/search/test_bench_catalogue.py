@@ -19,9 +19,7 @@ import sqlalchemy as sa
 from ckan.lib import search
 from ckan.tests import factories, helpers
 
-from ckanext.kg.tests.conftest import portal_schema
-
-pytestmark = portal_schema
+from ckanext.kg.tests.conftest import uses_portal_schema
 
 _BENCH = Path(__file__).resolve().parents[5] / "bench" / "generated_catalogue.py"
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z?")
@@ -59,6 +57,7 @@ def _sample(catalogue):
     return picked
 
 
+@uses_portal_schema
 def test_bulk_rows_index_as_package_create_rows():
     catalogue = _catalogue()
     sysadmin = factories.Sysadmin()

@@ -470,7 +470,7 @@ def fresh_portal(name: str) -> tuple[Path, Path]:
     empty_queue(portal_redis_url(redis_url, name))
     token_file = VAR / f"{name}-sysadmin.token"
     token_file.unlink(missing_ok=True)
-    ensure_sysadmin(ini, secret, token_file)
+    ensure_sysadmin(ini, secret, token_file, emptied=True)
     return ini, token_file
 
 
@@ -486,10 +486,12 @@ def empty_queue(redis_url: str) -> None:
 
 
 def ensure_sysadmin(ini: Path, secret: dict[str, str],
-                    token_file: Path | None = None) -> Path:
+                    token_file: Path | None = None, emptied: bool = False) -> Path:
+    """The sysadmin `admin` and its API token; with `emptied` (the database
+    was just emptied) it is known to be missing, and `ckan user list`, a
+    CKAN start of a few seconds, is not run to find that out."""
     token_file = token_file or VAR / "sysadmin.token"
-    users = ckan(ini, "user", "list", capture=True)
-    if "name=admin" not in users:
+    if emptied or "name=admin" not in ckan(ini, "user", "list", capture=True):
         password = secret["sysadmin"]  # asked twice by `ckan user add`
         ckan(ini, "user", "add", "admin", "email=admin@portal.invalid",
              "fullname=Portal administrator", answers=f"{password}\n{password}\n")

@@ -13,7 +13,7 @@ import pytest
 from ckan.tests import factories, helpers
 
 from ckanext.kg.publishing.files import diffs
-from ckanext.kg.tests.conftest import portal_schema
+from ckanext.kg.tests.conftest import uses_portal_schema
 from ckanext.kg.tests.publishing.files.test_downloads import (
     TABLE,
     table,  # noqa: F401 (fixture)
@@ -130,7 +130,6 @@ def test_pages_of_differences(tmp_path):
 
 # through CKAN
 
-pytestmark = portal_schema
 KEYED = json.dumps({"fields": [
     {"name": "region", "type": "string"},
     {"name": "year", "type": "integer"},
@@ -142,6 +141,7 @@ SECOND = ("region,year,share,note\n"
           "Талас,2024,7.75,жаңы\n")
 
 
+@uses_portal_schema
 def test_kg_resource_diff_answers_exactly_the_changed_rows(upload_file, table):  # noqa: F811
     assert replace(upload_file, table, TABLE, KEYED) == "success"
     assert replace(upload_file, table, SECOND, KEYED) == "success"
@@ -160,6 +160,7 @@ def test_kg_resource_diff_answers_exactly_the_changed_rows(upload_file, table): 
     assert helpers.call_action("kg_resource_diff", id=table["id"], to=2)["by"] == "key"
 
 
+@uses_portal_schema
 def test_the_differences_from_the_version_before_are_kept_at_publication(
         upload_file, table):  # noqa: F811
     from ckanext.kg.publishing.files import stored
@@ -171,6 +172,7 @@ def test_the_differences_from_the_version_before_are_kept_at_publication(
     assert sorted(p.suffix for p in kept.iterdir()) == [".json", ".parquet"]  # read, not made
 
 
+@uses_portal_schema
 @pytest.mark.parametrize("bad", [{"to": 9}, {"from": "two"}, {"limit": 5000}, {"from": 0}])
 def test_a_version_that_cannot_be_compared_is_refused_naming_it(table, bad):  # noqa: F811
     with pytest.raises(helpers.logic.ValidationError) as refused:
@@ -178,6 +180,7 @@ def test_a_version_that_cannot_be_compared_is_refused_naming_it(table, bad):  # 
     assert list(refused.value.error_dict) == list(bad)
 
 
+@uses_portal_schema
 def test_the_diff_page_shows_the_summary_and_the_rows(app, upload_file, table):  # noqa: F811
     assert replace(upload_file, table, TABLE, KEYED) == "success"
     assert replace(upload_file, table, SECOND, KEYED) == "success"
@@ -199,6 +202,7 @@ def test_the_diff_page_shows_the_summary_and_the_rows(app, upload_file, table): 
     app.get(url, query_string={"page": "x"}, headers={"Authorization": token}, status=400)
 
 
+@uses_portal_schema
 def test_a_private_tables_differences_are_hidden(app, upload_file, table):  # noqa: F811
     assert replace(upload_file, table, SECOND) == "success"
     outsider = factories.UserWithToken()

@@ -12,7 +12,7 @@ import pytest
 from ckan.tests import factories
 
 from ckanext.kg.publishing.files import diffs, stored, stored_rows, versions
-from ckanext.kg.tests.conftest import portal_schema
+from ckanext.kg.tests.conftest import uses_portal_schema
 from ckanext.kg.tests.publishing.files.test_downloads import (
     SCHEMA,
     TABLE,
@@ -24,8 +24,6 @@ from ckanext.kg.tests.publishing.gate.test_validation import (  # noqa: F401 (fi
     dataset,
     publish,
 )
-
-pytestmark = portal_schema
 
 # integers, decimals (with the scale written), dates, timestamps, booleans,
 # empty cells (unquoted and quoted) and Kyrgyz text; copied as it is
@@ -89,6 +87,7 @@ def delete_rows_in_postgresql(resource_id):
         connection.execute(sa.text(f'DELETE FROM "{resource_id}"'))
 
 
+@uses_portal_schema
 @pytest.mark.parametrize("schema, data", [(MIXED_SCHEMA, MIXED_TABLE),
                                           (RULES_SCHEMA, RULES_TABLE),
                                           (SCHEMA, TABLE)],
@@ -130,6 +129,7 @@ def test_stored_xlsx_and_json_are_what_the_datastore_gives(
              "note": None}]
 
 
+@uses_portal_schema
 @pytest.mark.ckan_config("ckan.datastore.ms_in_timestamp", "false")
 def test_timestamps_without_milliseconds_as_the_datastore_writes_them(
         app, upload_file, table):  # noqa: F811
@@ -140,6 +140,7 @@ def test_timestamps_without_milliseconds_as_the_datastore_writes_them(
         "2023-05-01T10:30:00", "2023-05-02T08:00:59", None, "1999-12-31T23:59:59"]
 
 
+@uses_portal_schema
 def test_whole_table_xlsx_and_json_come_from_the_stored_csv(
         app, upload_file, table, monkeypatch):  # noqa: F811
     assert replace(upload_file, table, MIXED_TABLE, MIXED_SCHEMA) == "success"
@@ -156,6 +157,7 @@ def test_whole_table_xlsx_and_json_come_from_the_stored_csv(
         ["Талас", 0, 1500, "1999-12-31", "1999-12-31T23:59:59.000", True, "ү, ө, ң"]]
 
 
+@uses_portal_schema
 def test_without_a_stored_parquet_file_xlsx_and_json_come_from_the_datastore(
         app, upload_file, table):  # noqa: F811
     signed = MIXED_TABLE.replace("Нарын,-7", "Нарын,+7")  # pyarrow reads no +7
@@ -175,6 +177,7 @@ TIME_SCHEMA = json.dumps({"fields": [{"name": "region", "type": "string"},
                                      {"name": "opens", "type": "time"}]})
 
 
+@uses_portal_schema
 def test_times_written_as_postgresql_writes_them_come_from_the_stored_csv(
         app, upload_file, table):  # noqa: F811
     data = "region,opens\nНарын,09:30:00\nОш,\nТалас,23:59:59.25\nЧүй,24:00:00\n"
@@ -193,6 +196,7 @@ def test_times_written_as_postgresql_writes_them_come_from_the_stored_csv(
     assert xlsx[1] == [("Нарын", "s"), ("09:30:00", "s")]
 
 
+@uses_portal_schema
 def test_a_time_not_written_as_postgresql_writes_it_gets_xlsx_and_json_from_the_datastore(
         app, upload_file, table):  # noqa: F811
     """PostgreSQL writes 09:30:00.5 for 09:30:00.500 and drops the offset
@@ -211,6 +215,7 @@ def test_a_time_not_written_as_postgresql_writes_it_gets_xlsx_and_json_from_the_
     assert cells(get(app, table, "xlsx").data)[1] == [("Нарын", "s"), ("09:30:00.5", "s")]
 
 
+@uses_portal_schema
 def test_a_publication_that_did_not_record_its_reading_leaves_json_to_the_datastore(
         app, table):  # noqa: F811
     pointer = stored.folder(table["id"]) / stored.POINTER
@@ -230,6 +235,7 @@ def test_numbers_are_written_as_postgresql_writes_numeric(numeric, as_json):
     assert stored_rows.numeric_json(numeric) == as_json
 
 
+@uses_portal_schema
 @pytest.mark.parametrize("numeric", ["12.50", "-0.00", "+5", ".5", "1.5e3", "1.50E1",
                                      "15e-1", "NaN", "-Infinity", "-3.25"])
 def test_postgresql_agrees_on_numeric(numeric):
@@ -245,6 +251,7 @@ def test_postgresql_agrees_on_numeric(numeric):
 
 # HTTP caching and resuming of the stored CSV and Parquet files
 
+@uses_portal_schema
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_stored_files_have_their_checksum_as_etag_and_answer_conditional_requests(
         app, table, fmt):  # noqa: F811
@@ -280,6 +287,7 @@ def test_stored_files_have_their_checksum_as_etag_and_answer_conditional_request
     assert beyond.status_code == 416
 
 
+@uses_portal_schema
 def test_a_new_version_has_a_new_etag(app, upload_file, table):  # noqa: F811
     before = get(app, table, "csv").headers["ETag"]
     assert replace(upload_file, table, MIXED_TABLE, MIXED_SCHEMA) == "success"
@@ -288,6 +296,7 @@ def test_a_new_version_has_a_new_etag(app, upload_file, table):  # noqa: F811
     assert after.headers["ETag"] != before
 
 
+@uses_portal_schema
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 @pytest.mark.parametrize("condition", ["If-None-Match", "Range", "If-Range"])
 def test_conditions_do_not_open_a_private_tables_stored_files(app, table, fmt, condition):  # noqa: F811,E501
@@ -306,6 +315,7 @@ def test_conditions_do_not_open_a_private_tables_stored_files(app, table, fmt, c
     assert "ETag" not in outsider.headers and "Content-Range" not in outsider.headers
 
 
+@uses_portal_schema
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "excel", "xlsx", "json"])
 def test_a_private_tables_downloads_are_private_to_caches(app, table, fmt):  # noqa: F811
     response = get(app, table, fmt)
@@ -317,6 +327,7 @@ def test_a_private_tables_downloads_are_private_to_caches(app, table, fmt):  # n
         {"private", "no-cache"}
 
 
+@uses_portal_schema
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_a_public_tables_downloads_follow_ckans_policy_for_public_pages(
         app, table, dataset, fmt):  # noqa: F811
@@ -331,6 +342,7 @@ def test_a_public_tables_downloads_follow_ckans_policy_for_public_pages(
 
 # leftovers of killed publications
 
+@uses_portal_schema
 def test_a_new_publication_removes_old_leftovers_only(app, upload_file, table):  # noqa: F811
     folder = stored.folder(table["id"])
     long_ago = int(time.time()) - 7 * 3600
@@ -373,6 +385,7 @@ def test_leftovers_are_judged_by_when_their_publication_began_and_last_wrote(tmp
          "0123abcd.csv"])
 
 
+@uses_portal_schema
 def test_a_publications_partial_files_are_tagged_with_when_it_began(table):  # noqa: F811
     version = stored.Version(table["id"], [{"id": "region", "type": "text"}])
     begun = int(version.csv.name.split("-")[0][1:])

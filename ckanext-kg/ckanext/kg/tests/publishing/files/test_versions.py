@@ -10,7 +10,7 @@ import pytest
 from ckan.tests import factories, helpers
 
 from ckanext.kg.publishing.files import stored, versions
-from ckanext.kg.tests.conftest import portal_schema
+from ckanext.kg.tests.conftest import uses_portal_schema
 from ckanext.kg.tests.publishing.files.test_downloads import (
     SCHEMA,
     TABLE,
@@ -69,9 +69,6 @@ def test_keep_frees_the_files_of_older_versions_but_never_a_shared_or_served_one
 
 # through CKAN
 
-pytestmark = portal_schema
-
-
 def shown(table, **context):  # noqa: F811
     return helpers.call_action("kg_resource_versions", context=context,
                                id=table["id"])["versions"]
@@ -86,6 +83,7 @@ def sysadmin_get(app, url, **kwargs):
                    **kwargs)
 
 
+@uses_portal_schema
 def test_each_passing_publication_is_a_version(app, upload_file, table):  # noqa: F811
     assert replace(upload_file, table, TABLE.replace("2023", "көп")) == "failure"
     assert replace(upload_file, table, SECOND) == "success"
@@ -106,6 +104,7 @@ def test_each_passing_publication_is_a_version(app, upload_file, table):  # noqa
     assert listed[1]["downloads"]["csv"].endswith(version_url(table, 1, "csv"))
 
 
+@uses_portal_schema
 def test_every_version_downloads_as_it_was_published(app, upload_file, table):  # noqa: F811
     import io
 
@@ -123,6 +122,7 @@ def test_every_version_downloads_as_it_was_published(app, upload_file, table):  
     sysadmin_get(app, version_url(table, 1, "xlsx"), status=404)
 
 
+@uses_portal_schema
 @pytest.mark.ckan_config("ckanext.kg.versions.keep", 1)
 def test_only_the_newest_versions_keep_their_files(app, upload_file, table):  # noqa: F811
     first_files = set(stored.current(table["id"]).values())
@@ -135,6 +135,7 @@ def test_only_the_newest_versions_keep_their_files(app, upload_file, table):  # 
     assert sysadmin_get(app, version_url(table, 2, "csv")).data.decode() == SECOND_CANONICAL
 
 
+@uses_portal_schema
 def test_republishing_the_same_bytes_is_a_new_version_sharing_the_files(
         app, upload_file, table):  # noqa: F811
     assert replace(upload_file, table, SECOND) == "success"
@@ -145,6 +146,7 @@ def test_republishing_the_same_bytes_is_a_new_version_sharing_the_files(
     assert sysadmin_get(app, version_url(table, 1, "csv")).data.decode() == CANONICAL
 
 
+@uses_portal_schema
 def test_a_private_tables_versions_are_hidden(app, upload_file, table):  # noqa: F811
     assert replace(upload_file, table, SECOND) == "success"
     outsider = factories.UserWithToken()
@@ -159,6 +161,7 @@ def test_a_private_tables_versions_are_hidden(app, upload_file, table):  # noqa:
             assert "Ысык-Көл" not in response.body
 
 
+@uses_portal_schema
 def test_the_tables_page_lists_its_versions(app, upload_file, table):  # noqa: F811
     assert replace(upload_file, table, SECOND) == "success"
     page = sysadmin_get(app, f"/dataset/{table['package_id']}/resource/{table['id']}").body
@@ -167,6 +170,7 @@ def test_the_tables_page_lists_its_versions(app, upload_file, table):  # noqa: F
     assert version_url(table, 1, "parquet") in page
 
 
+@uses_portal_schema
 def test_a_deleted_tables_versions_are_removed(table):  # noqa: F811
     helpers.call_action("resource_delete", context={"user": factories.Sysadmin()["name"]},
                         id=table["id"])
@@ -176,6 +180,7 @@ def test_a_deleted_tables_versions_are_removed(table):  # noqa: F811
                             id=table["id"])
 
 
+@uses_portal_schema
 @pytest.mark.parametrize("action", ["kg_resource_versions", "kg_resource_diff"])
 @pytest.mark.parametrize("given, status", [
     (["x"], 409), ({"a": 1}, 409), (5, 404), ("", 409), ("no-such-resource", 404)])

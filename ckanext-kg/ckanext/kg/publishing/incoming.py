@@ -89,12 +89,16 @@ def incoming_file() -> Optional[IncomingFile]:
 
 
 def request_class(base: type) -> type:
-    """Flask's request class `base`, receiving file parts into `incoming_file`."""
+    """Flask's request class `base`, receiving a signed-in user's file parts
+    into `incoming_file`. Anyone else's (whom every action that stores a
+    file refuses) go to werkzeug's temporary file as before, so that they
+    never take room in the storage, even for the length of a request."""
     class Request(base):  # type: ignore[misc, valid-type]
         def _get_file_stream(self, total_content_length: Optional[int],
                              content_type: Optional[str], filename: Optional[str] = None,
                              content_length: Optional[int] = None) -> IO[bytes]:
-            stream = incoming_file() if filename else None
+            signed_in = filename is not None and tk.current_user.is_authenticated
+            stream = incoming_file() if signed_in else None
             if stream is not None:
                 return stream
             return super()._get_file_stream(total_content_length, content_type, filename,

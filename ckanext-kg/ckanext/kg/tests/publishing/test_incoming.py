@@ -158,3 +158,23 @@ def test_a_storage_without_room_refuses_the_upload_in_the_readers_language(
         "Попробуйте позже; если это повторится, сообщите команде портала."]
     assert (files_in(storage), copies) == ([], [])
     assert open_incoming_files(storage) == []
+
+
+def received_stream(app, headers):
+    """What the file part of a multipart request is received into, once
+    CKAN has identified the request's user (its `before_request`)."""
+    import io as _io
+
+    from flask import request
+    flask_app = app.flask_app
+    with flask_app.test_request_context(
+            "/api/3/action/resource_create", method="POST", headers=headers,
+            data={"upload": (_io.BytesIO(VALID.encode("utf-8")), "population.csv")}):
+        flask_app.preprocess_request()
+        return type(request.files["upload"].stream)
+
+
+def test_only_a_signed_in_users_upload_is_received_into_the_storage(app, storage):
+    token = factories.UserWithToken()["token"]
+    assert received_stream(app, {"Authorization": token}) is incoming.IncomingFile
+    assert received_stream(app, {}) is not incoming.IncomingFile

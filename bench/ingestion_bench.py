@@ -72,12 +72,14 @@ class Portal:
         return body["result"]
 
     def upload(self, table: Path, dataset_id: str, schema: dict) -> dict:
+        """As kg-publish sends it: the file streamed as it is read."""
+        from kg_validation.upload import multipart_body
         with table.open("rb") as stream:
-            response = self.session.post(
-                f"{self.base}/api/3/action/resource_create",
-                data={"package_id": dataset_id, "name": "bench", "format": "CSV",
-                      "url": table.name, "schema": json.dumps(schema)},
-                files={"upload": (table.name, stream, "text/csv")})
+            body = multipart_body({"package_id": dataset_id, "name": "bench", "format": "CSV",
+                                   "url": table.name, "schema": json.dumps(schema)},
+                                  {"upload": stream})
+            response = self.session.post(f"{self.base}/api/3/action/resource_create",
+                                         data=body, headers={"Content-Type": body.content_type})
         return response.json()["result"]
 
     def wait_until_published(self, resource_id: str, rows: int, timeout: float,

@@ -111,8 +111,10 @@ def check_locally(folder: Path, descriptor: dict[str, Any], lang: str, say: Say)
 def _publish(args: argparse.Namespace, token: str, descriptor: dict[str, Any]) -> int:
     import ckanapi
     import requests
+
+    from .upload import StreamingCKAN
     address = args.portal.rstrip("/")
-    portal = ckanapi.RemoteCKAN(address, apikey=token, user_agent=USER_AGENT)
+    portal = StreamingCKAN(address, apikey=token, user_agent=USER_AGENT)
     # the portal answers in the language its address names (/ky/, /ru/, /en/)
     reader = ckanapi.RemoteCKAN(f"{address}/{args.lang}", apikey=token, user_agent=USER_AGENT)
     try:

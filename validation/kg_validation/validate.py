@@ -23,6 +23,7 @@ from .fast import fast_report
 from .fast.copy_rows import CopyRows
 from .filekind import DEFAULT_MAX_BYTES, UnreadableFile, inspect_file, looks_binary
 from .normalise import NormalisationReport, canonical_blocks, normalise_file
+from .prefetch import prefetched
 from .spreadsheet import SheetLayout, sheet_to_csv, spreadsheet_format
 
 ERROR_LIMIT = 10_000
@@ -184,11 +185,12 @@ def _validate_as_normalised(result, path, target, schema, options, error_limit, 
     except UnreadableFile:
         _finish(blocks)  # a file the normaliser refuses says so first, as before
         raise
-    handed = itertools.chain([] if first is None else [first], blocks)
+    rest = prefetched(blocks)  # the next blocks normalised while one is judged
+    handed = itertools.chain([] if first is None else [first], rest)
     try:
         outcome = fast_report(target, descriptor, options.checks(), error_limit,
                               copy_rows=copy_rows, blocks=handed)
-        _finish(blocks)  # the rest of the file, when the fast path stopped early
+        _finish(rest)  # the rest of the file, when the fast path stopped early
     except UnreadableFile:
         result.schema = None  # as when normalising refused the file before the schema was read
         raise

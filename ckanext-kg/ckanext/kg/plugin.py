@@ -7,8 +7,18 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.kg import api_tokens, counts, errors, indexing, languages, table_explorer, views
+from ckanext.kg import (
+    api_tokens,
+    counts,
+    errors,
+    indexing,
+    languages,
+    request_body,
+    table_explorer,
+    views,
+)
 from ckanext.kg.logic import action, labels
+from ckanext.kg.publishing import incoming
 from ckanext.kg.publishing.files import stored
 from ckanext.kg.publishing.gate import serving
 
@@ -28,6 +38,7 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.IAuthenticator, inherit=True)
     p.implements(p.IPermissionLabels)
+    p.implements(p.IUploader, inherit=True)
 
     def update_config(self, config: tk.CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
@@ -43,7 +54,12 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
             app.context_processor(views.search_page_defaults)
             if tk.config.get("ckanext.kg.counts.enabled"):
                 app.after_request(counts.count_request)
+            app.wsgi_app = request_body.read_in_large_steps(app.wsgi_app)
+            app.request_class = incoming.request_class(app.request_class)
         return app
+
+    def get_resource_uploader(self, data_dict: dict[str, Any]) -> Any:
+        return incoming.resource_uploader(data_dict)
 
     def identify_user(self, user_id: Any = None) -> Any:
         return api_tokens.token_owner()

@@ -1,7 +1,6 @@
 """Actions of the data-exchange code."""
 from __future__ import annotations
 
-import errno
 import logging
 from typing import Any, Optional
 
@@ -19,6 +18,7 @@ from ckanext.kg.logic.listings import (
     tag_show,
 )
 from ckanext.kg.logic.table_history import kg_resource_diff, kg_resource_versions
+from ckanext.kg.publishing import incoming
 
 log = logging.getLogger(__name__)
 
@@ -268,9 +268,7 @@ def _in_users_language(error: tk.ValidationError) -> tk.ValidationError:
     """CKAN's uploader refuses a large file in English only."""
     messages = error.error_dict.get("upload")
     if messages == ["File upload too large"]:
-        return tk.ValidationError({"upload": [tk._(
-            "The file is larger than the portal accepts ({size} MB).").format(
-                size=tk.config.get("ckan.max_resource_size"))]})
+        return incoming.too_large(tk.config.get("ckan.max_resource_size"))
     return error
 
 
@@ -372,17 +370,13 @@ def resource_update(up_func, context: Context, data_dict: DataDict):
     return resource
 
 
-# a storage that cannot take a file: its disk is full, the portal's quota
-# is spent, or the file is larger than the system lets the portal write
-NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
-
-
 def _refuse_when_no_room(error: Optional[BaseException]) -> None:
     """After the action undid itself: a write the storage refused is told
     to the publisher in their language (a refusal, so the web form keeps
     what they entered), never a bare 500; any other error goes on."""
     cause = error
-    while cause is not None and not (isinstance(cause, OSError) and cause.errno in NO_ROOM):
+    while cause is not None and not (
+            isinstance(cause, OSError) and cause.errno in incoming.NO_ROOM):
         cause = cause.__cause__ or cause.__context__
     if cause is None:
         return

@@ -7,7 +7,9 @@ storage. For a table of 350 MB the copy took as long as receiving it
 file without a name in the storage's own folder (`O_TMPFILE`), and
 `ResourceUpload.upload` gives that file the resource's path (a hard link)
 instead of copying it. A request that breaks off, or is refused, leaves
-nothing behind: the file never had a name.
+nothing behind: the file never had a name. The file is hashed as it is
+received, and its checksum kept (`gate.checksums`): no one reads it back
+to know it.
 
 Where the system cannot (no `O_TMPFILE`, no `/proc`, the resource's folder
 on another file system), CKAN's own temporary file and copy are used.
@@ -15,6 +17,7 @@ on another file system), CKAN's own temporary file and copy are used.
 from __future__ import annotations
 
 import errno
+import hashlib
 import io
 import os
 from pathlib import Path
@@ -22,6 +25,8 @@ from typing import IO, Any, Optional
 
 import ckan.plugins.toolkit as tk
 from ckan.lib import uploader
+
+from ckanext.kg.publishing.gate import checksums
 
 FOLDER = ("kg", "incoming")  # under ckan.storage_path
 # a storage that cannot take a file: its disk is full, the portal's quota
@@ -39,6 +44,10 @@ class IncomingFile(io.FileIO):
 
     refused: Optional[OSError] = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.received = hashlib.sha256()  # of the bytes written, as they are
+
     def write(self, data: Any) -> int:
         if self.refused is None:
             rest = memoryview(data)
@@ -49,6 +58,7 @@ class IncomingFile(io.FileIO):
                 if error.errno not in NO_ROOM:
                     raise
                 self.refused = error
+            self.received.update(data)
         return len(data)
 
     def name_as(self, path: str) -> bool:
@@ -122,7 +132,10 @@ class ResourceUpload(uploader.ResourceUpload):
             raise too_large(max_size)
         if isinstance(stream, IncomingFile):
             os.makedirs(self.get_directory(id), exist_ok=True)
-            if stream.name_as(self.get_path(id)):
+            path = self.get_path(id)
+            if stream.name_as(path):
+                checksums.keep(path, os.fstat(stream.fileno()),
+                               "sha256:" + stream.received.hexdigest())
                 stream.close()
                 return None
         return super().upload(id, max_size)

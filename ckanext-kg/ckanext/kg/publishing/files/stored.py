@@ -40,7 +40,7 @@ import shutil
 import time
 import uuid
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Optional
+from typing import Any, BinaryIO, Callable, Optional, Union
 
 import ckan.plugins.toolkit as tk
 
@@ -173,6 +173,27 @@ def _link_or_copy(source: Path, target: Path) -> None:
             writer.write(block)
 
 
+def _link_or_copy_opened(source: BinaryIO, target: Path) -> None:
+    """`target` is the file open as `source`: a second name where the file
+    system allows (`linkat` of `/proc/self/fd/N`; a directory descriptor
+    makes Python call linkat, which follows it), else a copy read from the
+    file's start without moving `source`'s position."""
+    descriptor = source.fileno()
+    directory = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.link(f"/proc/self/fd/{descriptor}", target.name, dst_dir_fd=directory)
+        return
+    except OSError:
+        pass
+    finally:
+        os.close(directory)
+    with target.open("wb") as writer:
+        offset = 0
+        while block := os.pread(descriptor, BLOCK, offset):
+            writer.write(block)
+            offset += len(block)
+
+
 class Version:
     """The files of one publication, written under temporary names first."""
 
@@ -194,11 +215,16 @@ class Version:
     def csv(self) -> Path:
         return self.partial["csv"]
 
-    def copy_csv(self, source: Path) -> None:
+    def copy_csv(self, source: Union[Path, BinaryIO]) -> None:
         """The CSV is `source`: a second name for the same file where the
         file system allows (files are replaced, never rewritten in place:
-        CKAN stores a new upload under a new file), else a copy."""
-        _link_or_copy(source, self.csv)
+        CKAN stores a new upload under a new file), else a copy. An open
+        `source` is the file it was opened on, even if its path names
+        another file by now (a new upload of the same resource)."""
+        if isinstance(source, Path):
+            _link_or_copy(source, self.csv)
+        else:
+            _link_or_copy_opened(source, self.csv)
 
     def write_parquet(self, empty_is_null: bool, block: Optional[int] = None) -> None:
         """The Parquet file, read from the CSV with the columns' types, a

@@ -16,7 +16,7 @@ from ckan import model
 from ckan.lib import uploader
 
 from ckanext.kg import tabular
-from ckanext.kg.publishing.gate import fetch, reports, state
+from ckanext.kg.publishing.gate import checksums, fetch, reports, state
 from ckanext.kg.publishing.load import early
 from kg_validation.fast.copy_rows import CopyRows
 from kg_validation.report import build_report
@@ -29,6 +29,7 @@ from kg_validation.validate import validate_table
 log = logging.getLogger(__name__)
 LANGUAGES = ("ky", "ru", "en")
 SPREADSHEETS = ("xlsx", "ods")
+REPLACED_TRIES = 3  # a file replaced again and again while validated: given up
 # told the stage ("fetching", "validating", "loading") and rows loaded so far
 Progress = Optional[Callable[..., None]]
 
@@ -42,18 +43,8 @@ def current_file(resource: dict[str, Any]) -> Optional[Path]:
 
 
 def checksum(path: Path) -> str:
-    stat = path.stat()
-    return _checksum(str(path), stat.st_mtime_ns, stat.st_size)
-
-
-@functools.lru_cache(maxsize=1024)
-def _checksum(path: str, mtime_ns: int, size: int) -> str:
-    """SHA-256 of a file, remembered while its size and time are unchanged."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return "sha256:" + digest.hexdigest()
+    """"sha256:<hex>" of a file, read once while it is unchanged (checksums)."""
+    return checksums.of(path)
 
 
 def table_schema(resource: dict[str, Any]) -> Optional[dict[str, Any]]:
@@ -106,20 +97,52 @@ def validate_resource(resource: dict[str, Any], progress: Progress = None,
     if not tabular.is_tabular(resource):
         return None
     progress = progress or (lambda stage, rows=None: None)
-    path = current_file(resource)
-    if path is not None:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-checksum") as pool:
-            # the file's checksum names its report: computed while it is validated
-            return validate_file(resource, path, pool.submit(checksum, path), progress)
+    for _ in range(REPLACED_TRIES):
+        path = current_file(resource)
+        if path is None:
+            break
+        try:
+            return _validate_stored(resource, path, progress)
+        except Replaced:
+            log.info("resource %s: its file was replaced while it was validated; "
+                     "validating the new one", resource["id"])
+    else:
+        raise Replaced(resource["id"])
     if is_url_resource(resource):
         return _validate_url(resource, progress, max_fetch_bytes)
     return None
 
 
+class Replaced(Exception):
+    """The resource's file was replaced while it was being validated."""
+
+
+def _validate_stored(resource: dict[str, Any], path: Path, progress: Progress) -> dict[str, Any]:
+    """Validate the uploaded file at `path`. Its checksum, which names the
+    report, is computed while it is validated, from the same file: a file
+    replaced in between (a publisher's correction arriving) raises
+    `Replaced` before anything is loaded or stored, so a report never
+    names a file it did not judge."""
+    judged = _identity(path)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-checksum") as pool:
+        return validate_file(resource, path, pool.submit(checksum, path), progress,
+                             unchanged=lambda: _identity(path) == judged)
+
+
+def _identity(path: Path) -> Optional[str]:
+    try:
+        return checksums.identity(path.stat())
+    except FileNotFoundError:
+        return None
+
+
 def validate_file(resource: dict[str, Any], path: Path, digest: Union[str, Future],
-                  progress: Progress) -> dict[str, Any]:
+                  progress: Progress,
+                  unchanged: Callable[[], bool] = lambda: True) -> dict[str, Any]:
     """Validate one file of the resource, load it if it passes, keep the
-    report under the file's checksum `digest` (or its future)."""
+    report under the file's checksum `digest` (or its future). `unchanged`
+    says, once the file is read, whether it is still the one validated
+    (else `Replaced`)."""
     schema = table_schema(resource)
     progress(state.VALIDATING)
     started = time.perf_counter()
@@ -135,6 +158,10 @@ def validate_file(resource: dict[str, Any], path: Path, digest: Union[str, Futur
                                     max_bytes=largest_accepted_file())
             log.info("resource %s: checked in %.2f s", resource["id"],
                      time.perf_counter() - started)
+            if isinstance(digest, Future):
+                digest.result()  # the checksum's reading is done too
+            if not unchanged():
+                raise Replaced(resource["id"])
             if not result.valid:
                 status = reports.FAILURE
             elif schema is None:

@@ -20,7 +20,7 @@ import json
 import logging
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, BinaryIO, Callable, Iterator, Optional
 
 import ckan.plugins.toolkit as tk
 import isodate
@@ -179,10 +179,11 @@ def _load(resource_id: str, canonical: Path, schema: dict[str, Any],
     if copies_as_is(schema, canonical):
         from psycopg2 import DataError
         try:
-            with canonical.open("rb") as source:
+            with canonical.open("rb") as source:  # the stored CSV is this very file,
+                # even if a new upload is stored under its path meanwhile
                 return _copy_with_files(resource_id, fields, primary_key,
                                         RowCounter(source, report), version, gate,
-                                        canonical=canonical, files_after_gate=not fallback)
+                                        canonical=source, files_after_gate=not fallback)
         except DataError:
             log.info("resource %s: PostgreSQL read a value differently; "
                      "loading row by row", resource_id)
@@ -307,10 +308,10 @@ class GrowingFile(io.RawIOBase):
 
 def _copy_with_files(resource_id: str, fields: list[dict[str, Any]], primary_key: Any,
                      source: Any, version: Any, gate: Callable[[], None],
-                     canonical: Optional[Path] = None, files_after_gate: bool = False,
+                     canonical: Optional[BinaryIO] = None, files_after_gate: bool = False,
                      written: Callable[[], Any] = lambda: None) -> int:
     """COPY `source` and swap, while another thread writes the stored files
-    (the CSV copied from `canonical` when given, else written already or,
+    (the CSV copied from the open file `canonical` when given, else written already or,
     when `written` returns, being written meanwhile; the Parquet file read
     from it then, unless `written` gave it too).
     With `files_after_gate` (a load running while its table is validated,
@@ -334,7 +335,7 @@ def _copy_with_files(resource_id: str, fields: list[dict[str, Any]], primary_key
             files.exception()  # never leave the thread writing files being discarded
 
 
-def _write_stored(resource_id: str, version: Any, canonical: Optional[Path],
+def _write_stored(resource_id: str, version: Any, canonical: Optional[BinaryIO],
                   written: Callable[[], Any] = lambda: None) -> None:
     """The stored files; the time logged is what is left once the CSV is
     complete."""

@@ -4,15 +4,19 @@ resource's path, never copied; where the system cannot, CKAN's copy is
 used. Nothing is left behind by a request that is refused."""
 import contextlib
 import errno
+import hashlib
 import os
 import stat
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from ckan import model
 from ckan.lib import uploader
 from ckan.tests import factories
 
 from ckanext.kg.publishing import incoming
+from ckanext.kg.publishing.gate import checksums
 from ckanext.kg.tests.conftest import portal_schema
 from ckanext.kg.tests.publishing.conftest import VALID
 from ckanext.kg.tests.publishing.test_uploads import api_upload, files_in, table_fields
@@ -76,6 +80,13 @@ def test_an_upload_is_given_its_path_without_a_copy(app, dataset, storage, copie
     assert [name for name in files_in(storage) if not name.startswith("kg/tables/")] == [
         str(path.relative_to(storage))]
     assert open_incoming_files(storage) == []
+    # hashed as it was received: kept for this very file, never read back
+    with model.meta.engine.connect() as connection:
+        assert tuple(connection.execute(sa.text(
+            f"SELECT identity, checksum FROM {checksums.TABLE} WHERE path = :p"),
+            {"p": str(path)}).one()) == (
+            checksums.identity(path.stat()),
+            "sha256:" + hashlib.sha256(VALID.encode("utf-8")).hexdigest())
 
 
 def test_a_refused_upload_leaves_nothing(app, dataset, storage, copies):

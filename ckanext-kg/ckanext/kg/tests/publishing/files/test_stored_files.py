@@ -242,3 +242,30 @@ def test_an_editor_cannot_write_rows_that_were_never_validated(app, table, actio
     assert response.json["error"]["message"].startswith(
         "Access denied: A table's rows change only with a new file")
     assert get(app, table, "csv").data.decode("utf-8") == CANONICAL
+
+
+@pytest.mark.parametrize("replaced", [False, True])
+def test_the_stored_csv_is_the_file_loaded_even_if_its_path_names_another_now(
+        tmp_path, replaced):
+    """The CSV stored with the rows is the upload the rows were read from:
+    a second name of it; and if a newer upload was stored under its path
+    meanwhile, a copy of the file read (Linux links no file without a
+    name), never the newer one."""
+    import os
+    upload = tmp_path / "upload"
+    upload.write_text(CANONICAL, "utf-8")
+    version = stored.Version("a-resource-being-loaded", [{"id": "region", "type": "text"}])
+    try:
+        with upload.open("rb") as loaded:
+            assert loaded.read(6) == "region".encode()  # read on by the load meanwhile
+            if replaced:
+                newer = tmp_path / "newer"
+                newer.write_text("region\nТалас\n", "utf-8")
+                newer.replace(upload)  # as CKAN stores a new upload
+            version.copy_csv(loaded)
+            assert loaded.tell() == 6
+            inode = os.fstat(loaded.fileno()).st_ino
+        assert version.csv.read_text("utf-8") == CANONICAL
+        assert (version.csv.stat().st_ino == inode) is not replaced
+    finally:
+        version.discard()

@@ -4,6 +4,7 @@ import re
 
 import ckan.model as model
 import pytest
+import sqlalchemy as sa
 from ckan.tests import factories, helpers
 
 from ckanext.kg.tests.conftest import portal_schema
@@ -178,3 +179,34 @@ def test_a_report_a_job_stores_is_counted_in_the_agencys_share(upload_file, data
     assert counted() == (0, [("5.3", 1)])
     jobs.Worker(["default"]).work(burst=True)
     assert counted() == (1, [])
+
+
+@pytest.mark.ckan_config("ckanext.kg.validation.sync_max_bytes", 10)
+@pytest.mark.usefixtures("clean_queues")
+def test_a_file_replaced_while_it_is_validated_is_never_named_by_its_report(
+        upload_file, dataset, monkeypatch):
+    """A publisher's correction stored while the job reads the first file:
+    no report or row of the first file is kept, and the new file is judged."""
+    from ckanext.kg.publishing.gate import checksums, jobs, validation
+    resource = upload(upload_file, dataset, VALID)  # queued: its job is run below
+    path = validation.current_file(resource)
+    first, judged = checksums.of(path), []
+
+    def the_file_replaced_once_read(source, *args, **kwargs):
+        result = validate_table(source, *args, **kwargs)
+        judged.append(result.valid)
+        if len(judged) == 1:  # as an upload stores a file: a new one, renamed
+            path.with_name("replacement").write_text(INVALID, "utf-8")
+            path.with_name("replacement").replace(path)
+        return result
+    validate_table = validation.validate_table
+    monkeypatch.setattr(validation, "validate_table", the_file_replaced_once_read)
+    jobs.validate_resource_job(resource["id"])  # the job's function, in this process
+
+    assert judged == [True, False]
+    stored = model.Session.execute(sa.text(
+        "SELECT checksum, status FROM kg_validation_report WHERE resource_id = :r"),
+        {"r": resource["id"]}).all()
+    assert stored == [(checksums.of(path), "failure")] and first != checksums.of(path)
+    with pytest.raises(helpers.logic.NotFound):  # the first file's early load undone
+        helpers.call_action("datastore_search", resource_id=resource["id"])

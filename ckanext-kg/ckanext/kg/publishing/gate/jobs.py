@@ -56,7 +56,7 @@ def validate(resource: dict[str, Any], key: str, sync: bool = False,
         return enqueue(resource["id"], key)
     state.start(resource["id"], key, state.RUNNING)
     try:
-        _run(resource, max_fetch_bytes=None if sync else limit)
+        _run(resource, key, max_fetch_bytes=None if sync else limit)
     except fetch.TooLarge:  # a URL file too large to wait for
         enqueue(resource["id"], key)
     except Exception:
@@ -74,33 +74,37 @@ def enqueue(resource_id: str, key: str) -> None:
                               "timeout": tk.config.get("ckanext.kg.validation.job_timeout")})
 
 
-def _run(resource: dict[str, Any], max_fetch_bytes: Optional[int] = None) -> None:
+def _run(resource: dict[str, Any], key: Optional[str],
+         max_fetch_bytes: Optional[int] = None) -> None:
+    """Validate, publish and index; the state of the run started for `key`
+    says how far it got (a newer run's state is left alone, `state`)."""
     resource_id = resource["id"]
     token = _validating.set(_validating.get() | {resource_id})
     try:
         found = validation.validate_resource(
-            resource, functools.partial(state.progress, resource_id), max_fetch_bytes)
-        searchable = not validation.rows_published(found) or _build_search(resource)
+            resource, functools.partial(state.progress, resource_id, key=key),
+            max_fetch_bytes, key=key)
+        searchable = not validation.rows_published(found) or _build_search(resource, key)
         if validation.rows_published(found):
             preview.ensure_view(resource_id)  # its page shows the rows
     except fetch.TooLarge:
         raise
     except Exception:
-        state.fail(resource_id)
+        state.fail(resource_id, key=key)
         raise
     finally:
         _validating.reset(token)
     if searchable:
-        state.finish(resource_id)
+        state.finish(resource_id, key=key)
     else:
-        state.fail(resource_id)
+        state.fail(resource_id, key=key)
 
 
-def _build_search(resource: dict[str, Any]) -> bool:
+def _build_search(resource: dict[str, Any], key: Optional[str]) -> bool:
     """The full-text search of rows just published; whether it was built.
     The rows are served and their report stored, so a failure here is
     logged and left for a retry, never raised."""
-    state.progress(resource["id"], state.INDEXING)
+    state.progress(resource["id"], state.INDEXING, key=key)
     try:
         validation.build_search(resource)
     except Exception:  # noqa: BLE001 - see above
@@ -120,8 +124,8 @@ def validate_resource_job(resource_id: str, key: Optional[str] = None) -> None:
     found = state.find(resource_id)
     if key is not None and found is not None and found["key"] != key:
         return
-    state.progress(resource_id, state.VALIDATING)
-    _run(resource)
+    state.progress(resource_id, state.VALIDATING, key=key)
+    _run(resource, key)
 
 
 def retry(resource: dict[str, Any]) -> None:

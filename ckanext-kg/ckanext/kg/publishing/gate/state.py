@@ -3,7 +3,10 @@ done or error, for the publisher to follow.
 
 One row per resource. Its `key` names what was (or is being) validated:
 the file's checksum or the URL, with the Table Schema's digest, so a
-resource is validated again only when one of them changes. For a URL
+resource is validated again only when one of them changes. A run tells
+its progress and end under the key it was started for: once a newer
+upload has queued its own run, an older run still going changes nothing
+here, so the publisher is never told "done" while the newer file waits. For a URL
 resource, `source` and `checksum` name the last fetched file whose report
 is current; they change only when a new fetch has been validated, so a
 failed or interrupted run leaves the previous report in force.
@@ -62,25 +65,31 @@ def start(resource_id: str, key: str, state: str, job_id: Optional[str] = None) 
            {"r": resource_id, "k": key, "s": state, "j": job_id})
 
 
-def progress(resource_id: str, stage: str, rows: Optional[int] = None) -> None:
+# the run's own row: the resource's, unless a newer run was started for
+# another key since (a run started without a key owns the row as it is)
+_OWN_ROW = "resource_id = :r AND (CAST(:k AS text) IS NULL OR key = :k)"
+
+
+def progress(resource_id: str, stage: str, rows: Optional[int] = None,
+             key: Optional[str] = None) -> None:
     _write(f"UPDATE {TABLE} SET state = :s, stage = :g, rows = :n, updated = now() "
-           "WHERE resource_id = :r",
-           {"r": resource_id, "s": RUNNING, "g": stage, "n": rows})
+           f"WHERE {_OWN_ROW}",
+           {"r": resource_id, "k": key, "s": RUNNING, "g": stage, "n": rows})
 
 
 def finish(resource_id: str, source: Optional[str] = None,
-           checksum: Optional[str] = None) -> None:
+           checksum: Optional[str] = None, key: Optional[str] = None) -> None:
     """Done: the report is stored; for a URL, it is now the current one."""
     _write(f"""UPDATE {TABLE} SET state = :s, updated = now(),
                source = COALESCE(:src, source), checksum = COALESCE(:c, checksum)
-               WHERE resource_id = :r""",
-           {"r": resource_id, "s": DONE, "src": source, "c": checksum})
+               WHERE {_OWN_ROW}""",
+           {"r": resource_id, "k": key, "s": DONE, "src": source, "c": checksum})
 
 
-def fail(resource_id: str) -> None:
+def fail(resource_id: str, key: Optional[str] = None) -> None:
     """The run broke off; the previous report and DataStore rows stay."""
-    _write(f"UPDATE {TABLE} SET state = :s, updated = now() WHERE resource_id = :r",
-           {"r": resource_id, "s": ERROR})
+    _write(f"UPDATE {TABLE} SET state = :s, updated = now() WHERE {_OWN_ROW}",
+           {"r": resource_id, "k": key, "s": ERROR})
 
 
 def forget(resource_id: str) -> None:

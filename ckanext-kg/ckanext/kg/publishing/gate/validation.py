@@ -85,9 +85,11 @@ def source_key(resource: dict[str, Any]) -> Optional[str]:
 
 
 def validate_resource(resource: dict[str, Any], progress: Progress = None,
-                      max_fetch_bytes: Optional[int] = None) -> Optional[dict[str, Any]]:
+                      max_fetch_bytes: Optional[int] = None,
+                      key: Optional[str] = None) -> Optional[dict[str, Any]]:
     """Validate the resource's current file (uploaded, or fetched from its
-    URL) and store the report.
+    URL) and store the report. `key` names the run in `state` (a URL's
+    fetched file becomes current there only for the run of its key).
 
     Returns the stored report, or None for a resource that is not a table
     to validate. A URL file larger than `max_fetch_bytes` raises
@@ -109,7 +111,7 @@ def validate_resource(resource: dict[str, Any], progress: Progress = None,
     else:
         raise Replaced(resource["id"])
     if is_url_resource(resource):
-        return _validate_url(resource, progress, max_fetch_bytes)
+        return _validate_url(resource, progress, max_fetch_bytes, key)
     return None
 
 
@@ -252,7 +254,7 @@ def _index_dataset_of(resource_id: str) -> None:
 
 
 def _validate_url(resource: dict[str, Any], progress: Progress,
-                  max_fetch_bytes: Optional[int]) -> dict[str, Any]:
+                  max_fetch_bytes: Optional[int], key: Optional[str]) -> dict[str, Any]:
     url = resource["url"].strip()
     largest = tk.config.get("ckanext.kg.fetch.max_bytes")
     limit = min(max_fetch_bytes or largest, largest)
@@ -267,16 +269,17 @@ def _validate_url(resource: dict[str, Any], progress: Progress,
         except fetch.TooLarge:
             if limit < largest:
                 raise  # too large to wait for: the caller queues a job
-            return _fetch_failed(resource["id"], url, fetch.TooLarge(largest))
+            return _fetch_failed(resource["id"], url, fetch.TooLarge(largest), key)
         except fetch.FetchError as error:
-            return _fetch_failed(resource["id"], url, error)
+            return _fetch_failed(resource["id"], url, error, key)
         digest = checksum(target)
         found = validate_file(resource, target, digest, progress)
-    state.finish(resource["id"], source=url, checksum=digest)
+    state.finish(resource["id"], source=url, checksum=digest, key=key)
     return found
 
 
-def _fetch_failed(resource_id: str, url: str, error: fetch.FetchError) -> dict[str, Any]:
+def _fetch_failed(resource_id: str, url: str, error: fetch.FetchError,
+                  key: Optional[str]) -> dict[str, Any]:
     """A report saying why the URL gave no file, in every language."""
     digest = "fetch:" + hashlib.sha256(url.encode("utf-8")).hexdigest()
     report = {lang: {
@@ -286,7 +289,7 @@ def _fetch_failed(resource_id: str, url: str, error: fetch.FetchError) -> dict[s
         "errors": [{"type": f"fetch-{error.code}", "message": error.message(lang)}],
     } for lang in LANGUAGES}
     found = _store(resource_id, digest, reports.FAILURE, report)
-    state.finish(resource_id, source=url, checksum=digest)
+    state.finish(resource_id, source=url, checksum=digest, key=key)
     return found
 
 

@@ -56,6 +56,34 @@ def test_a_large_table_waits_in_the_queue_then_passes(upload_file, dataset):
     assert done["report"]["datastore"] == {"loaded": True, "rows": 2}
 
 
+def test_a_run_overtaken_by_a_newer_change_leaves_the_newer_runs_state(
+        upload_file, dataset, monkeypatch):
+    """A change queued while a job runs (as a new file or Table Schema
+    queues one): the older job, once done, does not say "done" over the
+    newer job's "queued"; the newer job then runs and says it."""
+    from ckanext.kg.publishing.gate import jobs, validation
+    resource = upload(upload_file, dataset, VALID)
+    first = state.find(resource["id"])
+    newer = []
+
+    def a_newer_change_queued_meanwhile(source, *args, **kwargs):
+        if not newer:
+            jobs.enqueue(resource["id"], "newer " + first["key"])
+            newer.append(state.find(resource["id"])["job_id"])
+        return validate_table(source, *args, **kwargs)
+    validate_table = validation.validate_table
+    monkeypatch.setattr(validation, "validate_table", a_newer_change_queued_meanwhile)
+    jobs.validate_resource_job(resource["id"], first["key"])  # the older job, in this process
+
+    after = state.find(resource["id"])
+    assert (after["key"], after["state"], after["stage"], after["job_id"]) == (
+        "newer " + first["key"], "queued", None, newer[0])
+    assert shown(resource["id"])["status"] == "success"  # the older job's report is kept
+    run_worker()
+    done = state.find(resource["id"])
+    assert (done["state"], done["stage"], done["job_id"]) == ("done", "indexing", newer[0])
+
+
 @pytest.mark.ckan_config("ckanext.kg.validation.job_timeout", 5400)
 def test_a_validation_job_may_run_longer_than_other_jobs(upload_file, dataset):
     from ckan.lib.jobs import job_from_id

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from concurrent.futures import Future
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
@@ -158,6 +159,55 @@ class CopyRows:
         self.target.unlink(missing_ok=True)
         if not self.finished.done():
             self.finished.set_exception(NotWritten(reason))
+
+
+class CopyBehind:
+    """A :class:`CopyRows` whose batches are written by a thread of its own,
+    in their order, while validation judges the next batch: its work (the
+    texts for COPY, their lines, the Parquet file's batch) is mostly
+    pyarrow's, which lets go of the GIL. At most ``ahead`` batches wait.
+    An error met writing a batch is raised by :meth:`end`, as it was
+    raised by ``add`` before; the rows are then discarded."""
+
+    def __init__(self, rows: CopyRows, ahead: int = 2) -> None:
+        self.rows = rows
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-copy-rows")
+        self._room = threading.BoundedSemaphore(ahead)
+        self._error: BaseException | None = None
+
+    def begin(self, schema: frictionless.Schema) -> None:
+        self.rows.begin(schema)  # the header is in the file before any batch
+
+    def add(self, cells: list[pa.Array], readings: list[Typed | None] | None = None,
+            missing: list[pa.Array] | None = None) -> bool:
+        """Hand the batch over; ``False`` once writing has failed."""
+        if self._error is not None:
+            return False
+        self._room.acquire()
+        self._pool.submit(self._write, cells, readings, missing)
+        return True
+
+    def _write(self, *batch) -> None:
+        try:
+            if self._error is None:
+                self.rows.add(*batch)
+        except BaseException as error:  # raised again by `end`
+            self._error = error
+        finally:
+            self._room.release()
+
+    def end(self) -> None:
+        """Every batch handed over: wait for their writing, then end the rows."""
+        self._pool.shutdown(wait=True)
+        if self._error is not None:
+            self.rows.discard("the rows for COPY could not be written")
+            raise self._error
+        self.rows.end()
+
+    def discard(self, reason: str = "not written") -> None:
+        self._error = self._error or NotWritten(reason)  # batches not yet begun are skipped
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self.rows.discard(reason)
 
 
 # texts of one column remembered with their reading: a table of unique

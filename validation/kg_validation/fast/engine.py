@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from pyarrow import csv as pacsv
 
 from .checks import check_suspects, checked_fields
-from .copy_rows import CopyRows
+from .copy_rows import CopyBehind, CopyRows
 from .describe import describe, merge, metadata_errors
 from .judge import ColumnJudge, NotModelled
 from .keys import key_errors, key_rules, keyed_numbers
@@ -123,8 +123,9 @@ def _labels(canonical: Path) -> list[str]:
 def _scan(canonical, schema, judges, rules, checks, labels, error_limit, line_breaks_in_cells,
           copy_rows: CopyRows | None = None, blocks=None):
     """Suspect rows (number -> cells, the first ones only) and whether more were left out;
-    the rows for COPY written meanwhile (``copy_rows``), ended only if every row was read."""
-    copying = copy_rows or _NoCopy()
+    the rows for COPY written meanwhile, by a thread of their own (``copy_rows``), ended
+    only if every row was read."""
+    copying = CopyBehind(copy_rows) if copy_rows is not None else _NoCopy()
     copying.begin(schema)
     try:
         suspects, more = _judge_batches(canonical, judges, rules, checks, labels, error_limit,

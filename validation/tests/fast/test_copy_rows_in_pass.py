@@ -101,6 +101,51 @@ class _Lines:
         pass
 
 
+class _Threads(_Lines):
+    """A RowsReader that notes the thread each batch is given in; it can
+    be told to fail on the second batch, as a full disk would."""
+
+    def __init__(self, fail=False):
+        super().__init__()
+        self.threads, self.fail = [], fail
+
+    def add(self, texts, lines, line_breaks):
+        import threading
+        self.threads.append(threading.current_thread().name)
+        if self.fail and len(self.threads) == 2:
+            raise OSError(28, "No space left on device")
+        super().add(texts, lines, line_breaks)
+
+
+def test_the_rows_are_written_by_a_thread_of_their_own_in_their_order(tmp_path):
+    """Validation judges the next batch while the last one's rows are
+    written: the same file as a second pass writes."""
+    source, canonical = tmp_path / "table.csv", tmp_path / "canonical.csv"
+    write_table(source, 30_000, "utf-8")  # several of the fast path's batches
+    reader = _Threads()
+    rows = CopyRows(tmp_path / "in-pass.csv", cell, reader)
+    result = validate_table(source, every_type_schema("utf-8"), output=canonical, copy_rows=rows)
+    assert (result.valid, rows.written) == (True, 30_000)
+    assert len(reader.threads) > 3
+    assert set(reader.threads) == {"kg-copy-rows_0"}
+    second = tmp_path / "second.csv"
+    assert write_copy_rows(canonical, every_type_schema("utf-8"), second, cell) == 30_000
+    assert rows.target.read_bytes() == second.read_bytes()
+
+
+def test_an_error_writing_the_rows_is_raised_and_keeps_none(tmp_path):
+    source = tmp_path / "table.csv"
+    write_table(source, 30_000, "utf-8")
+    reader = _Threads(fail=True)
+    rows = CopyRows(tmp_path / "rows.csv", cell, reader)
+    with pytest.raises(OSError, match="No space left"):
+        validate_table(source, every_type_schema("utf-8"), copy_rows=rows)
+    assert len(reader.threads) == 2  # no batch written after the error
+    assert rows.written is None and not rows.target.exists()
+    with pytest.raises(NotWritten):
+        rows.finished.result()
+
+
 @pytest.mark.parametrize("months", [["2023-01", "2023-02", "2023-01"], ["2023-01", "", "2023-01"],
                                     ["", "", ""]])
 def test_cells_read_one_by_one_are_quoted_once_as_csv_writer_quotes_them(tmp_path, months):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,10 @@ def _validate(result, path, schema, options, output, encoding, error_limit, copy
         if schema is not None and _hands_over(options, result.dialect):
             _validate_as_normalised(result, path, target, schema, options, error_limit, copy_rows)
             return
+        if schema is not None and _reads_while_normalised(options, result.dialect):
+            _validate_while_normalised(result, path, target, schema, options, error_limit,
+                                       copy_rows)
+            return
         result.normalisation = normalise_file(path, target, result.encoding, result.dialect)
         descriptor = _schema_descriptor(schema, target, result, result.dialect)
         _frictionless_report(result, target, descriptor, result.dialect, options, error_limit,
@@ -170,6 +175,13 @@ def _hands_over(options: CheckOptions, dialect: Dialect) -> bool:
     the fast path reads the file in parallel)."""
     return (dialect.delimiter != "," and len(dialect.delimiter) == 1 and dialect.delimiter != '"'
             and not _no_fast_path(options, dialect))
+
+
+def _reads_while_normalised(options: CheckOptions, dialect: Dialect) -> bool:
+    """Whether the fast path reads the canonical file while the normaliser
+    writes it: a comma file (the others' blocks are handed over), with a
+    header row the fast path reads."""
+    return not _no_fast_path(options, dialect)
 
 
 def _validate_as_normalised(result, path, target, schema, options, error_limit, copy_rows):
@@ -200,6 +212,39 @@ def _validate_as_normalised(result, path, target, schema, options, error_limit, 
         return
     _frictionless_report(result, target, descriptor, result.dialect, options, error_limit,
                          copy_rows, fast_outcome=outcome)
+
+
+def _validate_while_normalised(result, path, target, schema, options, error_limit, copy_rows):
+    """Normalise a comma file in a thread while the fast path reads the
+    canonical file a step behind it: the normaliser mostly copies such a
+    file's blocks as bytes, and pyarrow's threads parse them on the other
+    processor meanwhile, instead of once the whole file is written. The
+    same canonical file, report and rows for COPY as normalising first;
+    a file the normaliser refuses says so first, as before."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-normalise") as pool:
+        normalising = pool.submit(normalise_file, path, target, result.encoding, result.dialect)
+        try:
+            descriptor = _schema_descriptor(schema, target, result, result.dialect)
+            _parsed_schema(descriptor)
+            outcome = fast_report(target, descriptor, options.checks(), error_limit,
+                                  copy_rows=copy_rows, growing=normalising)
+        finally:
+            _refused_by_normaliser(normalising, result)
+            result.normalisation = normalising.result()
+    if outcome.report is not None:
+        result.columns, result.report, result.engine = outcome.columns, outcome.report, "fast"
+        return
+    _frictionless_report(result, target, descriptor, result.dialect, options, error_limit,
+                         copy_rows, fast_outcome=outcome)
+
+
+def _refused_by_normaliser(normalising, result) -> None:
+    """Once the normaliser is done: its refusal of the file, if any, raised
+    (the schema then unread, as when it refused the file first)."""
+    error = normalising.exception()
+    if error is not None:
+        result.schema = None
+        raise error
 
 
 def _finish(blocks) -> None:

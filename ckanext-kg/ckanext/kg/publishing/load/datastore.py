@@ -28,6 +28,7 @@ from frictionless.fields.yearmonth import yearmonth as YearMonth
 
 from ckanext.datastore.backend.postgres import identifier
 from kg_validation.fast.copy_rows import write_copy_rows
+from kg_validation.growing import GrowingFile
 
 log = logging.getLogger(__name__)
 
@@ -265,45 +266,6 @@ def _copy_while_converting(resource_id: str, canonical: Path, schema: dict[str, 
             raise
         finally:
             writing.exception()  # never leave the writer running on a discarded file
-
-
-class GrowingFile(io.RawIOBase):
-    """A file read while another thread writes it: at its current end a
-    read waits for more, until the writer (`writing`, a future) is done;
-    the writer's exception is raised by the read that reaches the end."""
-
-    WAIT = 0.005  # seconds between two looks at the end of the file
-
-    def __init__(self, path: Path, writing: Any) -> None:
-        self.path, self.writing, self._file = path, writing, None
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        size = size if size and size > 0 else COPY_BLOCK
-        while True:
-            finished = self.writing.done()  # looked at before reading: no row missed
-            if self._file is None and self.path.exists():
-                self._file = self.path.open("rb")
-            block = self._file.read(size) if self._file is not None else b""
-            if block:
-                return block
-            if finished:
-                self.writing.result()  # the writer's error, if any
-                return b""
-            time.sleep(self.WAIT)
-
-    def readinto(self, buffer: Any) -> int:
-        """For `io.BufferedReader`: a read into `buffer`."""
-        block = self.read(len(buffer))
-        buffer[:len(block)] = block
-        return len(block)
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-        super().close()
 
 
 def _copy_with_files(resource_id: str, fields: list[dict[str, Any]], primary_key: Any,

@@ -1,0 +1,156 @@
+"""A comma table is read by the fast path while the normaliser writes its
+canonical file (``GrowingFile``), a step behind it on the other processor:
+the canonical bytes, the report, the normalisation report and the rows for
+COPY are those of normalising first, then validating."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg_validation import validate
+from kg_validation.fast import engine
+from kg_validation.fast.copy_rows import CopyRows
+from kg_validation.validate import CheckOptions, validate_table
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from bench_table import schema as every_type_schema  # noqa: E402
+from bench_table import write_table  # noqa: E402
+from fast.test_copy_rows_in_pass import cell  # noqa: E402
+
+SPEC = ["rowNumber", "fieldNumber", "type", "cell", "note"]
+SCHEMA = {"fields": [{"name": "id", "type": "integer"}, {"name": "name", "type": "string"},
+                     {"name": "amount", "type": "number"}],
+          "primaryKey": ["id"]}
+ROWS = "".join(f'{number},"Житель, села {number}",{number}.5\r\n' for number in range(1, 3000))
+# over two of the fast path's read blocks (engine.BLOCK_SIZE), a line break in
+# every seventh row's name, and a bad number near the end
+LONG = "id,name,amount\n" + "".join(
+    f'{number},"Житель{chr(10) if number % 7 == 0 else " "}села {number}",'
+    f'{"x" if number == 140_000 else number}\n' for number in range(1, 150_000))
+SOURCES = {
+    "regular": "id,name,amount\r\n" + ROWS,
+    "errors": "id,name,amount\r\n" + ROWS.replace(",7.5", ",семь").replace("\r\n12,", "\r\n11,"),
+    "ragged": "id,name,amount\r\n" + ROWS.replace(",7.5", ",7.5,лишнее"),
+    "blank line": "id,name,amount\r\n" + ROWS.replace("\r\n100,", "\r\n\r\n100,"),
+    "line break in a cell": "id,name,amount\r\n" + ROWS.replace("села 5\"", "се\nла 5\""),
+    "line breaks over the read blocks": LONG,
+    "cells normalised": "id,name,amount\r\n" + ROWS.replace("села 9\"", "села\ufeff 9 Ӊ\""),
+    "quote in a cell": "id,name,amount\r\n" + ROWS.replace("села 9\"", "села \"\"9\"\"\""),
+    "other header": "id,title,amount\r\n" + ROWS,
+    "byte order mark": "\ufeffid,name,amount\n" + ROWS.replace("\r\n", "\n"),
+}
+
+
+def _both(monkeypatch, source: Path, tmp_path: Path, schema, **options):
+    """Validated while normalised, then normalising first."""
+    outcomes = []
+    for overlapped in (True, False):
+        monkeypatch.setattr(validate, "_reads_while_normalised",
+                            lambda *args, on=overlapped: on)
+        canonical = tmp_path / f"canonical-{overlapped}.csv"
+        rows_path = tmp_path / f"rows-{overlapped}.csv"
+        rows = CopyRows(rows_path, cell)
+        result = validate_table(source, schema, output=canonical, copy_rows=rows, **options)
+        outcomes.append({
+            "valid": result.valid, "engine": result.engine, "report": result.flatten(SPEC),
+            "normalisation": result.normalisation and result.normalisation.to_dict(),
+            "columns": result.columns, "reason": result.row_by_row_reason,
+            "unreadable": result.unreadable and (result.unreadable.code, str(result.unreadable)),
+            "schema": result.schema,
+            "canonical": canonical.read_bytes() if canonical.exists() else None,
+            "rows for COPY": rows_path.read_bytes() if rows_path.exists() else None,
+        })
+    return outcomes
+
+
+@pytest.mark.parametrize("name, codec", [(name, codec) for name in sorted(SOURCES)
+                                         for codec in ("utf-8", "cp1251")
+                                         if codec == "utf-8" or name not in (
+                                             "cells normalised", "byte order mark")])
+def test_read_while_normalised_gives_what_normalising_first_gives(monkeypatch, tmp_path, name,
+                                                                  codec):
+    source = tmp_path / "table.csv"
+    source.write_bytes(SOURCES[name].encode(codec))
+    overlapped, first = _both(monkeypatch, source, tmp_path, SCHEMA, encoding=codec,
+                              options=CheckOptions(), error_limit=5)
+    assert overlapped == first
+    assert first["canonical"] is not None
+
+
+def test_line_breaks_over_the_read_blocks_are_judged_on_the_fast_path(monkeypatch, tmp_path):
+    source = tmp_path / "table.csv"
+    source.write_bytes(SOURCES["line breaks over the read blocks"].encode("utf-8"))
+    assert source.stat().st_size > 2 * engine.BLOCK_SIZE
+    overlapped, _ = _both(monkeypatch, source, tmp_path, SCHEMA, options=CheckOptions())
+    assert (overlapped["engine"], overlapped["normalisation"]["line_breaks_in_cells"]) == (
+        "fast", True)
+    # the row of id 140000, the header being row 1
+    assert [row[:3] for row in overlapped["report"]] == [[140_001, 3, "type-error"]]
+
+
+def test_the_every_type_table_in_utf8(monkeypatch, tmp_path):
+    source = tmp_path / "table.csv"
+    write_table(source, 20_000, "utf-8")
+    overlapped, first = _both(monkeypatch, source, tmp_path, every_type_schema("utf-8"),
+                              options=CheckOptions(region_code_field="region"))
+    assert overlapped == first
+    assert (first["valid"], first["engine"]) == (True, "fast")
+    assert first["rows for COPY"].count(b"\n") == 20_001
+
+
+def test_the_rows_are_read_from_the_file_as_the_normaliser_writes_it(monkeypatch, tmp_path):
+    """The fast path's rows come through a GrowingFile of the normaliser's
+    own run, in its thread, not from the finished file."""
+    source = tmp_path / "table.csv"
+    source.write_bytes(SOURCES["regular"].encode("utf-8"))
+    growing = []
+
+    class Recorded(engine.GrowingFile):
+        def __init__(self, path, writing, *args, **kwargs):
+            growing.append(writing)
+            super().__init__(path, writing, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "GrowingFile", Recorded)
+    result = validate_table(source, SCHEMA)
+    assert (result.valid, result.engine, result.normalisation.rows) == (True, "fast", 3000)
+    assert len(growing) == 2 and growing[0] is growing[1]  # the header, then the rows
+    assert growing[0].result() is result.normalisation
+
+
+def test_a_late_nul_character_is_the_same_error(monkeypatch, tmp_path):
+    source = tmp_path / "table.csv"
+    source.write_bytes(SOURCES["line breaks over the read blocks"].replace(
+        "села 120000", "се\x00ла 120000").encode("utf-8"))
+    overlapped, first = _both(monkeypatch, source, tmp_path, SCHEMA)
+    assert overlapped == first
+    assert first["unreadable"][0] == "nul-character"
+    assert (first["report"], first["schema"], first["rows for COPY"]) == ([], None, None)
+
+
+def test_a_late_undecodable_byte_is_the_same_error(monkeypatch, tmp_path):
+    source = tmp_path / "table.csv"
+    source.write_bytes(SOURCES["regular"].encode("cp1251") * 40 + b"1,\x98,2\r\n")
+    overlapped, first = _both(monkeypatch, source, tmp_path, SCHEMA, encoding="cp1251")
+    assert overlapped == first
+    assert first["unreadable"][0] == "decode-error"
+    assert (first["report"], first["schema"], first["rows for COPY"]) == ([], None, None)
+
+
+def test_an_undecodable_file_with_a_bad_schema_is_undecodable(monkeypatch, tmp_path):
+    source = tmp_path / "table.csv"
+    source.write_bytes(SOURCES["regular"].encode("cp1251") + b"1,\x98,2\r\n")
+    overlapped, first = _both(monkeypatch, source, tmp_path, {"fields": [{"name": 1}]},
+                              encoding="cp1251")
+    assert overlapped == first
+    assert first["unreadable"][0] == "decode-error"
+
+
+def test_a_bad_schema_is_the_same_error(monkeypatch, tmp_path):
+    source = tmp_path / "table.csv"
+    source.write_bytes(SOURCES["regular"].encode("utf-8"))
+    overlapped, first = _both(monkeypatch, source, tmp_path, {"fields": [{"name": 1}]})
+    assert overlapped == first
+    assert first["unreadable"][0] == "bad-schema"

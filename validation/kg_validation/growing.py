@@ -13,6 +13,8 @@ import time
 from concurrent.futures import Future
 from pathlib import Path
 
+import pyarrow as pa
+
 READ_BLOCK = 1 << 20  # bytes a read without a size returns at most
 
 
@@ -37,29 +39,51 @@ class GrowingFile(io.RawIOBase):
 
     def read(self, size: int = -1) -> bytes:
         size = size if size and size > 0 else self.block
-        if not self.whole:
-            return self._some(size)
         parts, got = [], 0
         while got < size:
-            part = self._some(size - got)
+            part = self._next(lambda file: file.read(size - got), raise_error=not parts)
             if not part:
                 break
             parts.append(part)
             got += len(part)
+            if not self.whole:
+                break
         return b"".join(parts)
 
-    def _some(self, size: int) -> bytes:
-        """Up to ``size`` bytes, at least one unless the file has ended."""
+    def read_buffer(self, size: int = -1) -> pa.Buffer:
+        """``read``, into a buffer of pyarrow's memory pool: pyarrow asks a
+        Python file for this first. Bytes objects of this size come from
+        the C heap, which a reader and a writer in two threads fragment
+        (kg-validate's peak at ten million rows: 532 MiB with them)."""
+        size = size if size and size > 0 else self.block
+        buffer = pa.allocate_buffer(size, resizable=True)
+        view, got = memoryview(buffer), 0
+        while got < size:
+            count = self._next(lambda file: file.readinto(view[got:]), raise_error=not got)
+            if not count:
+                break
+            got += count
+            if not self.whole:
+                break
+        view.release()
+        buffer.resize(got)
+        return buffer
+
+    def _next(self, take, raise_error: bool = True):
+        """What ``take(file)`` reads: at least a byte, unless the file ended
+        (then the writer's error, if any, unless a read has bytes to give
+        first: the next read raises it)."""
         while True:
             finished = self.writing.done()  # looked at before reading: no row missed
             if self._file is None and self.path.exists():
                 self._file = self.path.open("rb")
-            block = self._file.read(size) if self._file is not None else b""
-            if block:
-                return block
+            found = take(self._file) if self._file is not None else 0
+            if found:
+                return found
             if finished:
-                self.writing.result()  # the writer's error, if any
-                return b""
+                if raise_error:
+                    self.writing.result()  # the writer's error, if any
+                return found
             time.sleep(self.WAIT)
 
     def readinto(self, buffer) -> int:

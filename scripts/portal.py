@@ -466,12 +466,25 @@ def fresh_portal(name: str) -> tuple[Path, Path]:
     ensure_databases(admin_url, secret, (name,))
     compile_catalogues()
     ini = write_config(name, admin_url, redis_url, secret)
-    reset_database(ini, admin_url, DATABASES[name][1])
+    empty_storage(name)
+    reset_database(ini, admin_url, DATABASES[name][1])  # writes the storage's i18n/ again
     empty_queue(portal_redis_url(redis_url, name))
     token_file = VAR / f"{name}-sysadmin.token"
     token_file.unlink(missing_ok=True)
     ensure_sysadmin(ini, secret, token_file, emptied=True)
     return ini, token_file
+
+
+def empty_storage(name: str) -> None:
+    """No file of an earlier run of a fresh portal stays in its storage:
+    it would belong to none of the emptied databases' resources, and each
+    benchmark run left a gigabyte or more. The folder itself stays (the
+    fault tests mount a small disk on it in a namespace of their own)."""
+    for entry in storage_path(name).iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
 
 
 def empty_queue(redis_url: str) -> None:

@@ -6,7 +6,6 @@ serves CKAN through gunicorn on KG_E2E_PORT (5099) and stops it at the end.
 from __future__ import annotations
 
 import importlib.util
-import shutil
 import sys
 from pathlib import Path
 
@@ -84,10 +83,7 @@ def catalogue_portal(portal_script):
     """A portal of its own that published datasets/ exactly as `make run`
     does on a fresh machine (the same function), served by gunicorn; its
     `said` holds what the publication printed."""
-    ini, token_file = portal_script.fresh_portal("catalogue")
-    storage = portal_script.storage_path("catalogue")
-    shutil.rmtree(storage)
-    storage.mkdir(parents=True)
+    ini, token_file = portal_script.fresh_portal("catalogue")  # its storage emptied too
     said = portal_script.publish_datasets(ini)
     port = portal_script.PORTS["catalogue"]
     proc = portal_script.serve(ini, port)

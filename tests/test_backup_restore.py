@@ -48,9 +48,7 @@ def published_files(portal_script, resource_id: str) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def ops_portal(portal_script, tmp_path_factory):
     """An empty `ops` portal with one dataset: (ini, ids, what it shows)."""
-    ini, _ = portal_script.fresh_portal("ops")
-    shutil.rmtree(portal_script.storage_path("ops"))
-    portal_script.storage_path("ops").mkdir(parents=True)
+    ini, _ = portal_script.fresh_portal("ops")  # its storage emptied too
     table = tmp_path_factory.mktemp("table") / "population.csv"
     table.write_text(TABLE)
     ids = actions(ini, "seed", str(table))

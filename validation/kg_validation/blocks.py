@@ -71,7 +71,9 @@ CANONICAL_LINES = f"^(?:{_CELL}(?:,{_CELL})*\\n)*$"
 
 
 def utf8_chunks(handle, codec: str, chunk_size: int):
-    """The file's text as UTF-8 bytes, chunk by chunk (a UTF-8 BOM skipped)."""
+    """The file's text as UTF-8 bytes, chunk by chunk (a UTF-8 BOM skipped).
+    A byte the codec refuses raises ``UnicodeDecodeError`` at its offset in
+    the file, not in the chunk."""
     name = codecs.lookup(codec).name
     if name in ("utf-8", "utf-8-sig"):
         if name != "utf-8-sig" or handle.read(3) != codecs.BOM_UTF8:
@@ -80,29 +82,56 @@ def utf8_chunks(handle, codec: str, chunk_size: int):
             yield chunk
         return
     decoder = codecs.getincrementaldecoder(codec)("strict")
+    fed = 0  # bytes given to the decoder before this chunk
     while chunk := handle.read(chunk_size):
-        yield decoder.decode(chunk).encode("utf-8")
-    yield decoder.decode(b"", final=True).encode("utf-8")
+        yield _decoded(decoder, chunk, fed)
+        fed += len(chunk)
+    yield _decoded(decoder, b"", fed, final=True)
 
 
-def rewrite_blocks(chunks, delimiter: str, writer, rewrite_text):
+def _decoded(decoder, chunk: bytes, fed: int, final: bool = False) -> bytes:
+    # the bytes of a character begun in the previous chunk are decoded first
+    pending = len(decoder.getstate()[0])
+    try:
+        return decoder.decode(chunk, final).encode("utf-8")
+    except UnicodeDecodeError as error:
+        raise shifted(error, fed - pending) from None
+
+
+def shifted(error: UnicodeDecodeError, offset: int) -> UnicodeDecodeError:
+    """The same error, its position counted ``offset`` bytes further on."""
+    return UnicodeDecodeError(error.encoding, error.object, error.start + offset,
+                              error.end + offset, error.reason)
+
+
+def rewrite_blocks(chunks, delimiter: str, writer, rewrite_text, origin: int = 0):
     """Write canonical CSV from UTF-8 ``chunks``, yielding after each block
     written; ``rewrite_text(path)`` (a generator: the ``csv`` module) takes
-    over if a quoted field runs on for ``MAX_CARRY``."""
-    carry = b""
+    over if a quoted field runs on for ``MAX_CARRY``. Bytes that are not
+    UTF-8 raise ``UnicodeDecodeError`` at their offset in the file, whose
+    first chunk starts at byte ``origin`` (after a byte order mark)."""
+    carry, position = b"", origin  # where `carry`, then `data`, starts in the file
     for chunk in chunks:
         data = carry + chunk if carry else chunk
         cut = data.rfind(b"\n") + 1
         carry = data[cut:]
-        if cut and not write_block(data[:cut], delimiter, writer, final=False):
+        if cut and not _written(data[:cut], delimiter, writer, False, position):
             carry = data  # a quoted field runs on: read more before parsing
+        position += len(data) - len(carry)
         yield
         if len(carry) > MAX_CARRY:
             yield from _rewrite_rest(carry, chunks, rewrite_text)
             return
     if carry:
-        write_block(carry, delimiter, writer, final=True)
+        _written(carry, delimiter, writer, True, position)
         yield
+
+
+def _written(data: bytes, delimiter: str, writer, final: bool, position: int) -> bool:
+    try:
+        return write_block(data, delimiter, writer, final)
+    except UnicodeDecodeError as error:
+        raise shifted(error, position) from None
 
 
 def _rewrite_rest(carry: bytes, chunks, rewrite_text):

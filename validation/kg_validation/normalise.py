@@ -13,6 +13,7 @@ one, and dropping it could change a value unseen.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
@@ -122,7 +123,8 @@ def canonical_blocks(
             writer.out = out
             if fast and len(dialect.delimiter) == 1 and dialect.delimiter != '"':
                 steps = rewrite_blocks(utf8_chunks(handle, codec, chunk_size), dialect.delimiter, writer,
-                                       lambda path: _rewrite(path, "utf-8", dialect.delimiter, writer))
+                                       lambda path: _rewrite(path, "utf-8", dialect.delimiter, writer),
+                                       _utf8_origin(encoding))
             else:
                 steps = _rewrite(source, codec, dialect.delimiter, writer)
             for _ in steps:
@@ -138,6 +140,12 @@ def canonical_blocks(
     report.changes.extend(item for item in cell_changes.values() if item.count)
     if lookalikes.count:
         report.flags.append(lookalikes)
+
+
+def _utf8_origin(encoding: EncodingResult) -> int:
+    """Where a UTF-8 file's text starts: after its byte order mark."""
+    utf8 = codecs.lookup(encoding.python_codec).name in ("utf-8", "utf-8-sig")
+    return len(codecs.BOM_UTF8) if utf8 and encoding.bom else 0
 
 
 def _file_changes(encoding: EncodingResult, dialect: Dialect) -> list[Change]:

@@ -144,6 +144,26 @@ def test_a_nul_byte_is_refused_with_its_row_and_column(write_bytes):
     assert "\x00" not in json.dumps(report, ensure_ascii=False)  # PostgreSQL can store it
 
 
+@pytest.mark.parametrize("codec, bom, bad, reason", [
+    ("utf-8", b"", b"\xff", "utf-8: invalid start byte"),
+    ("utf-8", b"\xef\xbb\xbf", b"\xff", "utf-8: invalid start byte"),
+    ("cp1251", b"", b"\x98", "cp1251: character maps to <undefined>"),
+])
+@pytest.mark.parametrize("schema", [None, {"fields": [{"name": "id", "type": "integer"},
+                                                      {"name": "name", "type": "string"}]}])
+def test_an_undecodable_byte_is_named_by_its_offset_in_the_file(write_bytes, codec, bom, bad,
+                                                                 reason, schema):
+    """Far past the normaliser's first blocks, the byte is where the report
+    says, not where it is in the block that met it."""
+    rows = "".join(f"{number},Житель села {number}\n" for number in range(1, 200_000))
+    head = bom + ("id,name\n" + rows).encode(codec)
+    assert len(head) > (4 << 20) + 3
+    path = write_bytes(head + b"200000," + bad + b"\n" + "200001,Ош\n".encode(codec))
+    result = validate_table(path, schema, encoding=codec)
+    assert (result.unreadable.code, result.unreadable.detail) == (
+        "decode-error", f"{reason} at byte {len(head) + len(b'200000,')}")
+
+
 def test_bad_schema_file(write_bytes, tmp_path):
     schema = tmp_path / "schema.json"
     schema.write_text(json.dumps({"fields": [{"name": "a", "type": "no-such-type"}]}))

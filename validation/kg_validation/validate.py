@@ -28,6 +28,12 @@ from .prefetch import prefetched
 from .spreadsheet import SheetLayout, sheet_to_csv, spreadsheet_format
 
 ERROR_LIMIT = 10_000
+# the normaliser's blocks when they are handed over to the fast path: fewer,
+# larger blocks cost less per row to parse, re-quote and judge (the cp1251
+# every-type table, 1 M rows, three runs alternating: 8.3 / 7.4 / 8.3 s of
+# processor time against 9.6 s for 1 MiB blocks; peak at 10 M rows 469 MiB
+# against 398 MiB)
+HANDED_BLOCK = 4 << 20
 SPREADSHEET_KINDS = ("zip", "ole2")
 
 
@@ -189,7 +195,8 @@ def _validate_as_normalised(result, path, target, schema, options, error_limit, 
     is judged as it is, not parsed again from the canonical file. The same
     canonical file, report and rows for COPY as normalising first."""
     normalisation = NormalisationReport(source_encoding=result.encoding.encoding)
-    blocks = canonical_blocks(path, target, result.encoding, result.dialect, normalisation)
+    blocks = canonical_blocks(path, target, result.encoding, result.dialect, normalisation,
+                              chunk_size=HANDED_BLOCK)
     first = next(blocks, None)  # the header row is in the file from here on
     try:
         descriptor = _schema_descriptor(schema, target, result, result.dialect)

@@ -10,17 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from kg_validation import validate
 from kg_validation.fast import engine
-from kg_validation.fast.copy_rows import CopyRows
 from kg_validation.validate import CheckOptions, validate_table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from bench_table import schema as every_type_schema  # noqa: E402
 from bench_table import write_table  # noqa: E402
-from fast.test_copy_rows_in_pass import cell  # noqa: E402
+from two_paths import both_ways  # noqa: E402
 
-SPEC = ["rowNumber", "fieldNumber", "type", "cell", "note"]
 SCHEMA = {"fields": [{"name": "id", "type": "integer"}, {"name": "name", "type": "string"},
                      {"name": "amount", "type": "number", "decimalChar": ","}],
           "primaryKey": ["id"]}
@@ -40,25 +37,7 @@ SOURCES = {
 
 def _both(monkeypatch, source: Path, tmp_path: Path, schema, **options):
     """Validated with the blocks handed over, then normalising first."""
-    outcomes = []
-    for hand_over in (True, False):
-        monkeypatch.setattr(validate, "_hands_over", lambda *args, on=hand_over: on)
-        canonical, rows_path = tmp_path / f"canonical-{hand_over}.csv", tmp_path / f"rows-{hand_over}.csv"
-        rows = CopyRows(rows_path, cell)
-        result = validate_table(source, schema, output=canonical, copy_rows=rows, **options)
-        outcomes.append({
-            "valid": result.valid, "engine": result.engine, "report": result.flatten(SPEC),
-            "normalisation": result.normalisation and result.normalisation.to_dict(),
-            "columns": result.columns, "reason": result.row_by_row_reason,
-            "unreadable": result.unreadable and (result.unreadable.code, str(result.unreadable)),
-            "schema": result.schema,
-            # a refused file's partial copy is no product (and is cut where
-            # the normaliser's blocks, of another size when handed over, end)
-            "canonical": canonical.read_bytes() if canonical.exists() and not result.unreadable
-            else None,
-            "rows for COPY": rows_path.read_bytes() if rows_path.exists() else None,
-        })
-    return outcomes
+    return both_ways(monkeypatch, "_hands_over", source, tmp_path, schema, **options)
 
 
 @pytest.mark.parametrize("name, codec", [(name, codec) for name in sorted(SOURCES)

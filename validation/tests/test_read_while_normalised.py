@@ -10,17 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from kg_validation import validate
 from kg_validation.fast import engine
-from kg_validation.fast.copy_rows import CopyRows
 from kg_validation.validate import CheckOptions, validate_table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from bench_table import schema as every_type_schema  # noqa: E402
 from bench_table import write_table  # noqa: E402
-from fast.test_copy_rows_in_pass import cell  # noqa: E402
+from two_paths import both_ways  # noqa: E402
 
-SPEC = ["rowNumber", "fieldNumber", "type", "cell", "note"]
 SCHEMA = {"fields": [{"name": "id", "type": "integer"}, {"name": "name", "type": "string"},
                      {"name": "amount", "type": "number"}],
           "primaryKey": ["id"]}
@@ -46,24 +43,8 @@ SOURCES = {
 
 def _both(monkeypatch, source: Path, tmp_path: Path, schema, **options):
     """Validated while normalised, then normalising first."""
-    outcomes = []
-    for overlapped in (True, False):
-        monkeypatch.setattr(validate, "_reads_while_normalised",
-                            lambda *args, on=overlapped: on)
-        canonical = tmp_path / f"canonical-{overlapped}.csv"
-        rows_path = tmp_path / f"rows-{overlapped}.csv"
-        rows = CopyRows(rows_path, cell)
-        result = validate_table(source, schema, output=canonical, copy_rows=rows, **options)
-        outcomes.append({
-            "valid": result.valid, "engine": result.engine, "report": result.flatten(SPEC),
-            "normalisation": result.normalisation and result.normalisation.to_dict(),
-            "columns": result.columns, "reason": result.row_by_row_reason,
-            "unreadable": result.unreadable and (result.unreadable.code, str(result.unreadable)),
-            "schema": result.schema,
-            "canonical": canonical.read_bytes() if canonical.exists() else None,
-            "rows for COPY": rows_path.read_bytes() if rows_path.exists() else None,
-        })
-    return outcomes
+    return both_ways(monkeypatch, "_reads_while_normalised", source, tmp_path, schema,
+                     **options)
 
 
 @pytest.mark.parametrize("name, codec", [(name, codec) for name in sorted(SOURCES)
@@ -120,37 +101,25 @@ def test_the_rows_are_read_from_the_file_as_the_normaliser_writes_it(monkeypatch
     assert growing[0].result() is result.normalisation
 
 
-def test_a_late_nul_character_is_the_same_error(monkeypatch, tmp_path):
+LATE_NUL = SOURCES["line breaks over the read blocks"].replace(
+    "села 120000", "се\x00ла 120000").encode("utf-8")
+BAD_SCHEMA = {"fields": [{"name": 1}]}
+
+
+@pytest.mark.parametrize("data, codec, schema, code", [
+    (LATE_NUL, "utf-8", SCHEMA, "nul-character"),
+    (SOURCES["regular"].encode("cp1251") * 40 + b"1,\x98,2\r\n", "cp1251", SCHEMA,
+     "decode-error"),
+    (SOURCES["regular"].encode("cp1251") + b"1,\x98,2\r\n", "cp1251", BAD_SCHEMA,
+     "decode-error"),
+    (SOURCES["regular"].encode("utf-8"), "utf-8", BAD_SCHEMA, "bad-schema"),
+], ids=["late NUL", "late undecodable byte", "undecodable, bad schema", "bad schema"])
+def test_a_refused_file_is_refused_alike(monkeypatch, tmp_path, data, codec, schema, code):
+    """The normaliser's refusal first, as when it ran first; nothing kept."""
     source = tmp_path / "table.csv"
-    source.write_bytes(SOURCES["line breaks over the read blocks"].replace(
-        "села 120000", "се\x00ла 120000").encode("utf-8"))
-    overlapped, first = _both(monkeypatch, source, tmp_path, SCHEMA)
+    source.write_bytes(data)
+    overlapped, first = _both(monkeypatch, source, tmp_path, schema, encoding=codec)
     assert overlapped == first
-    assert first["unreadable"][0] == "nul-character"
-    assert (first["report"], first["schema"], first["rows for COPY"]) == ([], None, None)
-
-
-def test_a_late_undecodable_byte_is_the_same_error(monkeypatch, tmp_path):
-    source = tmp_path / "table.csv"
-    source.write_bytes(SOURCES["regular"].encode("cp1251") * 40 + b"1,\x98,2\r\n")
-    overlapped, first = _both(monkeypatch, source, tmp_path, SCHEMA, encoding="cp1251")
-    assert overlapped == first
-    assert first["unreadable"][0] == "decode-error"
-    assert (first["report"], first["schema"], first["rows for COPY"]) == ([], None, None)
-
-
-def test_an_undecodable_file_with_a_bad_schema_is_undecodable(monkeypatch, tmp_path):
-    source = tmp_path / "table.csv"
-    source.write_bytes(SOURCES["regular"].encode("cp1251") + b"1,\x98,2\r\n")
-    overlapped, first = _both(monkeypatch, source, tmp_path, {"fields": [{"name": 1}]},
-                              encoding="cp1251")
-    assert overlapped == first
-    assert first["unreadable"][0] == "decode-error"
-
-
-def test_a_bad_schema_is_the_same_error(monkeypatch, tmp_path):
-    source = tmp_path / "table.csv"
-    source.write_bytes(SOURCES["regular"].encode("utf-8"))
-    overlapped, first = _both(monkeypatch, source, tmp_path, {"fields": [{"name": 1}]})
-    assert overlapped == first
-    assert first["unreadable"][0] == "bad-schema"
+    assert first["unreadable"][0] == code
+    assert (first["report"], first["rows for COPY"]) == ([], None)
+    assert first["schema"] is None or code == "bad-schema"

@@ -153,7 +153,7 @@ class PostgresSolr:
         result = result_cache.rows(session, generation, sql, values,
                                    lambda: run(session, sql, values))
         hits = result[0].n
-        docs = [self._project(row.doc, row.score, wanted)
+        docs = [self._project(row.doc, row.texts, row.score, wanted)
                 for row in result if row.kind == _PAGE]
         facets: dict[str, list[Any]] = {field: [] for field in facet_fields}
         for row in result:
@@ -212,12 +212,15 @@ class PostgresSolr:
         return f"ts_rank({compiler.RANK_WEIGHTS}, {tsv}, {query})"
 
     @staticmethod
-    def _project(doc: dict[str, Any], score: float,
-                 wanted: set[str]) -> dict[str, Any]:
-        if not wanted or "*" in wanted:
-            out = dict(doc)
+    def _project(doc: Optional[dict[str, Any]], texts: Optional[list[Optional[str]]],
+                 score: float, wanted: set[str]) -> dict[str, Any]:
+        if texts is not None:  # the fields of `_text_fields(wanted)`, in order
+            names = _text_fields(wanted) or []
+            out = {k: v for k, v in zip(names, texts, strict=True) if v is not None}
+        elif not wanted or "*" in wanted:
+            out = dict(doc or {})
         else:
-            out = {k: v for k, v in doc.items() if k in wanted}
+            out = {k: v for k, v in (doc or {}).items() if k in wanted}
         if "score" in wanted:
             out["score"] = float(score)
         return out
@@ -338,17 +341,38 @@ class _Order:
 
 
 _COUNT, _PAGE, _FACET = 0, 1, 2
+# fields CKAN's searches ask for (`fl`) that its documents always hold as
+# strings (`ckan.lib.search.index`): the dataset's JSON, its id and name
+_TEXT_FIELDS = frozenset({"id", "name", "data_dict", "validated_data_dict"})
+
+
+def _text_fields(wanted: set[str]) -> Optional[list[str]]:
+    """The fields asked for (`fl`, besides the score), in order, when each
+    is one that CKAN's documents always hold as a string."""
+    asked = wanted - {"score"}
+    if asked and asked <= _TEXT_FIELDS:
+        return sorted(asked)
+    return None
 
 
 def _page_doc(wanted: set[str]) -> str:
-    """The documents of the page as read: whole, or with only the fields
-    asked for (`fl`). CKAN's pages ask for the id and the dataset's JSON
-    alone, a third of a document that also holds every indexed field;
-    leaving the rest in the database spares decoding it."""
+    """The documents of the page as read (the columns `doc` and `texts`):
+    whole, or with only the fields asked for (`fl`). CKAN's pages ask for
+    the id and the dataset's JSON alone, a third of a document that also
+    holds every indexed field; leaving the rest in the database spares
+    decoding it. Those fields, strings, are read as text: neither the
+    database nor the client handles that JSON as JSON, and the id is the
+    row's own column."""
     if not wanted or "*" in wanted:
-        return "t.doc"
+        return "t.doc, NULL::text[]"
+    text_fields = _text_fields(wanted)
+    if text_fields:
+        values = ", ".join("t.id" if k == "id" else f"t.doc ->> '{k}'"
+                           for k in text_fields)
+        return f"NULL::jsonb, ARRAY[{values}]"
     return """(SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb)
-               FROM jsonb_each(t.doc) AS e WHERE e.key = ANY(CAST(:_fl AS text[])))"""
+               FROM jsonb_each(t.doc) AS e WHERE e.key = ANY(CAST(:_fl AS text[]))),
+              NULL::text[]"""
 
 
 def _search_sql(where: str, order: _Order, rank: str, page_rank: str,
@@ -464,7 +488,7 @@ def _statement(ctes: str, count: str, counted: Optional[str], score: str,
     field, value, n), after the CTEs that define `page`."""
     parts = [f"""
         SELECT {_COUNT} AS kind, 0::bigint AS pos, NULL::jsonb AS doc,
-               NULL::real AS score, NULL AS field, NULL AS value,
+               NULL::text[] AS texts, NULL::real AS score, NULL AS field, NULL AS value,
                {count} AS n""", f"""
         SELECT {_PAGE}, page.pos, {doc}, ({score})::real, NULL, NULL, NULL
         FROM page JOIN {TABLE} AS t ON t.index_id = page.index_id"""]
@@ -476,7 +500,7 @@ def _statement(ctes: str, count: str, counted: Optional[str], score: str,
                 PARTITION BY field ORDER BY n DESC, value COLLATE "C") AS r
             FROM counted WHERE n >= :_min)"""
         parts.append(f"""
-        SELECT {_FACET}, r, NULL, NULL, field, value, n FROM ranked
+        SELECT {_FACET}, r, NULL, NULL, NULL, field, value, n FROM ranked
         WHERE :_limit < 0 OR r <= :_limit""")
     return f"""{ctes}
         {" UNION ALL ".join(parts)}

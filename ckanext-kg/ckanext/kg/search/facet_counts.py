@@ -216,9 +216,13 @@ def facets_sql(where: str) -> str:
     visibility is read among that visibility's candidates, when it is one
     of them or when the visibility has fewer values of the field than
     that (then it has no other); only otherwise is the visibility's count
-    probed (for an anonymous reader, never). A value that is no candidate
-    has at most the sum of each visibility's last candidate count (the
-    threshold). When at least `:_limit` candidates have more than that,
+    probed (for an anonymous reader, never), and only for a candidate that
+    may be among the first `:_limit`: its known counts plus, for each
+    visibility not read, that visibility's last candidate count, reach
+    the `:_limit`-th largest sum known. Any other candidate has fewer
+    datasets than `:_limit` values have, and is left out of the answer.
+    A value that is no candidate has at most the sum of each visibility's
+    last candidate count (the threshold). When at least `:_limit` candidates have more than that,
     or the threshold is below `:_min`, the candidates hold the answer
     exactly, ties and their order included; otherwise that field is summed
     over all of its entries, as is everything inside a transaction with
@@ -246,32 +250,57 @@ def facets_sql(where: str) -> str:
                 WHERE {same_visibility} AND {_FIELD_OF_TERM} = f.field
                 ORDER BY c.n DESC LIMIT {_DEPTH} * :_limit) AS top
             WHERE (SELECT usable FROM in_order)),
+        deepest AS (
+            -- each visibility whose values of a field go beyond its
+            -- candidates, and its last candidate's count: a value that
+            -- is none of its candidates has at most that many there
+            SELECT field, v, n FROM candidates WHERE r = {_DEPTH} * :_limit),
         thresholds AS (
-            SELECT field, sum(n) AS t FROM candidates WHERE r = {_DEPTH} * :_limit
-            GROUP BY field),
+            SELECT field, sum(n) AS t FROM deepest GROUP BY field),
         known AS MATERIALIZED (
             SELECT field, term, sum(n) AS n FROM candidates GROUP BY field, term),
+        unseen AS MATERIALIZED (
+            -- each candidate and each such visibility where it is no
+            -- candidate: its count there is not known, only its bound
+            SELECT e.field, e.term, d.v, d.n AS at_most
+            FROM known AS e JOIN deepest AS d ON d.field = e.field
+            WHERE NOT EXISTS (SELECT FROM candidates AS k WHERE k.v = d.v
+                              AND k.field = e.field AND k.term = e.term)),
+        floors AS (
+            -- the `:_limit`-th largest count known so far: at least
+            -- `:_limit` values have that many or more
+            SELECT field, n AS floor FROM (
+                SELECT field, n, row_number() OVER (
+                    PARTITION BY field ORDER BY n DESC) AS r FROM known) AS o
+            WHERE r = :_limit),
+        open AS MATERIALIZED (
+            -- the candidates that may still be among the first `:_limit`:
+            -- what is known of them, plus every bound, reaches the floor
+            -- (a tie too, its order being the value's); the others have
+            -- fewer datasets than `:_limit` values have, and are left out
+            SELECT e.field, e.term, e.n FROM known AS e
+            LEFT JOIN (SELECT field, term, sum(at_most) AS at_most FROM unseen
+                       GROUP BY field, term) AS b
+              ON b.field = e.field AND b.term = e.term
+            LEFT JOIN floors AS f ON f.field = e.field
+            WHERE e.n + coalesce(b.at_most, 0) >= coalesce(f.floor, 0)),
         probed AS (
-            -- a candidate's count in a visibility whose values of that
-            -- field go beyond its candidates, and do not include it among
-            -- them: one probe of the counts' key each
-            SELECT e.field, e.term, sum((
+            -- their counts where they are no candidate: one probe of the
+            -- counts' key each
+            SELECT u.field, u.term, sum((
                 SELECT c.n FROM {COUNTS} AS c
-                WHERE {same_visibility} AND c.term = e.term)) AS n
-            FROM known AS e
-            JOIN candidates AS deepest
-              ON deepest.field = e.field AND deepest.r = {_DEPTH} * :_limit
-            JOIN visibilities AS g ON g.v = deepest.v
-            WHERE NOT EXISTS (SELECT FROM candidates AS k WHERE k.v = g.v
-                              AND k.field = e.field AND k.term = e.term)
-            GROUP BY e.field, e.term),
+                WHERE {same_visibility} AND c.term = u.term)) AS n
+            FROM unseen AS u
+            JOIN open AS o ON o.field = u.field AND o.term = u.term
+            JOIN visibilities AS g ON g.v = u.v
+            GROUP BY u.field, u.term),
         sums AS MATERIALIZED (
-            -- each candidate summed over the visibilities: its counts
+            -- each open candidate summed over the visibilities: its counts
             -- among their candidates, and the probes above; a visibility
             -- with fewer values than it has candidates holds no other
-            SELECT k.field, k.term, (k.n + coalesce(p.n, 0))::bigint AS n
-            FROM known AS k LEFT JOIN probed AS p
-              ON p.field = k.field AND p.term = k.term),
+            SELECT o.field, o.term, (o.n + coalesce(p.n, 0))::bigint AS n
+            FROM open AS o LEFT JOIN probed AS p
+              ON p.field = o.field AND p.term = o.term),
         exact AS (
             SELECT f.field FROM unnest(CAST(:_fields AS text[])) AS f(field)
             LEFT JOIN thresholds AS th ON th.field = f.field

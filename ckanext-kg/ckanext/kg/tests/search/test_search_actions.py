@@ -213,5 +213,15 @@ def test_only_the_fields_asked_for_are_read_from_the_index():
     whole = search.query_for(model.Package)
     whole.run({"q": "калк", "fl": "*"})
     assert {"id", "name", "title", "data_dict", "validated_data_dict"} <= set(whole.results[0])
+    # the fields CKAN always indexes as strings are read as text: the same
+    # values as in the whole document
+    query.run({"q": "калк", "fl": "id validated_data_dict name data_dict score"})
+    texts = query.results[0]
+    assert {k: texts[k] for k in ("id", "validated_data_dict", "name", "data_dict")} == {
+        k: whole.results[0][k] for k in ("id", "validated_data_dict", "name", "data_dict")}
+    assert isinstance(texts["score"], float) and texts["name"] == "kalk"
+    # any other field as JSON, of its own type
+    query.run({"q": "калк", "fl": "id metadata_modified"})
+    assert query.results[0]["metadata_modified"] == whole.results[0]["metadata_modified"]
     listed = helpers.call_action("package_search", q="калк")["results"]
     assert [(d["name"], d["notes"]) for d in listed] == [("kalk", "Калктын саны")]

@@ -32,11 +32,15 @@ sizes. Nothing here is a pass/fail test; the figures depend on the machine,
 the ratios much less.
 
     make bench                                    # 1,000, 10,000, 100,000
-    KG_BENCH_SIZES=1000,10000 KG_BENCH_REQUESTS=50 make bench
-    KG_BENCH_REUSE=1 .venv/bin/python bench/search_bench.py  # the last catalogue again
+    .venv/bin/python bench/search_bench.py --datasets 1000,10000 --requests 50
+    .venv/bin/python bench/search_bench.py --reuse   # the last catalogue again
+    .venv/bin/python bench/search_bench.py --help    # every option
+
+Each option's default is the environment variable named in `--help`.
 """
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import itertools
 import json
@@ -324,10 +328,49 @@ def report_growth(results: dict[int, dict]) -> None:
 PORTAL_STATE = ROOT / "var" / "bench" / "search-portal.json"
 
 
-def main() -> None:
+def arguments(argv: list[str]) -> argparse.Namespace:
+    """The command line; each default is its environment variable's."""
+    parser = argparse.ArgumentParser(
+        description="package_search on the PostgreSQL backend, as a ratio to "
+                    "status_show, on a generated catalogue (it empties the "
+                    "`bench` databases unless --reuse is given).")
+    parser.add_argument("--datasets", default=",".join(map(str, SIZES)),
+                        help="catalogue sizes, one run each, growing "
+                             "(KG_BENCH_SIZES; default %(default)s)")
+    parser.add_argument("--requests", type=int, default=REQUESTS,
+                        help="requests of each shape (KG_BENCH_REQUESTS; %(default)s)")
+    parser.add_argument("--writes", type=int, default=WRITES,
+                        help="package_create/update calls (KG_BENCH_WRITES; %(default)s)")
+    parser.add_argument("--indexers", type=int, default=INDEXERS,
+                        help="processes indexing (KG_BENCH_INDEXERS; %(default)s)")
+    parser.add_argument("--reuse", action="store_true",
+                        default=os.environ.get("KG_BENCH_REUSE") == "1",
+                        help="measure the catalogue the last run left (KG_BENCH_REUSE=1)")
+    parser.add_argument("--no-kept-words", dest="keep_words", action="store_false",
+                        default=KEEP_WORDS,
+                        help="keep no frequent words (KG_BENCH_KEEP_WORDS=0)")
+    parser.add_argument("--no-uncached", dest="uncached", action="store_false",
+                        default=UNCACHED,
+                        help="no second server keeping no answers (KG_BENCH_UNCACHED=0)")
+    options = parser.parse_args(argv)
+    try:
+        options.datasets = [int(size) for size in options.datasets.split(",")]
+    except ValueError:
+        parser.error(f"--datasets: not a list of numbers: {options.datasets!r}")
+    if any(size <= 0 for size in options.datasets) or options.datasets != sorted(
+            set(options.datasets)):
+        parser.error("--datasets: sizes must be positive and growing")
+    return options
+
+
+def main(argv: list[str]) -> None:
+    global SIZES, REQUESTS, WRITES, INDEXERS, KEEP_WORDS, UNCACHED
+    options = arguments(argv)
+    SIZES, REQUESTS, WRITES = options.datasets, options.requests, options.writes
+    INDEXERS, KEEP_WORDS, UNCACHED = options.indexers, options.keep_words, options.uncached
     ps = load_portal_script()
     port = ps.PORTS["bench"]
-    reuse = os.environ.get("KG_BENCH_REUSE") == "1"
+    reuse = options.reuse
     if reuse:  # measure the catalogue the last run left, at its size
         ini, token_file = ROOT / "var" / "bench.ini", ps.VAR / "bench-sysadmin.token"
         portal = json.loads(PORTAL_STATE.read_text())
@@ -346,7 +389,7 @@ def main() -> None:
             elapsed = populate(ini, portal["admin_id"], created, size)
             print(f"  {size - created} datasets written in {elapsed:.0f} s")
             previous, created = created, size
-            seconds = rebuild(ps, ini)
+            seconds = rebuild(ps, ini, INDEXERS)
             rate = (size - previous) / seconds
             print(f"  ckan search-index rebuild -o ({INDEXERS} process(es)): "
                   f"{size - previous} datasets in {seconds:.0f} s ({rate:.0f} datasets/s)",
@@ -406,4 +449,4 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["index-part"]:
         index_part(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
     else:
-        sys.exit(main())
+        sys.exit(main(sys.argv[1:]))

@@ -1,6 +1,8 @@
 """Pages without words are planned once per connection: the same answers,
 one prepared statement per shape, and a statement PostgreSQL cannot
 prepare run as before without losing the transaction's work."""
+import re
+
 import ckan.model as model
 import pytest
 import sqlalchemy as sa
@@ -47,6 +49,28 @@ def test_a_page_without_words_is_prepared_once_and_answers_each_reader(
     assert page(people["member"]["name"]) == (2, {"aa": 1, "bb": 1})
     assert page("") == (1, {"aa": 1})
     assert ours() == [(name, statement)]  # the same statement, other values
+
+
+def test_a_pages_sizes_are_written_in_its_statement_and_a_later_start_is_a_value(
+        people, fresh_connection):
+    # PostgreSQL keeps one plan for a statement only when it need not
+    # guess its sizes: the rows, facet numbers and a first page's start
+    for k in range(3):
+        factories.Dataset(name=f"open-{k}", tags=[{"name": "aa"}])
+
+    def names(start):
+        return [d["name"] for d in helpers.call_action(
+            "package_search", rows=2, start=start, sort="name asc",
+            **{"facet.field": '["tags"]', "facet.limit": 7})["results"]]
+
+    assert names(0) == ["open-0", "open-1"]
+    [(_, first)] = ours()
+    assert re.search(r"LIMIT \d+ OFFSET 0\)", first) and "LIMIT 2 * 7" in first
+    assert names(2) == ["open-2"]
+    [_, (_, later)] = ours()
+    assert re.search(r"LIMIT \d+ OFFSET \$\d+\)", later) and "LIMIT 2 * 7" in later
+    assert names(1) == ["open-1", "open-2"]
+    assert len(ours()) == 2  # every later page: the same statement
 
 
 @pytest.mark.ckan_config("ckanext.kg.search.prepared_statements", False)

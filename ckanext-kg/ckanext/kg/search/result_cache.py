@@ -153,4 +153,7 @@ def _size(answer: list[Any]) -> int:
             elif isinstance(value, dict):
                 total += sum(len(v) if isinstance(v, str) else _ROW_OVERHEAD
                              for v in value.values()) + _ROW_OVERHEAD * len(value)
+            elif isinstance(value, (list, tuple)):  # a document's fields as text
+                total += sum(len(v) if isinstance(v, str) else _ROW_OVERHEAD
+                             for v in value) + _ROW_OVERHEAD * len(value)
     return total

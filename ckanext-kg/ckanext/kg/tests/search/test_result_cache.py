@@ -233,3 +233,18 @@ def test_searches_with_empty_answers_count_their_statements_against_the_budget(p
                                    rows=0)["count"] == 0
     assert result_cache._answers.size <= 1024 * 1024
     assert 0 < result_cache.kept_count() < 300
+
+
+@pytest.mark.ckan_config("ckanext.kg.search.result_cache_mb", 1)
+def test_a_pages_documents_count_against_the_budget(people):
+    """CKAN's pages read each dataset's JSON as text: a kept answer weighs
+    what its documents weigh, so a budget of 1 MB keeps at most 1 MB of them."""
+    notes = "ж" * 5_000
+    for k in range(12):
+        factories.Dataset(name=f"big-{k}", notes=notes, owner_org=people["stat"]["id"])
+    for rows in range(1, 13):  # each a search of its own
+        assert len(helpers.call_action("package_search", rows=rows)["results"]) == rows
+    kept = sum(len(text) for answer, _ in result_cache._answers.rows.values()
+               for row in answer for text in (row.texts or []) if text)
+    assert result_cache._answers.size >= kept > 0
+    assert result_cache._answers.size <= 1024 * 1024

@@ -222,11 +222,11 @@ def facets_sql(where: str) -> str:
     the `:_limit`-th largest sum known. Any other candidate has fewer
     datasets than `:_limit` values have, and is left out of the answer.
     A value that is no candidate has at most the sum of each visibility's
-    last candidate count (the threshold). When at least `:_limit` candidates have more than that,
-    or the threshold is below `:_min`, the candidates hold the answer
-    exactly, ties and their order included; otherwise that field is summed
-    over all of its entries, as is everything inside a transaction with
-    deltas of its own. Reading twice as deep as the answer lets a member's
+    last candidate count (the threshold). When at least `:_limit`
+    candidates have more than that, or the threshold is below `:_min`,
+    the candidates hold the answer exactly, ties and their order
+    included; otherwise that field is summed over all of its entries, as
+    is everything inside a transaction with deltas of its own. Reading twice as deep as the answer lets a member's
     small private visibilities add their counts to the public one's
     without pushing the threshold above its first `:_limit` values.
     """

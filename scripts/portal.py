@@ -454,7 +454,32 @@ def init_database(ini: Path, admin_url: str, datastore_db: str) -> None:
 def reset_database(ini: Path, admin_url: str, datastore_db: str) -> None:
     """Empty a portal's databases and initialise them again (tests, benchmarks)."""
     ckan(ini, "db", "clean", "--yes")
+    empty_datastore(admin_url, datastore_db)
     init_database(ini, admin_url, datastore_db)
+
+
+def empty_datastore(admin_url: str, datastore_db: str) -> None:
+    """No table of an earlier run stays in the DataStore database: `ckan db
+    clean` empties CKAN's own database only, so each table an earlier run
+    loaded stayed, named by a resource that no longer exists (the
+    ingestion benchmark's runs had left 12 GB). The DataStore's own
+    `_table_stats` stays, emptied."""
+    import psycopg2
+    from psycopg2 import sql
+    conn = psycopg2.connect(_with_db(admin_url, datastore_db))
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                        "AND tablename <> '_table_stats'")
+            for (table,) in cur.fetchall():
+                cur.execute(sql.SQL("DROP TABLE IF EXISTS public.{} CASCADE")
+                            .format(sql.Identifier(table)))
+            cur.execute("SELECT to_regclass('public._table_stats') IS NOT NULL")
+            if cur.fetchone()[0]:
+                cur.execute("DELETE FROM public._table_stats")
+    finally:
+        conn.close()
 
 
 def fresh_portal(name: str) -> tuple[Path, Path]:

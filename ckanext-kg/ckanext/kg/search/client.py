@@ -155,7 +155,8 @@ class PostgresSolr:
         result = result_cache.rows(session, generation, sql, values,
                                    lambda: run(session, sql, values))
         hits = result[0].n
-        docs = [self._project(row.doc, row.texts, row.score, wanted)
+        text_names = _text_fields(wanted)  # the order `texts` holds them in
+        docs = [self._project(row.doc, row.texts, text_names, row.score, wanted)
                 for row in result if row.kind == _PAGE]
         facets: dict[str, list[Any]] = {field: [] for field in facet_fields}
         for row in result:
@@ -215,10 +216,11 @@ class PostgresSolr:
 
     @staticmethod
     def _project(doc: Optional[dict[str, Any]], texts: Optional[list[Optional[str]]],
-                 score: float, wanted: set[str]) -> dict[str, Any]:
-        if texts is not None:  # the fields of `_text_fields(wanted)`, in order
-            names = _text_fields(wanted) or []
-            out = {k: v for k, v in zip(names, texts, strict=True) if v is not None}
+                 text_names: Optional[list[str]], score: float,
+                 wanted: set[str]) -> dict[str, Any]:
+        if texts is not None:  # the fields `text_names`, in order
+            out = {k: v for k, v in zip(text_names or [], texts, strict=True)
+                   if v is not None}
         elif not wanted or "*" in wanted:
             out = dict(doc or {})
         else:

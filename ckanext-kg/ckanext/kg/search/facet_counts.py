@@ -226,9 +226,10 @@ def facets_sql(where: str) -> str:
     candidates have more than that, or the threshold is below `:_min`,
     the candidates hold the answer exactly, ties and their order
     included; otherwise that field is summed over all of its entries, as
-    is everything inside a transaction with deltas of its own. Reading twice as deep as the answer lets a member's
-    small private visibilities add their counts to the public one's
-    without pushing the threshold above its first `:_limit` values.
+    is everything inside a transaction with deltas of its own. Reading
+    twice as deep as the answer lets a member's small private
+    visibilities add their counts to the public one's without pushing the
+    threshold above its first `:_limit` values.
     """
     same_visibility = " AND ".join(f"c.{k} = g.{k}" for k in _SCOPE)
     return f"""

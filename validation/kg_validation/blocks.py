@@ -159,8 +159,7 @@ def write_block(data: bytes, delimiter: str, writer, final: bool) -> bool:
         whole = data.endswith(b"\n")
         table = _regular_table(data if whole else data + b"\n", delimiter, text if whole else None)
         if table is not None:
-            lines, line_breaks = canonical_lines(table)
-            writer.table_block(lines, table.num_columns, line_breaks, table)
+            writer.table_block(table)  # written as ``canonical_lines`` gives its rows
             return True
     rows = _csv_rows(data.decode("utf-8"), delimiter, final)
     if rows is None:

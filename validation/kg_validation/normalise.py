@@ -14,15 +14,17 @@ one, and dropping it could change a value unseen.
 from __future__ import annotations
 
 import codecs
+import collections
 import csv
 import io
 import itertools
 import re
 import unicodedata
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .blocks import array_bytes, rewrite_blocks, utf8_chunks
+from .blocks import array_bytes, canonical_lines, rewrite_blocks, utf8_chunks
 from .dialect import FIELD_LIMIT, Dialect
 from .encoding import EncodingResult
 from .filekind import UnreadableFile, lines_shorter_than, longest_line
@@ -117,20 +119,30 @@ def canonical_blocks(
     short_lines = lines_shorter_than(source, MAX_COLUMNS)
     if not short_lines and longest_line(source) > MAX_LINE_BYTES:
         raise UnreadableFile("line-too-long", f"a line is longer than {MAX_LINE_BYTES} bytes")
-    writer = _Writer(cell_changes, lookalikes, check_columns=not short_lines, hand_over=hand_over)
+    blocks = fast and len(dialect.delimiter) == 1 and dialect.delimiter != '"'
+    writer = _Writer(cell_changes, lookalikes, check_columns=not short_lines, hand_over=hand_over,
+                     behind=blocks)
     try:
         with open(target, "wb") as out, open(source, "rb") as handle:
             writer.out = out
-            if fast and len(dialect.delimiter) == 1 and dialect.delimiter != '"':
-                steps = rewrite_blocks(utf8_chunks(handle, codec, chunk_size), dialect.delimiter, writer,
-                                       lambda path: _rewrite(path, "utf-8", dialect.delimiter, writer),
-                                       _utf8_origin(encoding))
-            else:
-                steps = _rewrite(source, codec, dialect.delimiter, writer)
-            for _ in steps:
-                if writer.handed:
-                    out.flush()
-                    yield from writer.take()
+            try:
+                if blocks:
+                    steps = rewrite_blocks(utf8_chunks(handle, codec, chunk_size), dialect.delimiter,
+                                           writer, lambda path: _rewrite(path, "utf-8", dialect.delimiter,
+                                                                         writer),
+                                           _utf8_origin(encoding))
+                else:
+                    steps = _rewrite(source, codec, dialect.delimiter, writer)
+                first = True
+                for _ in steps:
+                    if writer.handed:
+                        if first:  # the header row is in the file once it is handed over
+                            writer.written()
+                            first = False
+                        yield from writer.take()
+                writer.written()
+            finally:
+                writer.close()
     except UnicodeDecodeError as error:
         raise UnreadableFile("decode-error", f"{codec}: {error.reason} at byte {error.start}")
     except csv.Error as error:
@@ -167,18 +179,32 @@ def _file_changes(encoding: EncodingResult, dialect: Dialect) -> list[Change]:
 
 
 class _Writer:
-    """Writes canonical rows to ``out`` (binary) and keeps count of rows and changes."""
+    """Writes canonical rows to ``out`` (binary) and keeps count of rows and changes.
+
+    With ``behind``, the writing (a parsed block's re-quoting and every
+    write) is done by a thread of its own, in order, while the normaliser
+    reads and parses the next block: re-quoting is pyarrow's work, which
+    lets go of the GIL. The counts are kept as the blocks come; whether a
+    cell holds a line break, and an error met writing, are known once
+    :meth:`written` returns (it raises that error)."""
+
+    AHEAD = 2  # blocks waiting to be written, at most
 
     def __init__(self, cell_changes, lookalikes, check_columns: bool = True,
-                 hand_over: bool = False) -> None:
+                 hand_over: bool = False, behind: bool = False) -> None:
         self.out = None
         self.hand_over = hand_over
         self.handed: list = []  # with hand_over: the blocks written since ``take``
         self.rows = 0
-        self.line_breaks = False
+        self.breaks_in_rows = False  # a cell of ``rows_block`` holds CR or LF
+        self.breaks_in_tables = False  # of ``table_block`` (set by the writing thread only)
         self.cell_changes = cell_changes
         self.lookalikes = lookalikes
         self.check_columns = check_columns
+        self._behind = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-canonical") \
+            if behind else None
+        self._waiting: collections.deque[Future] = collections.deque()
+        self._failed = False
 
     def rows_block(self, rows: list[list[str]]) -> None:
         """Rows as the ``csv`` module writes them, cell changes applied."""
@@ -187,20 +213,29 @@ class _Writer:
             block = rows[start:start + BLOCK_ROWS]
             joined = _write_block(csv.writer(text, lineterminator="\n"), block, self.rows + 1,
                                   self.cell_changes, self.lookalikes)
-            self.line_breaks |= "\n" in joined or "\r" in joined
+            self.breaks_in_rows |= "\n" in joined or "\r" in joined
             self._write(text.getvalue().encode("utf-8"))
             self.rows += len(block)
 
-    def table_block(self, lines, width: int, line_breaks: bool, table=None) -> None:
-        """Rows already written as ``csv`` writes them (:func:`.blocks.canonical_lines`),
-        from ``table`` (handed over as it is)."""
-        self.line_breaks |= line_breaks
-        if width > MAX_COLUMNS:
+    def table_block(self, table) -> None:
+        """A block parsed by pyarrow (text columns, one row a line): written as
+        :func:`.blocks.canonical_lines` gives its rows, handed over as it is."""
+        if table.num_columns > MAX_COLUMNS:
             raise UnreadableFile("too-many-columns", f"a row has more than {MAX_COLUMNS} cells")
-        self.out.write(array_bytes(lines))
         if self.hand_over:
             self.handed.append(table)
-        self.rows += len(lines)
+        self.rows += table.num_rows
+        self._do(self._write_table, table)
+
+    def _write_table(self, table) -> None:
+        lines, line_breaks = canonical_lines(table)
+        self.breaks_in_tables |= line_breaks
+        self.out.write(array_bytes(lines))
+
+    @property
+    def line_breaks(self) -> bool:
+        """Whether a cell written holds CR or LF (once :meth:`written`)."""
+        return self.breaks_in_rows or self.breaks_in_tables
 
     def take(self) -> list:
         """The blocks handed over since the last call."""
@@ -208,9 +243,43 @@ class _Writer:
         return handed
 
     def _write(self, data: bytes) -> None:
-        self.out.write(data)
+        self._do(self.out.write, data)
         if self.hand_over:
             self.handed.append(data)
+
+    def _do(self, work, *arguments) -> None:
+        """``work(*arguments)`` now, or behind, after the writing before it."""
+        if self._behind is None:
+            work(*arguments)
+            return
+        while len(self._waiting) >= self.AHEAD or (self._waiting and self._waiting[0].done()):
+            self._waiting.popleft().result()  # an error met writing is raised here
+        self._waiting.append(self._behind.submit(self._after_the_last, work, *arguments))
+
+    def _after_the_last(self, work, *arguments) -> None:
+        """In the writing thread: nothing is written after a block that failed."""
+        if self._failed:
+            return
+        try:
+            work(*arguments)
+        except BaseException:
+            self._failed = True
+            raise
+
+    def written(self) -> None:
+        """Wait until every block so far is in ``out``, flushed."""
+        while self._waiting:
+            self._waiting.popleft().result()
+        self.out.flush()
+
+    def close(self) -> None:
+        """Stop writing behind (after the block being written): nothing
+        more is written to ``out``, which can then be closed."""
+        if self._behind is not None:
+            for waiting in self._waiting:
+                waiting.cancel()
+            self._behind.shutdown(wait=True)
+            self._waiting.clear()
 
     def plain_block(self, data: bytes) -> None:
         """Whole lines with no quote and no CR: rows are the lines split at commas."""

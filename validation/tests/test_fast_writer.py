@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import random
 import re
+import threading
 import unicodedata
 
 import pytest
 from kg_sources import SHARED_SOURCES
 
 from kg_validation import blocks, normalise
+from kg_validation.blocks import canonical_lines
 from kg_validation.dialect import Dialect, detect_dialect, read_sample
 from kg_validation.encoding import EncodingResult, _utf8_fully, detect_encoding
 from kg_validation.filekind import UnreadableFile, lines_shorter_than, longest_line
@@ -147,6 +150,52 @@ def test_semicolons_and_decimal_commas_are_parsed_and_quoted_by_pyarrow(write_by
         "id,name,amount,meta", '1,Житель 1,"1,5","{""a"": 1}"']
     monkeypatch.undo()
     _assert_same(source, tmp_path, encoding=EncodingResult("cp1251", 1.0), dialect=Dialect(delimiter=";"))
+
+
+def _semicolon_table(write_bytes, rows: int = 2000):
+    lines = ["id;name;amount;meta"] + [
+        f'{n};Житель {n};{n},5;"{{""a"": {n}}}"' for n in range(1, rows)]
+    return write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1251"))
+
+
+def test_parsed_blocks_are_written_by_a_thread_of_their_own_in_their_order(write_bytes, tmp_path,
+                                                                           monkeypatch):
+    """The re-quoting of a parsed block (``canonical_lines``) and its write run in
+    ``kg-canonical``, while the normaliser parses the next block: the same bytes
+    and report as the csv module's writer."""
+    source = _semicolon_table(write_bytes)
+    threads = []
+
+    def recorded(table, *rest):
+        threads.append(threading.current_thread().name)
+        return canonical_lines(table, *rest)
+
+    monkeypatch.setattr(normalise, "canonical_lines", recorded)
+    _assert_same(source, tmp_path, encoding=EncodingResult("cp1251", 1.0),
+                 dialect=Dialect(delimiter=";"), chunk_size=4096)
+    assert len(threads) > 10
+    assert {name.rsplit("_", 1)[0] for name in threads} == {"kg-canonical"}
+
+
+def test_an_error_writing_a_block_is_raised_and_nothing_after_it_is_written(write_bytes, tmp_path,
+                                                                            monkeypatch):
+    source = _semicolon_table(write_bytes)
+    calls = []
+
+    def full_disk(table, *rest):
+        calls.append(table.num_rows)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return canonical_lines(table, *rest)
+
+    monkeypatch.setattr(normalise, "canonical_lines", full_disk)
+    target = tmp_path / "canonical.csv"
+    with pytest.raises(OSError) as error:
+        normalise_file(source, target, EncodingResult("cp1251", 1.0), Dialect(delimiter=";"),
+                       chunk_size=4096)
+    assert error.value.errno == errno.ENOSPC
+    assert len(calls) == 2  # the blocks handed to the thread after it were never written
+    assert target.read_bytes().count(b"\n") == calls[0]
 
 
 def test_clean_table_is_copied_byte_for_byte(write_bytes, tmp_path):

@@ -13,6 +13,10 @@ would give different text and score alike (the margin required grows when
 there are few non-ASCII bytes), the result is marked ambiguous instead of
 silently picking one; candidates that decode the file to the same text
 (e.g. lower-case-only text in Windows-1251 and Mac Cyrillic) are not rivals.
+
+``first_guess`` scores a long single-byte file's first bytes only, so that
+validation can start decoding while the whole file is scored; its answer
+counts only where the whole file's is the same (``same_reading``).
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ import pyarrow as pa
 from .byte_statistics import ByteStatistics, byte_classes, high_bytes_in_runs
 
 CHUNK_SIZE = 1 << 20
+# the bytes a first guess is made from (`first_guess`)
+GUESS_SAMPLE = 4 << 20
 # The letter-pair patterns (case breaks, glued dashes) are counted in the
 # chunks that hold the first PATTERN_SAMPLE non-ASCII bytes: their rate per
 # non-ASCII byte is settled long before, and counting them was most of the
@@ -193,8 +199,55 @@ class _Evidence:
     scores: dict[str, float] = field(default_factory=dict)
 
 
+def first_guess(path: str | Path, sample: int | None = None) -> EncodingResult | None:
+    """What :func:`detect_encoding` says of the file's first ``sample``
+    bytes, when reading the whole file takes it longer: the file is longer
+    than that, has no byte order mark and its start is neither UTF-16 nor
+    UTF-8 (a whole file's UTF-8 is checked at disk speed), so the
+    single-byte candidates are scored. ``None`` otherwise. A caller may
+    start decoding with the guess only if the whole file's answer is the
+    same (:func:`same_reading`)."""
+    path, sample = Path(path), sample or GUESS_SAMPLE
+    if path.stat().st_size <= sample:
+        return None
+    with path.open("rb") as handle:
+        head = handle.read(sample)
+    if any(head.startswith(bom) for bom, _ in BOMS) or _bomless_utf16(path):
+        return None
+    if utf8_array(head[:_last_char_start(head)]) is not None:
+        return None
+    return _single_byte([head[i:i + CHUNK_SIZE] for i in range(0, len(head), CHUNK_SIZE)])
+
+
+def same_reading(first: EncodingResult, second: EncodingResult) -> bool:
+    """Whether the two results decode the file alike and say the same of it
+    (the codec, a byte order mark, the ambiguity and the rival named)."""
+    def said(result: EncodingResult) -> tuple:
+        rival = result.alternatives[0][0] if result.ambiguous and result.alternatives else None
+        return result.python_codec, result.encoding, result.bom, result.ambiguous, rival
+    return said(first) == said(second)
+
+
 def _detect_single_byte(path: Path, chunk_size: int) -> EncodingResult:
-    evidence = _gather_evidence(path, chunk_size)
+    return _single_byte(_chunks(path, chunk_size))
+
+
+class _chunks:
+    """The file's chunks, each time it is iterated."""
+
+    def __init__(self, path: Path, chunk_size: int) -> None:
+        self.path, self.chunk_size = path, chunk_size
+
+    def __iter__(self):
+        with self.path.open("rb") as handle:
+            while chunk := handle.read(self.chunk_size):
+                yield chunk
+
+
+def _single_byte(chunks) -> EncodingResult:
+    """The best single-byte candidate for the text of ``chunks`` (iterable
+    more than once)."""
+    evidence = _gather_evidence(chunks)
     if evidence.high_bytes and evidence.high_bytes_in_runs < LATIN_RUNS * evidence.high_bytes:
         return _latin1(evidence)
     ranked = _ranked(evidence)
@@ -219,20 +272,19 @@ def _latin1(evidence: _Evidence) -> EncodingResult:
     )
 
 
-def _gather_evidence(path: Path, chunk_size: int) -> _Evidence:
+def _gather_evidence(chunks) -> _Evidence:
     """Letter statistics of each candidate, from byte counts (:mod:`.byte_statistics`)."""
     evidence = _Evidence()
     statistics = ByteStatistics()
     case_breaks = [(name, LOWER, UPPER) for name in SINGLE_BYTE_CYRILLIC]
     glued_dashes = [(name, DASH, LOWER) for name in SINGLE_BYTE_CYRILLIC]
-    with path.open("rb") as handle:
-        while chunk := handle.read(chunk_size):
-            statistics.add(chunk, case_breaks, glued_dashes, PATTERN_SAMPLE, LATIN_RUNS)
+    for chunk in chunks:
+        statistics.add(chunk, case_breaks, glued_dashes, PATTERN_SAMPLE, LATIN_RUNS)
     evidence.seen = statistics.seen()
     evidence.high_bytes = statistics.high
     evidence.high_bytes_in_runs = statistics.high_bytes_in_runs_at_least
     if evidence.high_bytes_in_runs < LATIN_RUNS * evidence.high_bytes:  # the bound does not settle it
-        evidence.high_bytes_in_runs = _high_bytes_in_runs(path, chunk_size)
+        evidence.high_bytes_in_runs = sum(high_bytes_in_runs(chunk) for chunk in chunks)
     for name in SINGLE_BYTE_CYRILLIC:
         good = statistics.count(byte_classes(name, COMMON_LETTERS))
         bad = statistics.count(byte_classes(name, UNLIKELY))
@@ -242,11 +294,6 @@ def _gather_evidence(path: Path, chunk_size: int) -> _Evidence:
         breaks_rate = breaks / max(statistics.high_bytes_in_patterns, 1)  # per sampled byte
         evidence.scores[name] = (good - 3 * bad + 0.2 * cyrillic) / non_ascii - 3 * breaks_rate
     return evidence
-
-
-def _high_bytes_in_runs(path: Path, chunk_size: int) -> int:
-    with path.open("rb") as handle:
-        return sum(high_bytes_in_runs(chunk) for chunk in iter(lambda: handle.read(chunk_size), b""))
 
 
 def _ranked(evidence: _Evidence) -> list[tuple[str, float]]:

@@ -7,6 +7,7 @@ names the reason (``empty-file``, ``binary-file``, ``file-too-large``...).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +20,7 @@ from frictionless import FrictionlessException
 
 from .checks import kg_inn, kg_mixed_script, kg_phone, kg_region_code
 from .dialect import Dialect, detect_dialect, read_sample
-from .encoding import EncodingResult, detect_encoding
+from .encoding import EncodingResult, detect_encoding, first_guess, same_reading
 from .fast import fast_report
 from .fast.copy_rows import CopyRows
 from .filekind import DEFAULT_MAX_BYTES, UnreadableFile, inspect_file, looks_binary
@@ -150,7 +151,77 @@ def _validate(result, path, schema, options, output, encoding, error_limit, copy
         raise UnreadableFile("empty-file")
     if result.kind != "text":
         raise UnreadableFile("binary-file", result.kind)
-    result.encoding = _encoding(path, encoding)
+    guess = None if encoding else first_guess(path)
+    if guess is None:
+        result.encoding = _encoding(path, encoding)
+        _validate_text(result, path, schema, options, output, error_limit, copy_rows)
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-encoding") as pool:
+        settling = pool.submit(detect_encoding, path)
+        if _validated_with_guess(result, guess, settling, path, schema, options, output,
+                                 error_limit, copy_rows):
+            return
+    _start_again(result)
+    result.encoding = settling.result()
+    _validate_text(result, path, schema, options, output, error_limit)
+
+
+def _validated_with_guess(result, guess, settling, path, schema, options, output, error_limit,
+                          copy_rows) -> bool:
+    """Validate the file decoded with the first guess of its encoding while
+    the whole file's is settled (``settling``, in another thread): the
+    detector's pass over a single-byte file is no longer a wait before the
+    first row is read. True if the whole file's encoding reads it the same
+    (its result then replaces the guess); else nothing of this run counts,
+    its rows for COPY included (they are discarded, never ended)."""
+    def settled() -> bool:
+        return same_reading(guess, settling.result())
+
+    result.encoding = guess
+    rows = None if copy_rows is None else _RowsOnceSettled(copy_rows, settled)
+    try:
+        _validate_text(result, path, schema, options, output, error_limit, rows)
+    except UnreadableFile:
+        if not settled():
+            return False
+        result.encoding = settling.result()
+        raise
+    if not settled():
+        return False
+    result.encoding = settling.result()
+    return True
+
+
+def _start_again(result) -> None:
+    """Forget what a run learnt of the file, but its kind."""
+    for item in dataclasses.fields(result):
+        if item.name not in ("path", "kind"):
+            default = item.default_factory() if item.default_factory is not dataclasses.MISSING \
+                else item.default
+            setattr(result, item.name, default)
+
+
+class _RowsOnceSettled:
+    """The rows for COPY of a run decoding the file with a first guess:
+    ended (whole) only if the whole file's encoding reads it the same
+    (``settled``), else discarded; a reader waiting for them never gets rows
+    decoded otherwise than the file."""
+
+    def __init__(self, rows: CopyRows, settled) -> None:
+        self.rows, self.settled = rows, settled
+
+    def __getattr__(self, name: str):
+        return getattr(self.rows, name)
+
+    def end(self) -> None:
+        if self.settled():
+            self.rows.end()
+        else:
+            self.rows.discard("the whole file's encoding reads it otherwise")
+
+
+def _validate_text(result, path, schema, options, output, error_limit, copy_rows=None):
+    """Validate a text file decoded with ``result.encoding``."""
     if result.encoding.ambiguous:
         result.findings.append(_ambiguity_finding(result.encoding))
     text, complete = read_sample(path, result.encoding.python_codec)

@@ -120,7 +120,7 @@ def rewrite_blocks(chunks, delimiter: str, writer, rewrite_text, origin: int = 0
         position += len(data) - len(carry)
         yield
         if len(carry) > MAX_CARRY:
-            yield from _rewrite_rest(carry, chunks, rewrite_text)
+            yield from _rewrite_rest(carry, chunks, rewrite_text, position)
             return
     if carry:
         _written(carry, delimiter, writer, True, position)
@@ -134,13 +134,19 @@ def _written(data: bytes, delimiter: str, writer, final: bool, position: int) ->
         raise shifted(error, position) from None
 
 
-def _rewrite_rest(carry: bytes, chunks, rewrite_text):
+def _rewrite_rest(carry: bytes, chunks, rewrite_text, origin: int):
+    """The rest of the file, from ``carry`` (at byte ``origin`` of a UTF-8
+    file) on, written by ``rewrite_text``; a refused byte is named by its
+    offset in the file (the chunks of another codec were decoded already)."""
     with tempfile.NamedTemporaryFile(prefix="kg-rest-", suffix=".csv") as rest:
         rest.write(carry)
         for chunk in chunks:
             rest.write(chunk)
         rest.flush()
-        yield from rewrite_text(rest.name)
+        try:
+            yield from rewrite_text(rest.name)
+        except UnicodeDecodeError as error:
+            raise shifted(error, origin) from None
 
 
 def write_block(data: bytes, delimiter: str, writer, final: bool) -> bool:

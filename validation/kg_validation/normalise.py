@@ -24,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .blocks import array_bytes, canonical_lines, rewrite_blocks, utf8_chunks
+from .blocks import array_bytes, canonical_lines, rewrite_blocks, shifted, utf8_chunks
 from .dialect import FIELD_LIMIT, Dialect
 from .encoding import EncodingResult
 from .filekind import UnreadableFile, lines_shorter_than, longest_line
@@ -297,14 +297,21 @@ class _Writer:
 
 def _rewrite(source, codec: str, delimiter: str, writer: _Writer, offset: int = 0):
     """The general path: Python's ``csv`` module, from byte ``offset`` on,
-    yielding after each block of rows written."""
+    yielding after each block of rows written. A byte the codec refuses
+    raises ``UnicodeDecodeError`` at its offset in ``source``."""
     with open(source, "rb") as raw:
         raw.seek(offset)
         reader_handle = io.TextIOWrapper(raw, encoding=codec, newline="")
         reader = csv.reader(reader_handle, delimiter=delimiter, quotechar='"')
-        while block := list(itertools.islice(reader, BLOCK_ROWS)):
-            writer.rows_block(block)
-            yield
+        try:
+            while block := list(itertools.islice(reader, BLOCK_ROWS)):
+                writer.rows_block(block)
+                yield
+        except UnicodeDecodeError as error:
+            # the decoder was given the bytes up to where the file is read,
+            # and names the offset in what it was given (with any bytes of a
+            # character begun before)
+            raise shifted(error, raw.tell() - len(error.object)) from None
 
 
 def _write_block(writer, block: list[list[str]], first_row: int, cell_changes, lookalikes) -> str:

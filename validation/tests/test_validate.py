@@ -5,6 +5,11 @@ import zipfile
 
 import pytest
 
+from kg_validation import blocks
+from kg_validation.dialect import Dialect
+from kg_validation.encoding import EncodingResult
+from kg_validation.filekind import UnreadableFile
+from kg_validation.normalise import normalise_file
 from kg_validation.report import build_report
 from kg_validation.validate import CheckOptions, validate_table
 
@@ -162,6 +167,43 @@ def test_an_undecodable_byte_is_named_by_its_offset_in_the_file(write_bytes, cod
     result = validate_table(path, schema, encoding=codec)
     assert (result.unreadable.code, result.unreadable.detail) == (
         "decode-error", f"{reason} at byte {len(head) + len(b'200000,')}")
+
+
+@pytest.mark.parametrize("codec, bad, reason", [
+    ("utf-8", b"\xff", "utf-8: invalid start byte"),
+    ("utf-8-sig", b"\xff", "utf-8-sig: invalid start byte"),
+    ("cp1251", b"\x98", "cp1251: character maps to <undefined>"),
+])
+def test_an_undecodable_byte_met_by_the_csv_module_is_named_by_its_offset(write_bytes, tmp_path,
+                                                                           codec, bad, reason):
+    """The csv module's path (here every block, ``fast=False``) decodes the
+    file in chunks too: the offset is the file's, not the chunk's."""
+    rows = "".join(f"{number},Житель села {number}\n" for number in range(1, 20_000))
+    head = ("id,name\n" + rows).encode(codec)
+    path = write_bytes(head + b"20000," + bad + b"\n" + "20001,Ош\n".encode(codec))
+    with pytest.raises(UnreadableFile) as error:
+        normalise_file(path, tmp_path / "out.csv", EncodingResult(codec, 1.0), Dialect(),
+                       fast=False)
+    assert (error.value.code, error.value.detail) == (
+        "decode-error", f"{reason} at byte {len(head) + len(b'20000,')}")
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_an_undecodable_byte_after_a_long_quoted_cell_is_named_by_its_offset(write_bytes, tmp_path,
+                                                                             monkeypatch, bom):
+    """A quoted cell running on past ``MAX_CARRY`` hands the rest of the file
+    to the csv module: a refused byte there is still named in the file."""
+    monkeypatch.setattr(blocks, "MAX_CARRY", 1000)
+    rows = "".join(f"{number},Житель села {number}\n" for number in range(1, 5000))
+    long_cell = "1,\"" + "строка\n" * 400 + "\"\n"
+    head = bom + ("id,name\n" + rows + long_cell + rows).encode("utf-8")
+    path = write_bytes(head + b"5000,\xff\n")
+    codec = "utf-8-sig" if bom else "utf-8"
+    with pytest.raises(UnreadableFile) as error:
+        normalise_file(path, tmp_path / "out.csv", EncodingResult(codec, 1.0, bom=bool(bom)),
+                       Dialect(), chunk_size=512)
+    assert (error.value.code, error.value.detail) == (
+        "decode-error", f"{codec}: invalid start byte at byte {len(head) + len(b'5000,')}")
 
 
 def test_bad_schema_file(write_bytes, tmp_path):

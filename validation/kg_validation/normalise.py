@@ -103,14 +103,17 @@ def normalise_file(
 def canonical_blocks(
     source: str | Path, target: str | Path, encoding: EncodingResult, dialect: Dialect,
     report: NormalisationReport, *, fast: bool = True, chunk_size: int = COPY_CHUNK,
-    hand_over: bool = True,
+    hand_over: bool = True, first_block_only: bool = False,
 ):
     """:func:`normalise_file` a block at a time: ``report`` is complete once
     every block was taken. With ``hand_over``, each block's rows are given
-    as they were written to ``target`` (whole rows, flushed): a
+    as they are written to ``target`` (the first block once it is there): a
     ``pyarrow.Table`` of text columns where the block was parsed by pyarrow
     (:func:`.blocks.write_block`), else the canonical CSV text (bytes), so
-    that the validator need not parse again what was parsed here."""
+    that the validator need not parse again what was parsed here. With
+    ``first_block_only`` too, ``target`` gets the first block only (the header
+    row is read from it): a caller that may need the whole file writes it
+    again (:func:`normalise_file`), when it does."""
     codec = encoding.python_codec
     report.changes.extend(_file_changes(encoding, dialect))
     cell_changes = {kind: Change(kind, text) for kind, text in CELL_CHANGES.items()}
@@ -138,6 +141,7 @@ def canonical_blocks(
                     if writer.handed:
                         if first:  # the header row is in the file once it is handed over
                             writer.written()
+                            writer.writing = not first_block_only
                             first = False
                         yield from writer.take()
                 writer.written()
@@ -205,6 +209,7 @@ class _Writer:
             if behind else None
         self._waiting: collections.deque[Future] = collections.deque()
         self._failed = False
+        self.writing = True  # else the blocks are counted and handed over, not written
 
     def rows_block(self, rows: list[list[str]]) -> None:
         """Rows as the ``csv`` module writes them, cell changes applied."""
@@ -225,7 +230,10 @@ class _Writer:
         if self.hand_over:
             self.handed.append(table)
         self.rows += table.num_rows
-        self._do(self._write_table, table)
+        if self.writing:
+            self._do(self._write_table, table)
+        else:
+            self.breaks_in_rows |= _holds_a_line_break(table)
 
     def _write_table(self, table) -> None:
         lines, line_breaks = canonical_lines(table)
@@ -243,7 +251,8 @@ class _Writer:
         return handed
 
     def _write(self, data: bytes) -> None:
-        self._do(self.out.write, data)
+        if self.writing:
+            self._do(self.out.write, data)
         if self.hand_over:
             self.handed.append(data)
 
@@ -293,6 +302,16 @@ class _Writer:
         else:
             self._write(data + b"\n")
             self.rows += data.count(b"\n") + 1
+
+
+def _holds_a_line_break(table) -> bool:
+    """Whether a cell of ``table`` holds CR or LF (as ``canonical_lines`` says)."""
+    for column in table.columns:
+        for chunk in column.chunks:
+            text = bytes(array_bytes(chunk))
+            if b"\n" in text or b"\r" in text:
+                return True
+    return False
 
 
 def _rewrite(source, codec: str, delimiter: str, writer: _Writer, offset: int = 0):

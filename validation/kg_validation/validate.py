@@ -81,6 +81,8 @@ class TableValidation:
     engine: str = ""
     columns: list[dict] = field(default_factory=list)  # per column: vectorised or row by row
     row_by_row_reason: str = ""
+    # False: the canonical file holds its first block only (``canonical_if_needed``)
+    canonical_whole: bool = True
 
     @property
     def valid(self) -> bool:
@@ -105,6 +107,7 @@ def validate_table(
     sheet: str | int = 1,
     header_rows: list[int] | None = None,
     copy_rows: CopyRows | None = None,
+    canonical_if_needed: bool = False,
 ) -> TableValidation:
     """Detect, normalise (to ``output`` if given) and validate the table at ``path``.
 
@@ -115,7 +118,10 @@ def validate_table(
     ``header_rows`` (1-based sheet rows) overrides header detection.
     ``copy_rows`` (:class:`.fast.copy_rows.CopyRows`) is written in the
     fast path's own pass over the rows, and kept only if the table passes
-    (else discarded: its ``finished`` raises).
+    (else discarded: its ``finished`` raises). With ``canonical_if_needed``
+    too, ``output`` is written whole only if the caller may need it to load
+    the table: a table that passes without its rows for COPY written whole
+    (``result.canonical_whole`` says which).
     """
     result = TableValidation(path=str(path))
     options = options or CheckOptions()
@@ -126,7 +132,10 @@ def validate_table(
                             error_limit, sheet, header_rows, copy_rows)
         else:
             _validate(result, Path(path), schema, options, output, encoding, error_limit,
-                      copy_rows)
+                      copy_rows, canonical_if_needed)
+            if not result.canonical_whole and output is not None and result.valid \
+                    and (copy_rows is None or copy_rows.written is None):
+                _write_canonical(result, Path(path), Path(output))
     except UnreadableFile as error:
         result.unreadable = error
     finally:
@@ -146,7 +155,8 @@ def _validate_sheet(result, path, schema, options, output, error_limit, sheet, h
                              copy_rows)
 
 
-def _validate(result, path, schema, options, output, encoding, error_limit, copy_rows=None):
+def _validate(result, path, schema, options, output, encoding, error_limit, copy_rows=None,
+              canonical_if_needed=False):
     if result.kind == "empty":
         raise UnreadableFile("empty-file")
     if result.kind != "text":
@@ -154,12 +164,13 @@ def _validate(result, path, schema, options, output, encoding, error_limit, copy
     guess = None if encoding else first_guess(path)
     if guess is None:
         result.encoding = _encoding(path, encoding)
-        _validate_text(result, path, schema, options, output, error_limit, copy_rows)
+        _validate_text(result, path, schema, options, output, error_limit, copy_rows,
+                       canonical_if_needed)
         return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-encoding") as pool:
         settling = pool.submit(detect_encoding, path)
         if _validated_with_guess(result, guess, settling, path, schema, options, output,
-                                 error_limit, copy_rows):
+                                 error_limit, copy_rows, canonical_if_needed):
             return
     _start_again(result)
     result.encoding = settling.result()
@@ -167,7 +178,7 @@ def _validate(result, path, schema, options, output, encoding, error_limit, copy
 
 
 def _validated_with_guess(result, guess, settling, path, schema, options, output, error_limit,
-                          copy_rows) -> bool:
+                          copy_rows, canonical_if_needed) -> bool:
     """Validate the file decoded with the first guess of its encoding while
     the whole file's is settled (``settling``, in another thread): the
     detector's pass over a single-byte file is no longer a wait before the
@@ -180,7 +191,8 @@ def _validated_with_guess(result, guess, settling, path, schema, options, output
     result.encoding = guess
     rows = None if copy_rows is None else _RowsOnceSettled(copy_rows, settled)
     try:
-        _validate_text(result, path, schema, options, output, error_limit, rows)
+        _validate_text(result, path, schema, options, output, error_limit, rows,
+                       canonical_if_needed)
     except UnreadableFile:
         if not settled():
             return False
@@ -220,7 +232,8 @@ class _RowsOnceSettled:
             self.rows.discard("the whole file's encoding reads it otherwise")
 
 
-def _validate_text(result, path, schema, options, output, error_limit, copy_rows=None):
+def _validate_text(result, path, schema, options, output, error_limit, copy_rows=None,
+                   canonical_if_needed=False):
     """Validate a text file decoded with ``result.encoding``."""
     if result.encoding.ambiguous:
         result.findings.append(_ambiguity_finding(result.encoding))
@@ -233,7 +246,9 @@ def _validate_text(result, path, schema, options, output, error_limit, copy_rows
     with tempfile.TemporaryDirectory(prefix="kg-validate-") as workdir:
         target = Path(output) if output else Path(workdir) / "canonical.csv"
         if schema is not None and _hands_over(options, result.dialect):
-            _validate_as_normalised(result, path, target, schema, options, error_limit, copy_rows)
+            first_block_only = output is None or (canonical_if_needed and copy_rows is not None)
+            _validate_as_normalised(result, path, target, schema, options, error_limit, copy_rows,
+                                    first_block_only)
             return
         if schema is not None and _reads_while_normalised(options, result.dialect):
             _validate_while_normalised(result, path, target, schema, options, error_limit,
@@ -261,13 +276,17 @@ def _reads_while_normalised(options: CheckOptions, dialect: Dialect) -> bool:
     return not _no_fast_path(options, dialect)
 
 
-def _validate_as_normalised(result, path, target, schema, options, error_limit, copy_rows):
+def _validate_as_normalised(result, path, target, schema, options, error_limit, copy_rows,
+                            first_block_only=False):
     """Normalise and validate in one pass: each block the normaliser parsed
     is judged as it is, not parsed again from the canonical file. The same
-    canonical file, report and rows for COPY as normalising first."""
+    canonical file, report and rows for COPY as normalising first. With
+    ``first_block_only``, the canonical file gets its first block only (the
+    header row is read from it), unless validation must read it row by row."""
     normalisation = NormalisationReport(source_encoding=result.encoding.encoding)
     blocks = canonical_blocks(path, target, result.encoding, result.dialect, normalisation,
-                              chunk_size=HANDED_BLOCK)
+                              chunk_size=HANDED_BLOCK, first_block_only=first_block_only)
+    result.canonical_whole = not first_block_only
     first = next(blocks, None)  # the header row is in the file from here on
     try:
         descriptor = _schema_descriptor(schema, target, result, result.dialect)
@@ -288,8 +307,17 @@ def _validate_as_normalised(result, path, target, schema, options, error_limit, 
     if outcome.report is not None:
         result.columns, result.report, result.engine = outcome.columns, outcome.report, "fast"
         return
+    if not result.canonical_whole:
+        _write_canonical(result, path, target)
     _frictionless_report(result, target, descriptor, result.dialect, options, error_limit,
                          copy_rows, fast_outcome=outcome)
+
+
+def _write_canonical(result, path: Path, target: Path) -> None:
+    """The whole canonical file, of which the first pass wrote the first
+    block only (the same file, and report, as that pass)."""
+    normalise_file(path, target, result.encoding, result.dialect)
+    result.canonical_whole = True
 
 
 def _validate_while_normalised(result, path, target, schema, options, error_limit, copy_rows):

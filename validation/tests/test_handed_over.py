@@ -10,13 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from kg_validation import validate
 from kg_validation.fast import engine
+from kg_validation.fast.copy_rows import CopyRows
 from kg_validation.validate import CheckOptions, validate_table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from bench_table import schema as every_type_schema  # noqa: E402
 from bench_table import write_table  # noqa: E402
-from two_paths import both_ways  # noqa: E402
+from fast.test_copy_rows_in_pass import cell  # noqa: E402
+from two_paths import SPEC, both_ways  # noqa: E402
 
 SCHEMA = {"fields": [{"name": "id", "type": "integer"}, {"name": "name", "type": "string"},
                      {"name": "amount", "type": "number", "decimalChar": ","}],
@@ -89,3 +92,58 @@ def test_an_undecodable_file_with_a_bad_schema_is_undecodable(monkeypatch, tmp_p
     handed, first = _both(monkeypatch, source, tmp_path, {"fields": [{"name": 1}]}, encoding="cp1251")
     assert handed == first
     assert first["unreadable"][0] == "decode-error"
+
+
+def _validated(source: Path, tmp_path: Path, name: str, **options):
+    canonical, rows_path = tmp_path / f"canonical-{name}.csv", tmp_path / f"rows-{name}.csv"
+    rows = CopyRows(rows_path, cell)
+    result = validate_table(source, SCHEMA, output=canonical, copy_rows=rows, error_limit=5,
+                            **options)
+    return result, rows, canonical.read_bytes()
+
+
+@pytest.mark.parametrize("name, codec", [(name, codec) for name in sorted(SOURCES)
+                                         for codec in ("utf-8", "cp1251")
+                                         if codec == "utf-8" or name != "cells normalised"])
+def test_a_canonical_file_no_load_needs_is_written_up_to_its_header(monkeypatch, tmp_path, name,
+                                                                   codec):
+    """``canonical_if_needed`` (the portal's job): the same outcome; the canonical
+    file whole only where validation read it row by row, or where a passing
+    table's rows for COPY were not written whole (the load then reads it);
+    else its first block, which holds the header row."""
+    monkeypatch.setattr(validate, "HANDED_BLOCK", 4096)
+    source = tmp_path / "table.csv"
+    source.write_bytes(SOURCES[name].encode(codec))
+    whole, whole_rows, whole_bytes = _validated(source, tmp_path, "whole", encoding=codec)
+    lazy, lazy_rows, lazy_bytes = _validated(source, tmp_path, "lazy", encoding=codec,
+                                             canonical_if_needed=True)
+    assert lazy.flatten(SPEC) == whole.flatten(SPEC)
+    assert (lazy.valid, lazy.engine, lazy.columns) == (whole.valid, whole.engine, whole.columns)
+    assert lazy.normalisation.to_dict() == whole.normalisation.to_dict()
+    assert lazy_rows.written == whole_rows.written
+    if whole.engine == "fast":
+        assert lazy.canonical_whole is False
+        assert whole_bytes.startswith(lazy_bytes) and lazy_bytes.endswith(b"\n")
+        assert len(whole_bytes) > len(lazy_bytes) > len(b"id,name,amount\n")
+    else:
+        assert lazy.canonical_whole is True
+        assert lazy_bytes == whole_bytes
+
+
+def test_a_passing_table_whose_rows_for_copy_were_not_written_gets_its_canonical_file(
+        monkeypatch, tmp_path):
+    monkeypatch.setattr(validate, "HANDED_BLOCK", 4096)
+    source = tmp_path / "table.csv"
+    source.write_bytes(SOURCES["regular"].encode("cp1251"))
+    whole, _, whole_bytes = _validated(source, tmp_path, "whole", encoding="cp1251")
+
+    def not_written(self, *batch):
+        self.discard("a cell this does not read")
+        return False
+
+    monkeypatch.setattr(CopyRows, "add", not_written)
+    lazy, lazy_rows, lazy_bytes = _validated(source, tmp_path, "lazy", encoding="cp1251",
+                                             canonical_if_needed=True)
+    assert (lazy.valid, lazy.engine, lazy_rows.written) == (True, "fast", None)
+    assert lazy.canonical_whole is True
+    assert lazy_bytes == whole_bytes

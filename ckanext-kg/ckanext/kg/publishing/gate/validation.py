@@ -156,8 +156,10 @@ def validate_file(resource: dict[str, Any], path: Path, digest: Union[str, Futur
             _hex, digest), copy_rows) if source == path or copy_rows else None
         status = None
         try:
+            # the canonical CSV is the load's source only where the rows for
+            # COPY were not written whole: else only its first block is written
             result = validate_table(source, schema, output=canonical, copy_rows=copy_rows,
-                                    max_bytes=largest_accepted_file())
+                                    max_bytes=largest_accepted_file(), canonical_if_needed=True)
             log.info("resource %s: checked in %.2f s", resource["id"],
                      time.perf_counter() - started)
             if isinstance(digest, Future):

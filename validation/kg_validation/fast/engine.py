@@ -13,9 +13,7 @@ ragged rows, a foreign key to another resource...) raises
 from __future__ import annotations
 
 import csv
-import io
 import time
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +22,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pyarrow import csv as pacsv
 
-from ..growing import GrowingFile
 from .checks import check_suspects, checked_fields
 from .copy_rows import CopyBehind, CopyRows
 from .describe import describe, merge, metadata_errors
@@ -46,7 +43,7 @@ class FastOutcome:
 
 def fast_report(canonical: Path, descriptor: dict, checks: list, error_limit: int,
                 line_breaks_in_cells: bool = True, copy_rows: CopyRows | None = None,
-                blocks=None, growing: Future | None = None) -> FastOutcome:
+                blocks=None) -> FastOutcome:
     """Validate ``canonical`` (a canonical CSV with a header row) like frictionless.
 
     Without ``line_breaks_in_cells`` (the normaliser saw none), pyarrow reads
@@ -56,14 +53,12 @@ def fast_report(canonical: Path, descriptor: dict, checks: list, error_limit: in
     discarded (the caller discards it too if the table fails).
     ``blocks``: the rows as the normaliser writes ``canonical``, block by
     block (:func:`..normalise.canonical_blocks`, its header row written
-    already), read from there instead of from the file. ``growing``: the
-    future of the normaliser still writing ``canonical``; the file is read
-    a step behind it (any cell may then hold a line break)."""
+    already), read from there instead of from the file."""
     started = time.perf_counter()
     schema = frictionless.Schema.from_descriptor(descriptor)
     judges: list[ColumnJudge] = []
     try:
-        labels = _labels(canonical, growing)
+        labels = _labels(canonical)
         if labels != schema.field_names:
             raise NotModelled("header differs from the schema")
         if set(checked_fields(checks)) - set(labels):
@@ -76,7 +71,7 @@ def fast_report(canonical: Path, descriptor: dict, checks: list, error_limit: in
         keyed = keyed_numbers(rules)
         judges = [ColumnJudge(item, number in keyed) for number, item in enumerate(schema.fields, 1)]
         suspects, more = _scan(canonical, schema, judges, rules, checks, labels, error_limit,
-                               line_breaks_in_cells, copy_rows, blocks, growing)
+                               line_breaks_in_cells, copy_rows, blocks)
         described, last = describe(labels, suspects, descriptor, checks, error_limit)
         errors = merge(described, key_errors(rules, schema.fields))
         errors = _complete_part(errors, last or (max(suspects) if more else None), error_limit)
@@ -120,16 +115,14 @@ def _columns(schema: frictionless.Schema, judges: list[ColumnJudge] | None) -> l
     return columns
 
 
-def _labels(canonical: Path, growing: Future | None = None) -> list[str]:
-    """The header row (waiting for it while ``growing`` writes the file)."""
-    raw = GrowingFile(canonical, growing) if growing is not None else canonical.open("rb")
-    with io.TextIOWrapper(io.BufferedReader(raw) if growing is not None else raw,
-                          encoding="utf-8", newline="") as handle:
+def _labels(canonical: Path) -> list[str]:
+    """The header row."""
+    with canonical.open(encoding="utf-8", newline="") as handle:
         return next(csv.reader(handle), [])
 
 
 def _scan(canonical, schema, judges, rules, checks, labels, error_limit, line_breaks_in_cells,
-          copy_rows: CopyRows | None = None, blocks=None, growing: Future | None = None):
+          copy_rows: CopyRows | None = None, blocks=None):
     """Suspect rows (number -> cells, the first ones only) and whether more were left out;
     the rows for COPY written meanwhile, by a thread of their own (``copy_rows``), ended
     only if every row was read."""
@@ -137,7 +130,7 @@ def _scan(canonical, schema, judges, rules, checks, labels, error_limit, line_br
     copying.begin(schema)
     try:
         suspects, more = _judge_batches(canonical, judges, rules, checks, labels, error_limit,
-                                        line_breaks_in_cells, copying, blocks, growing)
+                                        line_breaks_in_cells, copying, blocks)
     except BaseException:
         copying.discard("validation stopped")
         raise
@@ -162,7 +155,7 @@ class _NoCopy:
 
 
 def _judge_batches(canonical, judges, rules, checks, labels, error_limit, line_breaks_in_cells,
-                   copying, blocks=None, growing: Future | None = None):
+                   copying, blocks=None):
     suspects: dict[int, list[str]] = {}
     keep = error_limit * 2 if error_limit else None
     more = False
@@ -170,10 +163,6 @@ def _judge_batches(canonical, judges, rules, checks, labels, error_limit, line_b
     first_row = 2
     if blocks is not None:
         batches = _handed_batches(blocks, len(labels), invalid_rows)
-    elif growing is not None:
-        batches = _batches(GrowingFile(canonical, growing, BLOCK_SIZE, whole=True),
-                           len(labels), invalid_rows,
-                           line_breaks_in_cells=True, use_threads=True)
     else:
         batches = _batches(canonical, len(labels), invalid_rows, line_breaks_in_cells)
     for batch in batches:
@@ -197,17 +186,15 @@ def _judge_batches(canonical, judges, rules, checks, labels, error_limit, line_b
     return suspects, more
 
 
-def _batches(canonical, width: int, invalid_rows: list[int], line_breaks_in_cells: bool,
-             use_threads: bool | None = None):
-    """The rows of ``canonical`` (a path, or a file being written) in
-    batches, every column as text; read by several threads where no cell
-    holds a line break, unless ``use_threads`` says."""
+def _batches(canonical, width: int, invalid_rows: list[int], line_breaks_in_cells: bool):
+    """The rows of ``canonical`` in batches, every column as text; read by
+    several threads where no cell holds a line break."""
     names = [f"c{index}" for index in range(width)]
     return pacsv.open_csv(
         canonical,
         read_options=pacsv.ReadOptions(
             column_names=names, skip_rows=1, block_size=BLOCK_SIZE,
-            use_threads=not line_breaks_in_cells if use_threads is None else use_threads),
+            use_threads=not line_breaks_in_cells),
         parse_options=pacsv.ParseOptions(newlines_in_values=line_breaks_in_cells,
                                          ignore_empty_lines=False,
                                          invalid_row_handler=_recorder(invalid_rows)),

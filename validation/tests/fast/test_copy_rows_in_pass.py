@@ -121,15 +121,15 @@ def test_the_rows_are_written_by_a_thread_of_their_own_in_their_order(tmp_path):
     """Validation judges the next batch while the last one's rows are
     written: the same file as a second pass writes."""
     source, canonical = tmp_path / "table.csv", tmp_path / "canonical.csv"
-    write_table(source, 30_000, "utf-8")  # several of the fast path's batches
+    write_table(source, 60_000, "utf-8")  # several of the fast path's batches
     reader = _Threads()
     rows = CopyRows(tmp_path / "in-pass.csv", cell, reader)
     result = validate_table(source, every_type_schema("utf-8"), output=canonical, copy_rows=rows)
-    assert (result.valid, rows.written) == (True, 30_000)
+    assert (result.valid, rows.written) == (True, 60_000)
     assert len(reader.threads) > 3
     assert set(reader.threads) == {"kg-copy-rows_0"}
     second = tmp_path / "second.csv"
-    assert write_copy_rows(canonical, every_type_schema("utf-8"), second, cell) == 30_000
+    assert write_copy_rows(canonical, every_type_schema("utf-8"), second, cell) == 60_000
     assert rows.target.read_bytes() == second.read_bytes()
 
 

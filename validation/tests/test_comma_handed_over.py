@@ -1,7 +1,8 @@
-"""A comma table is read by the fast path while the normaliser writes its
-canonical file (``GrowingFile``), a step behind it on the other processor:
-the canonical bytes, the report, the normalisation report and the rows for
-COPY are those of normalising first, then validating."""
+"""A comma table is judged from the blocks the normaliser copied, wrote or
+parsed (``canonical_blocks``), handed over as a ``;`` table's are, not read
+back from its canonical file: the canonical bytes, the report, the
+normalisation report and the rows for COPY are those of normalising first,
+then validating."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from kg_validation import validate
 from kg_validation.fast import engine
 from kg_validation.validate import CheckOptions, validate_table
 
@@ -22,7 +24,7 @@ SCHEMA = {"fields": [{"name": "id", "type": "integer"}, {"name": "name", "type":
                      {"name": "amount", "type": "number"}],
           "primaryKey": ["id"]}
 ROWS = "".join(f'{number},"Житель, села {number}",{number}.5\r\n' for number in range(1, 3000))
-# over two of the fast path's read blocks (engine.BLOCK_SIZE), a line break in
+# over several of the normaliser's blocks (validate.HANDED_BLOCK), a line break in
 # every seventh row's name, and a bad number near the end
 LONG = "id,name,amount\n" + "".join(
     f'{number},"Житель{chr(10) if number % 7 == 0 else " "}села {number}",'
@@ -33,7 +35,7 @@ SOURCES = {
     "ragged": "id,name,amount\r\n" + ROWS.replace(",7.5", ",7.5,лишнее"),
     "blank line": "id,name,amount\r\n" + ROWS.replace("\r\n100,", "\r\n\r\n100,"),
     "line break in a cell": "id,name,amount\r\n" + ROWS.replace("села 5\"", "се\nла 5\""),
-    "line breaks over the read blocks": LONG,
+    "line breaks over the blocks": LONG,
     "cells normalised": "id,name,amount\r\n" + ROWS.replace("села 9\"", "села\ufeff 9 Ӊ\""),
     "quote in a cell": "id,name,amount\r\n" + ROWS.replace("села 9\"", "села \"\"9\"\"\""),
     "other header": "id,title,amount\r\n" + ROWS,
@@ -42,17 +44,16 @@ SOURCES = {
 
 
 def _both(monkeypatch, source: Path, tmp_path: Path, schema, **options):
-    """Validated while normalised, then normalising first."""
-    return both_ways(monkeypatch, "_reads_while_normalised", source, tmp_path, schema,
-                     **options)
+    """Validated from the blocks handed over, then normalising first."""
+    return both_ways(monkeypatch, "_hands_over", source, tmp_path, schema, **options)
 
 
 @pytest.mark.parametrize("name, codec", [(name, codec) for name in sorted(SOURCES)
                                          for codec in ("utf-8", "cp1251")
                                          if codec == "utf-8" or name not in (
                                              "cells normalised", "byte order mark")])
-def test_read_while_normalised_gives_what_normalising_first_gives(monkeypatch, tmp_path, name,
-                                                                  codec):
+def test_comma_blocks_handed_over_give_what_normalising_first_gives(monkeypatch, tmp_path, name,
+                                                                    codec):
     source = tmp_path / "table.csv"
     source.write_bytes(SOURCES[name].encode(codec))
     overlapped, first = _both(monkeypatch, source, tmp_path, SCHEMA, encoding=codec,
@@ -61,10 +62,11 @@ def test_read_while_normalised_gives_what_normalising_first_gives(monkeypatch, t
     assert first["canonical"] is not None
 
 
-def test_line_breaks_over_the_read_blocks_are_judged_on_the_fast_path(monkeypatch, tmp_path):
+def test_line_breaks_over_the_handed_blocks_are_judged_on_the_fast_path(monkeypatch, tmp_path):
+    monkeypatch.setattr(validate, "HANDED_BLOCK", 1 << 20)
     source = tmp_path / "table.csv"
-    source.write_bytes(SOURCES["line breaks over the read blocks"].encode("utf-8"))
-    assert source.stat().st_size > 2 * engine.BLOCK_SIZE
+    source.write_bytes(SOURCES["line breaks over the blocks"].encode("utf-8"))
+    assert source.stat().st_size > 2 * validate.HANDED_BLOCK
     overlapped, _ = _both(monkeypatch, source, tmp_path, SCHEMA, options=CheckOptions())
     assert (overlapped["engine"], overlapped["normalisation"]["line_breaks_in_cells"]) == (
         "fast", True)
@@ -82,26 +84,19 @@ def test_the_every_type_table_in_utf8(monkeypatch, tmp_path):
     assert first["rows for COPY"].count(b"\n") == 20_001
 
 
-def test_the_rows_are_read_from_the_file_as_the_normaliser_writes_it(monkeypatch, tmp_path):
-    """The fast path's rows come through a GrowingFile of the normaliser's
-    own run, in its thread, not from the finished file."""
+def test_the_canonical_file_is_not_parsed_again(monkeypatch, tmp_path):
     source = tmp_path / "table.csv"
     source.write_bytes(SOURCES["regular"].encode("utf-8"))
-    growing = []
 
-    class Recorded(engine.GrowingFile):
-        def __init__(self, path, writing, *args, **kwargs):
-            growing.append(writing)
-            super().__init__(path, writing, *args, **kwargs)
+    def refused(*args, **kwargs):
+        raise AssertionError("the canonical file was parsed again")
 
-    monkeypatch.setattr(engine, "GrowingFile", Recorded)
+    monkeypatch.setattr(engine, "_batches", refused)
     result = validate_table(source, SCHEMA)
     assert (result.valid, result.engine, result.normalisation.rows) == (True, "fast", 3000)
-    assert len(growing) == 2 and growing[0] is growing[1]  # the header, then the rows
-    assert growing[0].result() is result.normalisation
 
 
-LATE_NUL = SOURCES["line breaks over the read blocks"].replace(
+LATE_NUL = SOURCES["line breaks over the blocks"].replace(
     "села 120000", "се\x00ла 120000").encode("utf-8")
 BAD_SCHEMA = {"fields": [{"name": 1}]}
 

@@ -10,6 +10,7 @@ import json
 import sys
 
 from .filekind import DEFAULT_MAX_BYTES
+from .memory import use_jemalloc
 from .messages import LANGUAGES, phrase
 from .report import DEFAULT_LIMIT, build_report, format_text
 from .validate import CheckOptions, validate_table
@@ -60,6 +61,7 @@ def _row_numbers(text: str) -> list[int]:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    use_jemalloc()
     options = CheckOptions(
         region_code_field=args.region_code_field, inn_field=args.inn_field,
         phone_field=args.phone_field, mixed_script=not args.no_mixed_script,

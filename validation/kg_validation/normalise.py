@@ -192,7 +192,7 @@ class _Writer:
     cell holds a line break, and an error met writing, are known once
     :meth:`written` returns (it raises that error)."""
 
-    AHEAD = 2  # blocks waiting to be written, at most
+    AHEAD = 1  # blocks waiting to be written, at most
 
     def __init__(self, cell_changes, lookalikes, check_columns: bool = True,
                  hand_over: bool = False, behind: bool = False) -> None:

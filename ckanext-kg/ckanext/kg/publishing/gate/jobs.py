@@ -26,6 +26,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.kg import preview
 from ckanext.kg.publishing.gate import fetch, state, validation
+from kg_validation.memory import use_jemalloc
 
 log = logging.getLogger(__name__)
 # resources being validated in this thread: loading the DataStore updates
@@ -125,6 +126,7 @@ def validate_resource_job(resource_id: str, key: Optional[str] = None) -> None:
     if key is not None and found is not None and found["key"] != key:
         return
     state.progress(resource_id, state.VALIDATING, key=key)
+    use_jemalloc()  # the job's process (a fork of the worker) validates one table
     _run(resource, key)
 
 

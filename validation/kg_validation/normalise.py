@@ -192,7 +192,9 @@ class _Writer:
     cell holds a line break, and an error met writing, are known once
     :meth:`written` returns (it raises that error)."""
 
-    AHEAD = 1  # blocks waiting to be written, at most
+    # blocks given to the writing thread and not yet written, at most: one is
+    # written while the next is parsed (two measured the same: 4.8 s either way)
+    AHEAD = 1
 
     def __init__(self, cell_changes, lookalikes, check_columns: bool = True,
                  hand_over: bool = False, behind: bool = False) -> None:

@@ -268,6 +268,17 @@ def written_cell(text: str) -> str:
     return text
 
 
+def holds_a_line_break(table: pa.Table) -> bool:
+    """Whether a cell of ``table`` holds CR or LF: what :func:`canonical_lines`
+    says of it, without writing its lines."""
+    return any(_breaks(bytes(array_bytes(chunk)))
+               for column in table.columns for chunk in column.chunks)
+
+
+def _breaks(text: bytes) -> bool:
+    return b"\n" in text or b"\r" in text
+
+
 def _canonical_cells(column: pa.Array) -> tuple[pa.Array, bool]:
     """The column's cells as ``csv.writer`` writes them, and whether one holds a
     line break (CR or LF: pyarrow ends a row at either, unless told). The
@@ -276,7 +287,7 @@ def _canonical_cells(column: pa.Array) -> tuple[pa.Array, bool]:
     for those the column holds (a plain substring test each: cheaper than
     one regular expression of them all)."""
     text = bytes(array_bytes(column))
-    breaks = b"\n" in text or b"\r" in text
+    breaks = _breaks(text)
     present = [char for char in QUOTED_CHARS if char.encode() in text]
     if not present:
         return column, breaks

@@ -24,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .blocks import array_bytes, canonical_lines, rewrite_blocks, shifted, utf8_chunks
+from .blocks import array_bytes, canonical_lines, holds_a_line_break, rewrite_blocks, shifted, utf8_chunks
 from .dialect import FIELD_LIMIT, Dialect
 from .encoding import EncodingResult
 from .filekind import UnreadableFile, lines_shorter_than, longest_line
@@ -235,7 +235,7 @@ class _Writer:
         if self.writing:
             self._do(self._write_table, table)
         else:
-            self.breaks_in_rows |= _holds_a_line_break(table)
+            self.breaks_in_rows |= holds_a_line_break(table)
 
     def _write_table(self, table) -> None:
         lines, line_breaks = canonical_lines(table)
@@ -304,16 +304,6 @@ class _Writer:
         else:
             self._write(data + b"\n")
             self.rows += data.count(b"\n") + 1
-
-
-def _holds_a_line_break(table) -> bool:
-    """Whether a cell of ``table`` holds CR or LF (as ``canonical_lines`` says)."""
-    for column in table.columns:
-        for chunk in column.chunks:
-            text = bytes(array_bytes(chunk))
-            if b"\n" in text or b"\r" in text:
-                return True
-    return False
 
 
 def _rewrite(source, codec: str, delimiter: str, writer: _Writer, offset: int = 0):

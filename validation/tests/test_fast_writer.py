@@ -332,8 +332,10 @@ def test_plain_bytes_are_what_the_fast_writer_copies_unseen():
 ])
 def test_canonical_lines_say_whether_a_cell_holds_a_line_break(cells, breaks):
     import pyarrow as pa
-    lines, found = blocks.canonical_lines(pa.table({"a": cells, "b": ["1", "2"]}))
+    table = pa.table({"a": cells, "b": ["1", "2"]})
+    lines, found = blocks.canonical_lines(table)
     assert found is breaks
+    assert blocks.holds_a_line_break(table) is breaks
     assert [line.as_py() for line in lines] == [
         f'{_csv_cell(cell)},{number}\n' for cell, number in zip(cells, ["1", "2"])]
 

@@ -17,6 +17,10 @@ three agencies with private datasets (permission labels on every query):
 - sorted by `metadata_modified`, by `title_string`, and by score,
 - a common word newest first (the other order its kept answer serves),
 - a deep page (`start=5000`),
+- the `/dataset` page right after a write (not timed) to a private dataset
+  of an agency the member is not in, as an anonymous user and as the
+  member (their kept answers stand), and right after a write to a private
+  dataset of the member's agency, as the member (its answers change),
 
 after `ckan kg keep-frequent-words` has kept the most frequent words
 (`KG_BENCH_KEEP_WORDS=0` leaves them out: every word through the index),
@@ -70,6 +74,7 @@ SEED = 20261206
 RESULTS = ROOT / "var" / "bench" / "search.json"
 FACETS = json.dumps(["organization", "groups", "tags", "res_format", "license_id"])
 MEMBER_OF = ["agency-00", "agency-01", "agency-02"]
+OTHER_AGENCY = "agency-10"  # one the member is not in
 
 
 def load_portal_script():
@@ -227,25 +232,62 @@ def query_shapes(rng: random.Random) -> dict[str, Callable[[], tuple[str, dict]]
     }
 
 
+def private_writer(base: str, admin_token: str, agency: str) -> Callable[[], None]:
+    """A function that changes one of `agency`'s private datasets through
+    the API, as the publishing rooms do all day."""
+    session = requests.Session()
+    session.headers["Authorization"] = admin_token
+    found = session.get(f"{base}/api/3/action/package_search", params={
+        "fq": f'organization:"{agency}" capacity:private', "rows": "1",
+        "include_private": "true"}, timeout=120).json()["result"]["results"]
+    if not found:
+        raise SystemExit(f"no private dataset of {agency} in the catalogue")
+    name, count = found[0]["name"], itertools.count()
+
+    def write() -> None:
+        response = session.post(f"{base}/api/3/action/package_patch", json={
+            "id": name, "notes": f"Edited in the publishing room ({next(count)})"},
+            timeout=120)
+        if response.status_code != 200:
+            raise SystemExit(f"package_patch: HTTP {response.status_code} "
+                             f"{response.text[:300]}")
+    return write
+
+
 def measure(base: str, member_token: str, n: int,
-            uncached: str | None = None) -> dict[str, list[float]]:
+            uncached: str | None = None, admin_token: str | None = None
+            ) -> dict[str, list[float]]:
     """Timings of every case, interleaved. With `uncached` (the same
     catalogue served by processes that keep no answers), each search shape
     is also asked there: what a search costs the first time it is asked
-    after a change, which is also what a search nobody asked before costs."""
+    after a change, which is also what a search nobody asked before costs.
+    With `admin_token`, the dataset page is also asked right after a write
+    to a private dataset (not timed): of an agency the member is not in,
+    and of one it is in, whose answers that write changes."""
     rng = random.Random(SEED)
     anonymous, member = requests.Session(), requests.Session()
     member.headers["Authorization"] = member_token
-    cases: dict[str, tuple[requests.Session, Callable, str]] = {
-        "status_show (baseline)": (anonymous, lambda: ("status_show", {}), base),
+    Case = tuple[requests.Session, Callable, str, Callable[[], None] | None]
+    cases: dict[str, Case] = {
+        "status_show (baseline)": (anonymous, lambda: ("status_show", {}), base, None),
         # what a signed-in request costs before any search (token, user)
-        "status_show / member": (member, lambda: ("status_show", {}), base)}
+        "status_show / member": (member, lambda: ("status_show", {}), base, None)}
     for name, make in query_shapes(rng).items():
-        cases[f"{name} / anon"] = (anonymous, make, base)
-        cases[f"{name} / member"] = (member, make, base)
+        cases[f"{name} / anon"] = (anonymous, make, base, None)
+        cases[f"{name} / member"] = (member, make, base, None)
         if uncached:
-            cases[f"{name} / anon, not kept"] = (anonymous, make, uncached)
-            cases[f"{name} / member, not kept"] = (member, make, uncached)
+            cases[f"{name} / anon, not kept"] = (anonymous, make, uncached, None)
+            cases[f"{name} / member, not kept"] = (member, make, uncached, None)
+    if admin_token:
+        page = query_shapes(rng)["dataset page"]
+        elsewhere = private_writer(base, admin_token, OTHER_AGENCY)
+        own = private_writer(base, admin_token, MEMBER_OF[0])
+        cases["dataset page after a private write / anon"] = (
+            anonymous, page, base, elsewhere)
+        cases["dataset page after a private write / member"] = (
+            member, page, base, elsewhere)
+        cases["dataset page after its agency's private write / member"] = (
+            member, page, base, own)
     timings: dict[str, list[float]] = {name: [] for name in cases}
     # each round in an order of its own: a case asked right after a heavy
     # one (a frequent word not kept reads 25,000 rows) finds the database's
@@ -255,7 +297,9 @@ def measure(base: str, member_token: str, n: int,
         names = list(cases)
         order.shuffle(names)
         for name in names:  # interleaved: same noise
-            session, make, server = cases[name]
+            session, make, server, before = cases[name]
+            if before:
+                before()
             action, params = make()
             began = time.perf_counter()
             response = session.get(f"{server}/api/3/action/{action}", params=params,
@@ -314,21 +358,23 @@ def summarise(timings: dict[str, list[float]], base: float) -> dict[str, dict]:
 
 def report(size: int, summary: dict[str, dict]) -> None:
     print(f"\n{size:,} datasets, {REQUESTS} requests each, through gunicorn")
-    print(f"{'query':<36}{'p50 ms':>9}{'p95 ms':>9}{'p50 x':>8}{'p95 x':>8}")
+    width = max(36, *(len(name) + 1 for name in summary))
+    print(f"{'query':<{width}}{'p50 ms':>9}{'p95 ms':>9}{'p50 x':>8}{'p95 x':>8}")
     for name, s in summary.items():
-        print(f"{name:<36}{s['p50_ms']:>9.1f}{s['p95_ms']:>9.1f}"
+        print(f"{name:<{width}}{s['p50_ms']:>9.1f}{s['p95_ms']:>9.1f}"
               f"{s['p50_x']:>8.2f}{s['p95_x']:>8.2f}")
 
 
 def report_growth(results: dict[int, dict]) -> None:
     sizes = sorted(results)
     print("\np50 / status_show at each size, and growth of that ratio")
-    print(f"{'query':<36}" + "".join(f"{s:>10,}" for s in sizes)
+    width = max(36, *(len(name) + 1 for name in results[sizes[0]]["queries"]))
+    print(f"{'query':<{width}}" + "".join(f"{s:>10,}" for s in sizes)
           + "".join(f"{'x' + str(b // a):>8}" for a, b in itertools.pairwise(sizes)))
     for name in results[sizes[0]]["queries"]:
         ratios = [results[s]["queries"][name]["p50_x"] for s in sizes]
         growth = [b / a for a, b in itertools.pairwise(ratios)]
-        print(f"{name:<36}" + "".join(f"{r:>10.2f}" for r in ratios)
+        print(f"{name:<{width}}" + "".join(f"{r:>10.2f}" for r in ratios)
               + "".join(f"{g:>8.2f}" for g in growth))
 
 
@@ -437,7 +483,7 @@ def measure_size(ps: Any, ini: Path, port: int, portal: dict[str, Any],
         uncached = ps.serve(uncached_ini(ini), port + 1000, workers=2)
     try:
         timings = measure(base, portal["member_token"], REQUESTS,
-                          uncached and f"http://127.0.0.1:{port + 1000}")
+                          uncached and f"http://127.0.0.1:{port + 1000}", admin_token)
         baseline = statistics.median(timings["status_show (baseline)"])
         result = {"queries": summarise(timings, baseline)}
         report(size, result["queries"])

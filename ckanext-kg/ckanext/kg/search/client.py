@@ -42,6 +42,7 @@ _SEARCH_SETTINGS = {"jit": "off", "max_parallel_workers_per_gather": "0",
 _FACET_COUNT_MAX = 10 ** 9
 _SORT_SPEC = re.compile(r"^([A-Za-z_][A-Za-z0-9_\-.]*)\s+(asc|desc)$", re.I)
 DEFAULT_ROWS = 10
+_LABELS = "permission_labels"  # the field of CKAN's filter on its reader's labels
 
 
 class QueryRefused(pysolr.SolrError):
@@ -153,7 +154,8 @@ class PostgresSolr:
         if run is prepared.run:
             sql = _sizes_written(sql, values)
         result = result_cache.rows(session, generation, sql, values,
-                                   lambda: run(session, sql, values))
+                                   lambda: run(session, sql, values),
+                                   compiled.required_labels)
         hits = result[0].n
         text_names = _text_fields(wanted)  # the order `texts` holds them in
         docs = [self._project(row.doc, row.texts, text_names, row.score, wanted)
@@ -180,6 +182,8 @@ class PostgresSolr:
                 with _refused_as("fq"):
                     parts = []
                     for part in _conjuncts(lucene.parse_standard(fq)):
+                        if compiled.required_labels is None:
+                            compiled.required_labels = _required_labels(part)
                         before, compiled.columns_only = compiled.columns_only, True
                         parts.append(compiler.compile_node(part, compiled, False))
                         if compiled.columns_only:
@@ -475,6 +479,19 @@ def _conjuncts(node: lucene.Node) -> tuple[lucene.Node, ...]:
     if isinstance(node, lucene.MinMatch) and not node.optional and not node.excluded:
         return node.required or (node,)
     return (node,)
+
+
+def _required_labels(node: lucene.Node) -> Optional[list[str]]:
+    """The permission labels a filter's part requires a row to have one
+    of (`permission_labels:("public" OR "member-…")`, as `package_search`
+    writes it for its reader), or None when it is no such part."""
+    values = node.children if isinstance(node, lucene.Or) else (node,)
+    if values and all(isinstance(value, (lucene.Term, lucene.Phrase))
+                      and value.field == _LABELS
+                      and not (isinstance(value, lucene.Term) and value.wildcard)
+                      for value in values):
+        return sorted({fields.scalar_text(value.value) for value in values})
+    return None
 
 
 def _counted_term(node: lucene.Node) -> Optional[str]:

@@ -41,6 +41,10 @@ class Compiled:
         # conditions on the columns alone (`columns_condition`), if it is so
         self.counted_term: Optional[str] = None
         self.columns_condition = "TRUE"
+        # the permission labels a filter requires every row to have one
+        # of (the reader's), if one does: what its answer depends on
+        # (`result_cache.py`)
+        self.required_labels: Optional[list[str]] = None
 
     def beyond_columns(self, sql: str) -> str:
         """`sql`, a condition that reads more of the row than its columns."""

@@ -45,17 +45,54 @@ _FLAG = "kg_search.facet_deltas"
 # and rebuilding them must not give an old number again; and should the
 # table and the sequence be made anew (`ckan db clean`), `made` differs.
 VERSION = f"{TABLE}_version"
+# Each permission label's version: a new number from the same sequence at
+# the commit of every transaction that wrote an index row having that
+# label before or after the write. A search that requires its rows to have
+# one of some labels (CKAN's filter on the reader's labels) depends on no
+# row having none of them, so the sum of those labels' versions changes
+# whenever a row it could see does, and only then: a private dataset's
+# write leaves an anonymous reader's answers standing. A sum, not the
+# greatest: transactions bumping two labels may commit in the other order
+# than they took their numbers, but each label's own number only grows,
+# its row being locked from the number's taking to the commit.
+LABEL_VERSIONS = f"{TABLE}_label_versions"
+# the labels this transaction's writes touched, not yet committed (as
+# `DELTAS`, rows no other transaction sees; no unique key, so writers of
+# the same label never wait for each other before they commit)
+TOUCHED = f"{TABLE}_touched_labels"
 VERSION_DDL = [
     f"""CREATE TABLE IF NOT EXISTS {VERSION} (
         n bigint NOT NULL, made uuid NOT NULL DEFAULT gen_random_uuid())""",
     f"""INSERT INTO {VERSION} SELECT nextval('{TABLE}_seq')
         WHERE NOT EXISTS (SELECT FROM {VERSION})""",
 ]
+LABEL_VERSIONS_DDL = [
+    f"""CREATE TABLE IF NOT EXISTS {LABEL_VERSIONS} (
+        label text PRIMARY KEY, n bigint NOT NULL)
+        WITH (fillfactor = 50, autovacuum_vacuum_scale_factor = 0,
+              autovacuum_vacuum_threshold = 1000)""",
+    f"""CREATE TABLE IF NOT EXISTS {TOUCHED} (label text NOT NULL)
+        WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000)""",
+]
+# every label's version and the index's: after what changes answers
+# without writing rows (the kept words, a table made anew); labels first,
+# in their order, as a commit takes them
 VERSION_RENEW = f"UPDATE {VERSION} SET n = nextval('{TABLE}_seq')"
+EVERY_VERSION_RENEWED = [
+    f"""UPDATE {LABEL_VERSIONS} AS v SET n = nextval('{TABLE}_seq')
+        FROM (SELECT label FROM {LABEL_VERSIONS} ORDER BY label FOR UPDATE) AS l
+        WHERE v.label = l.label""",
+    VERSION_RENEW,
+]
 # the committed version, and whether this transaction's own index writes
 # are still uncommitted (its answers hold for it alone)
 VERSION_READ = (f"SELECT made, n, current_setting('{_FLAG}', true) = 'pending' "
                 f"FROM {VERSION}")
+# the same with the sum of the versions of the labels `:labels`
+LABELLED_VERSION_READ = (
+    f"SELECT made, (SELECT coalesce(sum(n), 0) FROM {LABEL_VERSIONS} "
+    f"WHERE label = ANY(CAST(:labels AS text[]))), "
+    f"current_setting('{_FLAG}', true) = 'pending' FROM {VERSION}")
 
 
 def counted_entries(row: str) -> str:
@@ -89,11 +126,19 @@ def _changes(sources: list[tuple[str, int]]) -> str:
         GROUP BY {KEY} HAVING sum(d) <> 0"""
 
 
+def _touched(sources: list[tuple[str, int]]) -> str:
+    """Every label the written rows had, before or after the write."""
+    rows = " UNION ALL ".join(f"SELECT permission_labels FROM {r}" for r, _ in sources)
+    return (f"INSERT INTO {TOUCHED} (label) "
+            f"SELECT DISTINCT unnest(permission_labels) FROM ({rows}) AS r")
+
+
 def _on_change(name: str, sources: list[tuple[str, int]]) -> str:
     return f"""
         CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             {_changes(sources)};
+            {_touched(sources)};
             IF coalesce(current_setting('{_FLAG}', true), '') = '' THEN
                 INSERT INTO {PENDING} (xid) VALUES (txid_current())
                     ON CONFLICT DO NOTHING;
@@ -103,6 +148,15 @@ def _on_change(name: str, sources: list[tuple[str, int]]) -> str:
         END $$"""
 
 
+# at commit: the versions of the labels this transaction touched, in their
+# order (so that commits do not deadlock), each a new number taken once
+# its row is locked
+LABELS_RENEW = f"""
+        INSERT INTO {LABEL_VERSIONS} AS v (label, n)
+        SELECT label, nextval('{TABLE}_seq')
+        FROM (SELECT DISTINCT label FROM {TOUCHED} ORDER BY label) AS t
+        ON CONFLICT (label) DO UPDATE SET n = nextval('{TABLE}_seq');
+        DELETE FROM {TOUCHED}"""
 APPLY = f"""
     CREATE OR REPLACE FUNCTION {COUNTS}_apply() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -113,6 +167,7 @@ APPLY = f"""
         ON CONFLICT ({KEY}) DO UPDATE SET n = c.n + EXCLUDED.n;
         DELETE FROM {DELTAS};
         DELETE FROM {PENDING} WHERE xid = NEW.xid;
+        {LABELS_RENEW};
         {VERSION_RENEW};
         PERFORM set_config('{_FLAG}', '', true);
         RETURN NULL;
@@ -171,6 +226,7 @@ DDL = [
     f"CREATE TABLE {DELTAS} ({_KEY_COLUMNS}) WITH ({_OFTEN_VACUUMED})",
     f"CREATE TABLE {PENDING} (xid bigint PRIMARY KEY)",
     *VERSION_DDL,
+    *LABEL_VERSIONS_DDL,
     *CHANGE_FUNCTIONS,
     APPLY,
     f"""CREATE TRIGGER {COUNTS}_insert AFTER INSERT ON {TABLE}

@@ -181,7 +181,8 @@ def keep(connection: Any, words: list[str], limit: int) -> list[tuple[str, int]]
     connection.execute(sa.text(
         f"COMMENT ON TABLE {WORDS} IS 'kept words {uuid.uuid4().hex}'"))
     # and no kept answer (`result_cache.py`) outlives the words it was read with
-    connection.execute(sa.text(facet_counts.VERSION_RENEW))
+    for statement in facet_counts.EVERY_VERSION_RENEWED:
+        connection.execute(sa.text(statement))
     connection.execute(sa.text(f"DELETE FROM {HITS}"))
     connection.execute(sa.text(f"DELETE FROM {facet_counts.COUNTS} WHERE word_id <> 0"))
     connection.execute(sa.text(f"DELETE FROM {WORDS}"))

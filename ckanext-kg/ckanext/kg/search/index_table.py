@@ -28,20 +28,24 @@ COUNTS_TABLE = f"{TABLE}_facet_counts"
 # The layout's version, kept as the table's comment. A table of an older
 # layout is rebuilt from the documents it stores, or has what is new added
 # to it (`_ADDED_SINCE`; see `ensure_table`).
-LAYOUT = "kg-search layout 10"
+LAYOUT = "kg-search layout 11"
 # Older layouts that become this one by adding to them, not by a rebuild:
 # layout 8 added the index of visibilities, layout 9 the index's version,
 # layout 10 the counts of `fields.COUNTED_ONLY_FIELDS` (`owner_org`; writes
 # wait meanwhile, so that none is counted by the triggers before) and the
-# index of write order.
-_VERSIONED = [*facet_counts.VERSION_DDL, facet_counts.APPLY]
+# index of write order, layout 11 the permission labels' versions.
+_VERSIONED = [*facet_counts.VERSION_DDL, *facet_counts.LABEL_VERSIONS_DDL,
+              facet_counts.APPLY]
 _OWNERS_COUNTED = [f"LOCK TABLE {TABLE} IN SHARE MODE", *facet_counts.CHANGE_FUNCTIONS,
                    facet_counts.counted_only_sql(frequent_words.HITS),
-                   sort_order.WRITE_ORDER_INDEX, facet_counts.VERSION_RENEW]
+                   sort_order.WRITE_ORDER_INDEX, *facet_counts.EVERY_VERSION_RENEWED]
+_LABELLED = [*facet_counts.LABEL_VERSIONS_DDL, *facet_counts.CHANGE_FUNCTIONS,
+             facet_counts.APPLY]
 _ADDED_SINCE = {
     "kg-search layout 7": [facet_counts.VISIBILITIES_INDEX, *_VERSIONED, *_OWNERS_COUNTED],
     "kg-search layout 8": [*_VERSIONED, *_OWNERS_COUNTED],
-    "kg-search layout 9": _OWNERS_COUNTED,
+    "kg-search layout 9": [*_LABELLED, *_OWNERS_COUNTED],
+    "kg-search layout 10": _LABELLED,
 }
 
 _DDL = [
@@ -86,7 +90,7 @@ _DDL = [
     *facet_counts.DDL,
     f"COMMENT ON TABLE {TABLE} IS '{LAYOUT}'",
     # a table made anew holds none of the answers kept before
-    facet_counts.VERSION_RENEW,
+    *facet_counts.EVERY_VERSION_RENEWED,
 ]
 
 _COLUMNS = ("index_id, id, site_id, capacity, state, dataset_type, "

@@ -3,19 +3,29 @@
 Most searches are asked again and again: the `/dataset` page with no query
 by every visitor, a first page of a popular word, an agency's list. Their
 answer changes only when the index does. Each process keeps the rows of
-the answers it computed, under the index's version (`facet_counts.VERSION`,
-a new number at the commit of every transaction that wrote to the index),
-the kept words' generation, the statement's text and every value it was
-given, the reader's permission labels among them: an answer is served
-again only to a search that would compute exactly the same rows, and
-only while no write has committed since.
+the answers it computed, under the version they were read at, the kept
+words' generation, the statement's text and every value it was given,
+the reader's permission labels among them: an answer is served again only
+to a search that would compute exactly the same rows, and only while no
+write that could change them has committed since.
+
+Which writes could change them: a search that requires its rows to have
+one of some permission labels (every search CKAN makes for a reader who is
+not a sysadmin) is read under those labels' version
+(`facet_counts.LABEL_VERSIONS`), which changes at the commit of every
+write to a row having one of them, before or after the write. A private
+dataset's or a draft's write, which the publishing workflow makes often,
+leaves the answers of every reader who could not see it before nor after
+it standing. Any other search is read under the index's version
+(`facet_counts.VERSION`), which changes at the commit of every write.
 
 The version is read in its own statement before the search. Reading it
 first is what makes a kept answer never older than its version: a search
 started after a commit reads the new version, and its statement (a later
 snapshot) sees at least that commit. A transaction whose own index writes
 are not committed yet neither reads nor keeps answers: they hold for it
-alone. A version that changes empties the process's answers.
+alone. An answer whose version is no longer the one read is computed
+again and replaces it.
 
 The answers are bounded by `ckanext.kg.search.result_cache_mb` (an
 estimate of their size, their keys included; 0 turns keeping them off),
@@ -25,7 +35,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any, Callable, Hashable
+from typing import Any, Callable, Hashable, Optional
 
 import sqlalchemy as sa
 
@@ -40,43 +50,37 @@ _ROW_OVERHEAD = 64
 
 
 class _Answers:
-    """Rows by key, least recently asked first, within a size in bytes."""
+    """Rows and the version they were read at, by key, least recently
+    asked first, within a size in bytes."""
 
     def __init__(self) -> None:
-        self.version: Any = None
-        self.rows: OrderedDict[Hashable, tuple[list[Any], int]] = OrderedDict()
+        self.rows: OrderedDict[Hashable, tuple[Any, list[Any], int]] = OrderedDict()
         self.size = 0
         self.lock = threading.Lock()
 
     def get(self, version: Any, key: Hashable) -> Any:
         with self.lock:
-            if version != self.version:
-                self._empty(version)
-                return None
             kept = self.rows.get(key)
-            if kept is None:
+            if kept is None or kept[0] != version:
                 return None
             self.rows.move_to_end(key)
-            return kept[0]
+            return kept[1]
 
     def put(self, version: Any, key: Hashable, rows: list[Any], size: int,
             budget: int) -> None:
         if size * _LARGEST_SHARE > budget:
             return
         with self.lock:
-            if version != self.version:
-                self._empty(version)
             previous = self.rows.pop(key, None)
             if previous is not None:
-                self.size -= previous[1]
-            self.rows[key] = (rows, size)
+                self.size -= previous[2]
+            self.rows[key] = (version, rows, size)
             self.size += size
             while self.size > budget:
-                _, (_, dropped) = self.rows.popitem(last=False)
+                _, (_, _, dropped) = self.rows.popitem(last=False)
                 self.size -= dropped
 
-    def _empty(self, version: Any) -> None:
-        self.version = version
+    def empty(self) -> None:
         self.rows.clear()
         self.size = 0
 
@@ -91,15 +95,21 @@ def budget() -> int:
 
 
 def rows(session: Any, generation: Any, sql: str, params: dict[str, Any],
-         run: Callable[[], list[Any]]) -> list[Any]:
+         run: Callable[[], list[Any]], labels: Optional[list[str]] = None
+         ) -> list[Any]:
     """The rows of the search `sql` with `params`: kept ones when the
     same search was answered under the committed version, else `run()`'s,
-    kept for the next time."""
+    kept for the next time. `labels`: the permission labels the search
+    requires its rows to have one of, if it does."""
     space = budget()
     if not space:
         return run()
-    made, number, writing = session.execute(sa.text(facet_counts.VERSION_READ)).one()
-    version = (made, number)
+    if labels is None:
+        made, number, writing = session.execute(sa.text(facet_counts.VERSION_READ)).one()
+    else:
+        made, number, writing = session.execute(
+            sa.text(facet_counts.LABELLED_VERSION_READ), {"labels": labels}).one()
+    version = (made, labels is not None, number)
     if writing:
         return run()
     key = (generation, sql, _frozen(params))
@@ -117,7 +127,7 @@ def forget() -> None:
     """Give up every kept answer (tests, and a process that must not
     serve what it read before)."""
     with _answers.lock:
-        _answers._empty(None)
+        _answers.empty()
 
 
 def kept_count() -> int:

@@ -88,6 +88,7 @@ def test_a_members_answer_is_never_given_to_another_reader(people):
     member = people["member"]["name"]
     everything = (2, ["open", "secret"], {"aa": 1, "bb": 1})
     public = (1, ["open"], {"aa": 1})
+    result_cache.forget()  # those the datasets' creation asked
     for _ in range(2):  # the second round from what was kept
         assert search(member, include_private=True) == everything
         assert search("", include_private=True) == public
@@ -184,8 +185,11 @@ def test_answers_stay_within_their_budget_least_recently_asked_given_up_first():
     assert answers.get("v1", "b") is None  # the least recently asked went first
     assert answers.get("v1", "a") == ["rows of a"]
     assert list(answers.rows) == [*"defghijk", "a"]
-    assert answers.get("v2", "a") is None  # a new version: nothing kept from before
-    assert answers.rows == {} and answers.size == 0
+    assert answers.get("v2", "a") is None  # another version: not served
+    answers.put("v2", "a", ["rows of a, again"], 250, budget)  # but replaced
+    assert answers.get("v2", "a") == ["rows of a, again"]
+    assert answers.get("v1", "a") is None
+    assert answers.size == 1945
 
 
 def test_a_key_holds_every_value_of_the_search():
@@ -244,7 +248,128 @@ def test_a_pages_documents_count_against_the_budget(people):
         factories.Dataset(name=f"big-{k}", notes=notes, owner_org=people["stat"]["id"])
     for rows in range(1, 13):  # each a search of its own
         assert len(helpers.call_action("package_search", rows=rows)["results"]) == rows
-    kept = sum(len(text) for answer, _ in result_cache._answers.rows.values()
+    kept = sum(len(text) for _, answer, _ in result_cache._answers.rows.values()
                for row in answer for text in (row.texts or []) if text)
     assert result_cache._answers.size >= kept > 0
     assert result_cache._answers.size <= 1024 * 1024
+
+
+def _ran_since(searches_run, ran):
+    return len(searches_run) > ran
+
+
+def test_a_private_write_leaves_the_answers_of_readers_who_cannot_see_it_standing(
+        people, searches_run):
+    stat = people["stat"]["id"]
+    factories.Dataset(name="open", owner_org=stat, tags=[{"name": "aa"}])
+    secret = factories.Dataset(name="secret", owner_org=stat, private=True,
+                               tags=[{"name": "bb"}])
+    outsider = factories.User(name="outsider")["name"]
+    member, root = people["member"]["name"], people["sysadmin"]["name"]
+    public = (1, ["open"], {"aa": 1})
+    assert search("", include_private=True) == public
+    assert search(outsider, include_private=True) == public
+    assert search(member, include_private=True) == (2, ["open", "secret"], {"aa": 1, "bb": 1})
+    assert search(root, include_private=True) == (2, ["open", "secret"], {"aa": 1, "bb": 1})
+    helpers.call_action("package_patch", id=secret["id"], tags=[{"name": "cc"}])
+    ran = len(searches_run)
+    # neither could see it, before or after: their answers are served again
+    assert search("", include_private=True) == public
+    assert search(outsider, include_private=True) == public
+    assert len(searches_run) == ran
+    # the agency's member could: computed again, with the new tag
+    assert search(member, include_private=True) == (2, ["open", "secret"], {"aa": 1, "cc": 1})
+    assert _ran_since(searches_run, ran)
+    # a sysadmin's search requires no label: any write renews it
+    ran = len(searches_run)
+    assert search(root, include_private=True) == (2, ["open", "secret"], {"aa": 1, "cc": 1})
+    assert _ran_since(searches_run, ran)
+
+
+def test_a_dataset_changing_visibility_changes_every_answer_that_sees_it_before_or_after(
+        people):
+    stat = people["stat"]["id"]
+    factories.Dataset(name="open", owner_org=stat, tags=[{"name": "aa"}])
+    other = factories.Dataset(name="other", owner_org=stat, tags=[{"name": "aa"}])
+    member = people["member"]["name"]
+    both = (2, ["open", "other"], {"aa": 2})
+    for _ in range(2):  # the second time from the kept answers
+        assert search("", include_private=True) == both
+        assert search(member, include_private=True) == both
+    helpers.call_action("package_patch", id=other["id"], private=True)
+    assert search("", include_private=True) == (1, ["open"], {"aa": 1})
+    assert search(member, include_private=True) == both
+    helpers.call_action("package_patch", id=other["id"], private=False,
+                        tags=[{"name": "bb"}])
+    assert search("", include_private=True) == (2, ["open", "other"], {"aa": 1, "bb": 1})
+    assert search(member, include_private=True) == (2, ["open", "other"], {"aa": 1, "bb": 1})
+
+
+def test_a_draft_is_in_no_anonymous_answer_until_it_is_made_active(people, searches_run):
+    stat = people["stat"]["id"]
+    factories.Dataset(name="open", owner_org=stat)
+    draft = factories.Dataset(name="draft", owner_org=stat, state="draft")
+    member = people["member"]["name"]
+    assert search("", include_drafts=True) == (1, ["open"], {})
+    assert search(member, include_drafts=True) == (2, ["draft", "open"], {})
+    helpers.call_action("package_patch", id=draft["id"], title="Still a draft")
+    ran = len(searches_run)
+    assert search("", include_drafts=True) == (1, ["open"], {})
+    assert len(searches_run) == ran
+    helpers.call_action("package_patch", id=draft["id"], state="active")
+    assert search("", include_drafts=True) == (2, ["draft", "open"], {})
+    assert _ran_since(searches_run, ran)
+
+
+def test_the_labels_version_is_a_sum_that_grows_with_any_of_its_labels():
+    """Two commits may take their labels' numbers in one order and commit
+    in the other: the greatest number of a reader's labels would then stay
+    the same across the later commit; their sum does not."""
+    session = model.Session
+    index_table.ensure_table(session)
+    session.execute(sa.text(f"DELETE FROM {facet_counts.LABEL_VERSIONS}"))
+    session.execute(sa.text(
+        f"INSERT INTO {facet_counts.LABEL_VERSIONS} VALUES ('member-a', 5), ('member-b', 20)"))
+
+    def version(labels):
+        return session.execute(sa.text(facet_counts.LABELLED_VERSION_READ),
+                               {"labels": labels}).one()[1]
+
+    before = version(["member-a", "member-b", "public"])
+    session.execute(sa.text(
+        f"UPDATE {facet_counts.LABEL_VERSIONS} SET n = 10 WHERE label = 'member-a'"))
+    assert version(["member-a", "member-b", "public"]) == before + 5
+    assert version(["member-b"]) == 20
+    assert version(["public"]) == 0  # no write has touched it
+    session.rollback()
+
+
+def test_labels_versions_change_at_commit_for_the_labels_before_and_after():
+    session = model.Session
+    index_table.ensure_table(session)
+    session.commit()
+    row = {"id": "x", "index_id": "x", "name": "x", "site_id": "kg-portal",
+           "capacity": "private", "state": "active", "dataset_type": "dataset",
+           "permission_labels": ["member-a", "creator-u"]}
+
+    def committed():
+        with session.get_bind().connect() as other:
+            return dict(other.execute(sa.text(
+                f"SELECT label, n FROM {facet_counts.LABEL_VERSIONS}")).all())
+
+    before = committed()
+    index_table.upsert(session, [row])
+    assert committed() == before
+    session.commit()
+    after = committed()
+    assert {k for k in after if after[k] != before.get(k)} == {"member-a", "creator-u"}
+    index_table.upsert(session, [dict(row, capacity="public", permission_labels=["public"])])
+    session.commit()
+    moved = committed()
+    assert {k for k in moved if moved[k] != after.get(k)} == {
+        "member-a", "creator-u", "public"}
+    index_table.upsert(session, [dict(row, name="y", permission_labels=["public"])])
+    session.rollback()
+    assert committed() == moved  # a rolled-back write changes none
+    assert session.execute(sa.text(
+        f"SELECT count(*) FROM {facet_counts.TOUCHED}")).scalar() == 0

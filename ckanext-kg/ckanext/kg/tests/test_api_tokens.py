@@ -29,13 +29,16 @@ def token_id(token):
 
 
 class TokenWrites:
-    """The UPDATE statements of `api_token` sent while counting."""
+    """The statements sent while counting that `kind` (a function of the
+    statement's text)."""
 
-    def __init__(self):
+    def __init__(self, kind=lambda statement: statement.lstrip().upper().startswith(
+            "UPDATE API_TOKEN")):
+        self.kind = kind
         self.statements = []
 
     def __call__(self, conn, cursor, statement, *args):
-        if statement.lstrip().upper().startswith("UPDATE API_TOKEN"):
+        if self.kind(statement):
             self.statements.append(statement)
 
     def __enter__(self):
@@ -57,6 +60,21 @@ def test_a_token_signs_in_its_owner(app, member):
     user, agency = member
     assert my_agencies(app, user["token"]) == [agency["name"]]
     assert my_agencies(app, None) == []
+
+
+def test_the_token_and_its_owner_are_read_in_one_statement(app, member):
+    user, agency = member
+    my_agencies(app, user["token"])  # its last use recorded now
+
+    def reads_token_or_user(statement):
+        text = " ".join(statement.split()).lower()
+        return text.startswith("select") and (
+            "from api_token" in text or 'from "user"' in text)
+
+    with TokenWrites(reads_token_or_user) as reads:
+        assert my_agencies(app, user["token"]) == [agency["name"]]
+    assert len(reads.statements) == 1
+    assert "join" in reads.statements[0].lower()
 
 
 def test_a_post_signed_with_a_token_is_accepted(app):

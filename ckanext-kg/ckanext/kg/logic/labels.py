@@ -51,22 +51,32 @@ def _readable_agencies(user_id: str) -> list[str]:
     if not roles:
         return []
     cascading = authz.check_config_permission("roles_that_cascade_to_sub_groups")
-    memberships = (model.Session.query(model.Member.capacity, model.Group)
+    # the columns the rule needs, not whole groups: most members have no
+    # role that cascades, and their groups are never more than these
+    memberships = (model.Session.query(model.Member.capacity, model.Group.id,
+                                       model.Group.is_organization, model.Group.state)
                    .filter(model.Member.table_name == "user")
                    .filter(model.Member.capacity.in_(roles))
                    .filter(model.Member.table_id == user_id)
                    .filter(model.Member.state == "active")
                    .join(model.Group, model.Member.group_id == model.Group.id)
                    .all())
-    agencies = {group.id: group for _, group in memberships}
-    below = {child[0] for capacity, group in memberships if capacity in cascading
+    agencies = {agency: (is_organization, state)
+                for _, agency, is_organization, state in memberships}
+    above = [agency for capacity, agency, _, _ in memberships if capacity in cascading]
+    below = {child[0] for group in _groups(above)
              for child in group.get_children_group_hierarchy(type="organization")}
     below -= agencies.keys()
-    if below:
-        agencies.update((group.id, group) for group in model.Session.query(model.Group)
-                        .filter(model.Group.id.in_(below)))
-    return [agency for agency, group in agencies.items()
-            if group.is_organization and group.state == "active"]
+    agencies.update((group.id, (group.is_organization, group.state))
+                    for group in _groups(list(below)))
+    return [agency for agency, (is_organization, state) in agencies.items()
+            if is_organization and state == "active"]
+
+
+def _groups(ids: list[str]) -> list[model.Group]:
+    if not ids:
+        return []
+    return model.Session.query(model.Group).filter(model.Group.id.in_(ids)).all()
 
 
 def _collaborations(user: Any) -> list[str]:

@@ -89,6 +89,13 @@ def test_the_schema_check_rejects_a_misspelt_service_key():
         "services/ckan: 'helthcheck' does not match any of the regexes: '^x-'"]
 
 
+def test_the_database_caches_what_the_operator_gives_it():
+    assert services()["db"]["command"] == [
+        "postgres", "-c", "shared_buffers=${KG_PG_SHARED_BUFFERS:-1GB}"]
+    example = (ROOT / ".env.example").read_text()
+    assert "\nKG_PG_SHARED_BUFFERS=1GB\n" in example
+
+
 def test_compose_runs_the_portal_behind_nginx():
     found = services()
     assert set(found) == {"db", "redis", "solr", "ckan", "worker", "nginx"}

@@ -118,3 +118,53 @@ def test_without_early_loads_validations_rows_are_loaded_after(
     assert status(resource["id"]) == "success" and early_loads == []
     assert served_csv(resource["id"]).decode("utf-8") == COPY_ROWS
     assert served_parquet_is_read_from_the_csv(resource["id"], tmp_path)
+
+
+GUESS_SCHEMA = {"fields": [{"name": "id", "type": "integer"},
+                           {"name": "name", "type": "string"},
+                           {"name": "amount", "type": "number", "decimalChar": ","}]}
+# Rows whose one high byte reads as MacCyrillic by the file's first bytes,
+# then Russian rows that make the whole file cp1251 (0xA3 is "£" there and
+# "Ј" here)
+GUESSED_OTHERWISE = ("id;name;amount\r\n"
+                     + "".join(f"{n};\u00a3 {n};{n},5\r\n" for n in range(1, 150))
+                     ).encode("latin-1") + "".join(
+    f"{n};Житель села Кемин {n};{n},5\r\n" for n in range(150, 4000)).encode("cp1251")
+
+
+def test_a_first_guess_the_whole_file_contradicts_loads_what_the_whole_file_reads(
+        upload_file, dataset, monkeypatch, tmp_path):  # noqa: F811
+    """The early COPY starts from rows decoded by the first bytes' encoding;
+    when the whole file says otherwise, those rows are never published and
+    the table is loaded as the whole file's encoding reads it."""
+    from kg_validation import encoding
+    monkeypatch.setattr(encoding, "GUESS_SAMPLE", 4096)
+    source = tmp_path / "table.csv"
+    source.write_bytes(GUESSED_OTHERWISE)
+    assert encoding.first_guess(source).encoding == "mac_cyrillic"
+    assert encoding.detect_encoding(source).encoding == "cp1251"
+    events = []
+    publish, abandon = early.EarlyLoad.publish, early.EarlyLoad.abandon
+
+    def published(self, canonical):
+        events.append(("published", publish(self, canonical)))
+        return events[-1][1]
+
+    def abandoned(self):
+        events.append(("abandoned", None))
+        abandon(self)
+
+    monkeypatch.setattr(early.EarlyLoad, "publish", published)
+    monkeypatch.setattr(early.EarlyLoad, "abandon", abandoned)
+    resource = upload(upload_file, dataset, GUESSED_OTHERWISE, schema=json.dumps(GUESS_SCHEMA))
+    assert status(resource["id"]) == "success"
+    # the early load's rows, decoded by the guess, were never whole: it
+    # committed nothing, and the table was loaded after the verdict
+    assert events == [("published", None)]
+    read = [line.split(";") for line in GUESSED_OTHERWISE.decode("cp1251").splitlines()[1:]]
+    expected = [(int(n), name, float(amount.replace(",", "."))) for n, name, amount in read]
+    loaded = rows(resource["id"], limit=5000)[1]
+    assert loaded == expected
+    assert loaded[0][1] == "\u0408 1" and loaded[-1][1] == "Житель села Кемин 3999"
+    assert helpers.call_action("kg_validation_show", id=resource["id"])[
+        "report"]["encoding"]["encoding"] == "cp1251"

@@ -28,6 +28,29 @@ _LAYOUT_1 = [
 ]
 
 
+GIN_INDEXES = ("kg_search_index_terms_idx", "kg_search_index_tsv_idx")
+
+
+def _gin_options(session):
+    return dict(session.execute(sa.text(
+        "SELECT relname, reloptions FROM pg_class WHERE relname = ANY(:names)"),
+        {"names": list(GIN_INDEXES)}).all())
+
+
+def test_the_gin_indexes_take_each_write_at_once():
+    """No pending list for every search to read (`fastupdate`)."""
+    session = model.Session
+    index_table.upsert(session, [_old_document("kalk")])
+    session.commit()
+    assert _gin_options(session) == {index: ["fastupdate=off"] for index in GIN_INDEXES}
+    index_table.upsert(session, [_old_document(f"eksport-{k}") for k in range(50)])
+    session.commit()
+    for index in GIN_INDEXES:  # the pages a merge of the pending list would take
+        assert session.execute(sa.text(
+            f"SELECT gin_clean_pending_list('{index}'::regclass)")).scalar() == 0
+    session.rollback()
+
+
 def _old_document(name):
     return {"id": f"id-{name}", "index_id": f"ix-{name}", "name": name,
             "title": "Калк", "site_id": "kg-portal", "capacity": "public", "owner_org": "stat",
@@ -90,6 +113,8 @@ def test_a_table_of_an_older_layout_gets_what_is_new_without_a_rebuild(layout):
     session.commit()
     if layout < 8:
         session.execute(sa.text("DROP INDEX kg_search_index_facet_counts_visibilities_idx"))
+    for index in GIN_INDEXES:  # layout 11 writes them at once
+        session.execute(sa.text(f"ALTER INDEX {index} RESET (fastupdate)"))
     # layout 11: the labels' versions, renewed by the commit trigger, and
     # the labels each write touches, noted by the write triggers
     session.execute(sa.text(
@@ -117,6 +142,9 @@ def test_a_table_of_an_older_layout_gets_what_is_new_without_a_rebuild(layout):
     session.execute(sa.text(f"COMMENT ON TABLE kg_search_index IS 'kg-search layout {layout}'"))
     session.commit()
     written = session.execute(sa.text("SELECT index_id, seq FROM kg_search_index")).all()
+    # as every request begins: with no lock on the index yet (the upgrade
+    # alters its GIN indexes, which waits for every transaction that read it)
+    session.rollback()
     index_table.ensure_table(session)
     session.rollback()
     assert session.execute(sa.text(
@@ -135,6 +163,7 @@ def test_a_table_of_an_older_layout_gets_what_is_new_without_a_rebuild(layout):
     assert session.execute(sa.text(f"SELECT n FROM {facet_counts.VERSION}")).scalar() > version
     assert session.execute(sa.text(
         f"SELECT array_agg(label) FROM {facet_counts.LABEL_VERSIONS}")).scalar() == ["public"]
+    assert _gin_options(session) == {index: ["fastupdate=off"] for index in GIN_INDEXES}
     assert _counts_of_agencies(session) == [("private", "owner_org=health", 1),
                                             ("public", "owner_org=stat", 3)]
     session.execute(sa.text("DROP TABLE kg_search_index"))  # the next test creates its own

@@ -31,11 +31,10 @@ COPY_ROWS = "region,share,day,paid\nНарын,12.5,2023-01-31,true\nОш,-0.75,
 OVER_MAXIMUM = "region;share;day;paid\nТалас;100,5;01.03.2023;да\n"
 
 
-@pytest.fixture
-def early_loads(monkeypatch):
-    """What became of each early load: ("published", rows) or ("abandoned",
-    rows it had COPYed before the rollback); a second pass over the
-    canonical CSV (`write_copy_rows`) fails the test."""
+def what_became_of_early_loads(monkeypatch) -> list:
+    """What became of each early load from now on: ("published", rows, or
+    None when it committed nothing) or ("abandoned", rows it had COPYed
+    before the rollback)."""
     events = []
     publish, abandon = early.EarlyLoad.publish, early.EarlyLoad.abandon
 
@@ -47,13 +46,20 @@ def early_loads(monkeypatch):
         abandon(self)
         events.append(("abandoned", self.copy_rows and self.copy_rows.rows))
 
+    monkeypatch.setattr(early.EarlyLoad, "publish", published)
+    monkeypatch.setattr(early.EarlyLoad, "abandon", abandoned)
+    return events
+
+
+@pytest.fixture
+def early_loads(monkeypatch):
+    """`what_became_of_early_loads`; a second pass over the canonical CSV
+    (`write_copy_rows`) fails the test."""
     def second_pass(*args, **kwargs):
         raise AssertionError("the rows for COPY were written in a second pass")
 
-    monkeypatch.setattr(early.EarlyLoad, "publish", published)
-    monkeypatch.setattr(early.EarlyLoad, "abandon", abandoned)
     monkeypatch.setattr(datastore, "write_copy_rows", second_pass)
-    return events
+    return what_became_of_early_loads(monkeypatch)
 
 
 def served_csv(resource_id) -> bytes:
@@ -143,19 +149,7 @@ def test_a_first_guess_the_whole_file_contradicts_loads_what_the_whole_file_read
     source.write_bytes(GUESSED_OTHERWISE)
     assert encoding.first_guess(source).encoding == "mac_cyrillic"
     assert encoding.detect_encoding(source).encoding == "cp1251"
-    events = []
-    publish, abandon = early.EarlyLoad.publish, early.EarlyLoad.abandon
-
-    def published(self, canonical):
-        events.append(("published", publish(self, canonical)))
-        return events[-1][1]
-
-    def abandoned(self):
-        events.append(("abandoned", None))
-        abandon(self)
-
-    monkeypatch.setattr(early.EarlyLoad, "publish", published)
-    monkeypatch.setattr(early.EarlyLoad, "abandon", abandoned)
+    events = what_became_of_early_loads(monkeypatch)
     resource = upload(upload_file, dataset, GUESSED_OTHERWISE, schema=json.dumps(GUESS_SCHEMA))
     assert status(resource["id"]) == "success"
     # the early load's rows, decoded by the guess, were never whole: it

@@ -53,4 +53,6 @@ def test_the_running_server_has_that_cache(portal_script):
             (cache,) = cursor.fetchone()
     wanted = portal_script.shared_buffers()
     assert wanted.endswith("MB")
-    assert cache == int(wanted[:-2]) * MB
+    assert cache == int(wanted[:-2]) * MB, (
+        "the embedded PostgreSQL was started with another cache: `make stop`, "
+        "then run the tests again")

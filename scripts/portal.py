@@ -227,8 +227,13 @@ def shared_buffers() -> str:
     (1.8 GB at 100,000 datasets, docs/scaling.md) is read from it; with the
     default, every search for a frequent word read its rows again through
     the operating system."""
-    given = os.environ.get("KG_PG_SHARED_BUFFERS")
+    given = os.environ.get("KG_PG_SHARED_BUFFERS", "").strip()
     if given:
+        # a size in PostgreSQL's units, nothing else: it goes on the
+        # server's command line
+        if not re.fullmatch(r"\d+(kB|MB|GB|TB)?", given):
+            raise SystemExit(f"KG_PG_SHARED_BUFFERS={given!r}: give a size such as "
+                             "512MB or 2GB")
         return given
     megabytes = _memory_bytes() // 4 // 2 ** 20
     return f"{min(max(megabytes, 128), 2048)}MB"

@@ -31,6 +31,15 @@ def test_the_operator_may_say_how_much(portal_script, monkeypatch):
     assert portal_script.shared_buffers() == "3GB"
 
 
+@pytest.mark.parametrize("value", ["lots", "1 GB", "2GB -c fsync=off", "-1MB", "1.5GB"])
+def test_anything_but_a_size_is_refused_with_its_name(portal_script, monkeypatch, value):
+    monkeypatch.setenv("KG_PG_SHARED_BUFFERS", value)
+    with pytest.raises(SystemExit) as refused:
+        portal_script.shared_buffers()
+    assert str(refused.value) == (f"KG_PG_SHARED_BUFFERS={value!r}: give a size such as "
+                                  "512MB or 2GB")
+
+
 def test_a_containers_limit_counts_when_it_is_lower(portal_script, tmp_path):
     limit = tmp_path / "memory.max"
     limit.write_text(f"{512 * MB}\n")

@@ -1,5 +1,7 @@
-"""The readers the search tests compare answers for, and their agencies."""
+"""The readers the search tests compare answers for, and their agencies;
+each module's index made anew."""
 import pytest
+import sqlalchemy as sa
 from ckan.tests import factories
 
 # every entry the counts hold, recounted from an index row: its facet
@@ -22,3 +24,22 @@ def people():
         "health": factories.Organization(name="health"),
         "group": factories.Group(name="economy"),
     }
+
+
+@pytest.fixture(autouse=True, scope="module")
+def index_made_anew():
+    """Each module starts with no search table at all, made anew by its
+    first search or write. CKAN's `clean_index` deletes this site's rows
+    only, and these tests also write rows of other sites, keep words and
+    change the tables' layout, which a later module would read: under
+    `make test`'s two processes, any module may come before any other."""
+    import ckan.model as model
+    session = model.Session
+    session.rollback()
+    tables = session.execute(sa.text(
+        "SELECT string_agg(oid::regclass::text, ', ') FROM pg_class "
+        "WHERE relkind IN ('r', 'p') AND relname LIKE 'kg!_search!_index%' ESCAPE '!'")
+    ).scalar()
+    if tables:
+        session.execute(sa.text(f"DROP TABLE {tables} CASCADE"))
+    session.commit()

@@ -260,7 +260,8 @@ class ConnectionKiller(threading.Thread):
             while not self.stop.is_set() and not self.killed:
                 self.killed = connection.execute(text(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE state = 'active' AND query LIKE 'COPY \"kg_staging\".%'"
+                    "WHERE datname = current_database() AND state = 'active' "
+                    "AND query LIKE 'COPY \"kg_staging\".%'"
                 )).fetchall()
                 time.sleep(0.005)
 

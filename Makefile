@@ -6,6 +6,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORTAL := $(PY) scripts/portal.py
 PYTEST_ARGS ?=
+# processes running the suite (pytest-xdist), each on a test configuration
+# of its own: as many as scripts/portal.py prepares (TEST_CONFIGS); 0: one
+TEST_WORKERS ?= 2
 
 .PHONY: install run stop status clean test lint bench bench-load backup restore
 
@@ -26,7 +29,8 @@ clean: stop
 
 test: install
 	@$(PORTAL) prepare
-	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest --ckan-ini=var/test.ini $(PYTEST_ARGS)
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m pytest --ckan-ini=var/test.ini \
+	  -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	@$(VENV)/bin/ruff check ckanext-kg validation scripts tests bench datasets

@@ -67,6 +67,8 @@ E2E_PORT = int(os.environ.get("KG_E2E_PORT", "5099"))
 DATABASES = {  # config name -> (CKAN database, DataStore database)
     "ckan": ("ckan", "datastore"),      # the portal of `make run`
     "test": ("ckan_test", "datastore_test"),  # CKAN's pytest plugin
+    # the test suite's second process (`make test` runs two, see TEST_CONFIGS)
+    "test2": ("ckan_test2", "datastore_test2"),
     "e2e": ("ckan_e2e", "datastore_e2e"),     # a portal served for the tests
     "bench": ("ckan_bench", "datastore_bench"),  # a portal for benchmarks
     "ops": ("ckan_ops", "datastore_ops"),  # backed up and restored by the tests
@@ -78,15 +80,19 @@ DATABASES = {  # config name -> (CKAN database, DataStore database)
 # share the site id, so on one database a portal's worker would take
 # another's jobs, against another database)
 REDIS_DATABASES = {"ckan": 0, "test": 1, "e2e": 2, "bench": 3, "ops": 4, "catalogue": 5,
-                   "faults": 6}
-TEMPLATES = {"ckan": "ckan.ini.in", "test": "test.ini.in",
+                   "faults": 6, "test2": 7}
+TEMPLATES = {"ckan": "ckan.ini.in", "test": "test.ini.in", "test2": "test.ini.in",
              "e2e": "ckan.ini.in", "bench": "ckan.ini.in", "ops": "ckan.ini.in",
              "catalogue": "ckan.ini.in", "faults": "ckan.ini.in"}
-PORTS = {"ckan": PORT, "test": PORT, "e2e": E2E_PORT,
+PORTS = {"ckan": PORT, "test": PORT, "test2": PORT, "e2e": E2E_PORT,
          "bench": int(os.environ.get("KG_BENCH_PORT", "5098")),
          "ops": E2E_PORT,  # never served; the port only names its site_url
          "catalogue": int(os.environ.get("KG_CATALOGUE_PORT", "5097")),
          "faults": int(os.environ.get("KG_FAULTS_PORT", "5096"))}
+# The configurations of the test suite's processes: pytest-xdist's worker
+# gwN runs CKAN on the (N+1)th (ckanext/kg/tests/fixtures.py), so that
+# CKAN's fixtures, which empty every table, never empty another's.
+TEST_CONFIGS = ("test", "test2")
 
 
 def say(message: str) -> None:
@@ -753,7 +759,7 @@ def main() -> None:
     if args.command == "up":
         up()
     elif args.command == "prepare":
-        prepare(("test", "e2e"))
+        prepare((*TEST_CONFIGS, "e2e"))
     elif args.command == "down":
         down()
     elif args.command == "serve":

@@ -1,5 +1,45 @@
 """pytest fixtures of the portal's tests (loaded with -p, see setup.cfg)."""
+from pathlib import Path
+
 import pytest
+
+from ckanext.kg.tests import workers
+
+
+def pytest_configure(config):
+    """Under pytest-xdist, each worker runs CKAN on a configuration of its
+    own (workers.py); CKAN's plugin reads it at the session's start."""
+    number = workers.worker_number()
+    if not number or not config.getoption("ckan_ini", None):
+        return
+    ini = workers.worker_ini(config.option.ckan_ini, number)
+    if not ini.exists():
+        raise pytest.UsageError(
+            f"worker gw{number} runs CKAN on {ini}, which does not exist: "
+            "`scripts/portal.py prepare` writes one per worker that `make test` starts")
+    config.option.ckan_ini = str(ini)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session):
+    """CKAN's plugin unloads every CKAN plugin that collecting the tests
+    loaded, in its own pytest_runtestloop; a pytest-xdist worker's loop
+    runs before it and never returns to it, so it is done here first."""
+    if workers.worker_number() is not None:
+        import ckan.plugins as plugins
+        plugins.unload_all()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Each test in its group of tests that run on one worker (workers.py):
+    pytest-xdist's `--dist loadgroup` reads the mark."""
+    if not config.getoption("loadgroup", False):  # a worker's, set by pytest-xdist
+        return
+    root = Path(str(config.rootpath))
+    for item in items:
+        path = Path(str(item.path)).relative_to(root).as_posix()
+        item.add_marker(pytest.mark.xdist_group(workers.group_of(path, item.fixturenames)))
 
 _migrated = {}
 

@@ -9,6 +9,7 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.kg import (
     api_tokens,
+    assets,
     counts,
     errors,
     indexing,
@@ -47,6 +48,7 @@ class KgPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def make_middleware(self, app: Any, config: Any) -> Any:
         if hasattr(app, "before_request"):  # the Flask app
+            assets.build_once(config)
             errors.install(app)
             app.before_request(serving.hold_unvalidated_downloads)
             app.before_request(views.check_datastore_dump)

@@ -91,8 +91,9 @@ def test_package_search_refuses_a_flag_that_is_not_true_or_false_naming_it(
 
 
 @pytest.mark.parametrize("prefix, reason", [
-    ("", "Издөөнү аткарууга болбойт: a range is not closed"),
-    ("/ru", "Поиск невозможно выполнить: a range is not closed"),
+    ("", "Издөөнү аткарууга болбойт: аралык жабылган жок"),
+    ("/ru", "Поиск невозможно выполнить: диапазон не закрыт"),
+    ("/en", "The search cannot be run: a range is not closed"),
 ])
 def test_package_search_refuses_a_query_it_cannot_read_without_its_permission_filter(
         portal, prefix, reason):

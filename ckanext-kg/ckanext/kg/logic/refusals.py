@@ -40,8 +40,9 @@ def search_refusal(error: SearchError) -> Exception:
     cause = error.__context__
     if isinstance(cause, QueryRefused):
         kind = SearchQueryRefusal if isinstance(error, SearchQueryError) else SearchRefusal
+        reason = tk._(cause.template).format(**cause.values)  # in the reader's language
         return kind({cause.parameter: [tk._("The search cannot be run: {reason}").format(
-            reason=cause.message)]})
+            reason=reason)]})
     if isinstance(error, SearchQueryError) or not isinstance(cause, pysolr.SolrError):
         return error  # CKAN's own checks: they name the parameter, nothing internal
     return SearchRefusal({"q": [tk._("The search cannot be run with these parameters.")]})

@@ -29,6 +29,7 @@ from . import (
     sort_order,
 )
 from .index_table import TABLE, delete_where, ensure_table, has_field, upsert
+from .lucene import N_
 
 # No JIT: a search would pay for compiling its plan on every request.
 # No parallel workers: starting them costs more than a search's short scans
@@ -46,12 +47,15 @@ _LABELS = "permission_labels"  # the field of CKAN's filter on its reader's labe
 
 
 class QueryRefused(pysolr.SolrError):
-    """A search parameter the index cannot run, named by `parameter`."""
+    """A search parameter the index cannot run, named by `parameter`: why
+    is `template`, a message of the catalogue, with its `values`
+    (`message` in English)."""
 
-    def __init__(self, parameter: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, parameter: str, template: str, **values: Any) -> None:
+        self.message = template.format(**values)
+        super().__init__(self.message)
         self.parameter = parameter
-        self.message = message
+        self.template, self.values = template, values
 
 
 class Results:
@@ -96,7 +100,8 @@ def _int_param(params: dict[str, Any], name: str, default: int) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise QueryRefused(name, f"'{name}' must be an integer, not {value!r}") from None
+        raise QueryRefused(name, N_("'{name}' must be an integer, not {value}"),
+                           name=name, value=repr(value)) from None
 
 
 class PostgresSolr:
@@ -116,12 +121,12 @@ class PostgresSolr:
         try:
             order = _Order.parse(params.get("sort"), compiled)
         except lucene.QuerySyntaxError as error:
-            raise QueryRefused("sort", str(error)) from None
+            raise QueryRefused("sort", error.template, **error.values) from None
         rows = _int_param(params, "rows", DEFAULT_ROWS)
         start = _int_param(params, "start", 0)
         for name, value in (("rows", rows), ("start", start)):
             if value < 0:
-                raise QueryRefused(name, f"'{name}' must not be negative")
+                raise QueryRefused(name, N_("'{name}' must not be negative"), name=name)
         facet_fields = self._facet_fields(params)
         session = _session()
         generation = ensure_table(session, _SEARCH_SETTINGS)
@@ -247,7 +252,8 @@ class PostgresSolr:
         wanted = _facet_fields(params.get("facet.field"))
         for field in wanted:
             if not lucene.FIELD_NAME.match(field):
-                raise QueryRefused("facet.field", f"'{field}' is not a field name")
+                raise QueryRefused("facet.field", N_("'{name}' is not a field name"),
+                                   name=field)
         return wanted
 
     # -- writes ------------------------------------------------------------
@@ -317,12 +323,14 @@ class _Order:
         for spec in (s.strip() for s in (sort or "score desc").split(",")):
             match = _SORT_SPEC.match(spec)
             if not match:
-                raise lucene.QuerySyntaxError(
-                    f"Can't determine a Sort Order (asc or desc) in sort spec '{spec}'")
+                raise lucene.QuerySyntaxError(N_(
+                    "Can't determine a Sort Order (asc or desc) in sort spec '{spec}'"),
+                    spec=spec)
             field, direction = match.group(1), match.group(2).upper()
             if not _is_sortable(field):
-                raise lucene.QuerySyntaxError(
-                    f"Unknown sort order: can not sort on undefined field {field!r}")
+                raise lucene.QuerySyntaxError(N_(
+                    "Unknown sort order: can not sort on undefined field {field}"),
+                    field=repr(field))
             if field == "score":
                 # without words to rank by, every score is the same
                 if compiled.rank_queries:
@@ -563,7 +571,7 @@ def _refused_as(parameter: str) -> Iterator[None]:
     try:
         yield
     except lucene.QuerySyntaxError as error:
-        raise QueryRefused(parameter, str(error)) from None
+        raise QueryRefused(parameter, error.template, **error.values) from None
 
 
 def _one_word(node: lucene.Node) -> Optional[str]:
@@ -592,7 +600,8 @@ def _facet_fields(value: Any) -> list[str]:
             try:
                 value = json.loads(value)
             except ValueError:
-                raise QueryRefused("facet.field", "'facet.field' is not valid JSON") from None
+                raise QueryRefused("facet.field",
+                                   N_("'facet.field' is not valid JSON")) from None
         else:
             value = [value]
     return [str(v) for v in _as_list(value)]

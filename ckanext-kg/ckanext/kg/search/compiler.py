@@ -75,7 +75,7 @@ def compile_node(node: q.Node, out: Compiled, scoring: bool = True) -> str:
         return _compile_range(node, out)
     if isinstance(node, (q.Term, q.Phrase)):
         return _compile_value(node, out, scoring)
-    raise q.QuerySyntaxError(f"unsupported query part {node!r}")
+    raise q.QuerySyntaxError(q.N_("unsupported query part {part}"), part=repr(node))
 
 
 def _compile_or(node: q.Or, out: Compiled, scoring: bool) -> str:
@@ -247,22 +247,22 @@ def resolve_date(expr: str, now: Optional[dt.datetime] = None) -> dt.datetime:
     else:
         match = re.match(r"^(\d{4}-\d{2}-\d{2}(?:T[\d:.]+)?Z?)(.*)$", expr)
         if not match:
-            raise q.QuerySyntaxError(f"'{expr}' is not a date")
+            raise q.QuerySyntaxError(q.N_("'{expr}' is not a date"), expr=expr)
         try:
             value = dt.datetime.fromisoformat(match.group(1).replace("Z", "+00:00"))
         except ValueError:
-            raise q.QuerySyntaxError(f"'{expr}' is not a date") from None
+            raise q.QuerySyntaxError(q.N_("'{expr}' is not a date"), expr=expr) from None
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.timezone.utc)
         rest = match.group(2)
     position = 0
     for match in _DATE_MATH.finditer(rest):
         if match.start() != position:
-            raise q.QuerySyntaxError(f"bad date math in '{expr}'")
+            raise q.QuerySyntaxError(q.N_("bad date math in '{expr}'"), expr=expr)
         position = match.end()
         value = _apply_date_math(value, match)
     if position != len(rest):
-        raise q.QuerySyntaxError(f"bad date math in '{expr}'")
+        raise q.QuerySyntaxError(q.N_("bad date math in '{expr}'"), expr=expr)
     return value
 
 

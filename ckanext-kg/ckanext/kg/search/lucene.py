@@ -17,11 +17,22 @@ import math
 import re
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import Iterator, Optional, Union
+from typing import Any, Iterator, Optional, Union
+
+
+def N_(message: str) -> str:
+    """A message of the translation catalogue, given in English: the search
+    refusal translates it into the reader's language (`logic/refusals.py`)."""
+    return message
 
 
 class QuerySyntaxError(ValueError):
-    """The query string is not in the supported syntax."""
+    """The query string is not in the supported syntax: `template`, a
+    message of the catalogue, with its `values`."""
+
+    def __init__(self, template: str, **values: Any) -> None:
+        super().__init__(template.format(**values))
+        self.template, self.values = template, values
 
 
 FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-.]*$")
@@ -110,7 +121,7 @@ def _read_escaped(s: str, i: int, stop: set[str]) -> tuple[str, int, bool]:
         c = s[i]
         if c == "\\":
             if i + 1 >= len(s):
-                raise QuerySyntaxError("a backslash ends the query")
+                raise QuerySyntaxError(N_("a backslash ends the query"))
             out.append(s[i + 1])
             i += 2
             continue
@@ -137,7 +148,7 @@ def _read_phrase(s: str, i: int) -> tuple[str, int]:
             return "".join(out), i + 1
         out.append(c)
         i += 1
-    raise QuerySyntaxError("a quotation mark is not closed")
+    raise QuerySyntaxError(N_("a quotation mark is not closed"))
 
 
 def _skip_boost(s: str, i: int) -> int:
@@ -155,11 +166,11 @@ def _read_range(s: str, i: int) -> tuple[_Token, int]:
     while end < len(s) and s[end] not in depth_chars:
         end += 1
     if end >= len(s):
-        raise QuerySyntaxError("a range is not closed")
+        raise QuerySyntaxError(N_("a range is not closed"))
     body = s[i + 1:end].strip()
     parts = re.split(r"\s+TO\s+", body)
     if len(parts) != 2:
-        raise QuerySyntaxError("a range needs the form [a TO b]")
+        raise QuerySyntaxError(N_("a range needs the form [a TO b]"))
     low, high = (p.strip().strip('"') for p in parts)
     token = _Token("RANGE", extra={
         "low": None if low == "*" else low.replace("\\", ""),
@@ -184,10 +195,11 @@ def _read_operator(s: str, i: int) -> tuple[_Token | None, int]:
         return _Token("RPAREN"), _skip_boost(s, i + 1)
     if c in _SIGNS and i + 1 < len(s) and not s[i + 1].isspace():
         if s[i + 1] in _SIGNS:
-            raise QuerySyntaxError(f"'{s[i:i + 2]}': two operators in a row")
+            raise QuerySyntaxError(N_("'{text}': two operators in a row"),
+                                       text=s[i:i + 2])
         return _Token(_SIGNS[c]), i + 1
     if c in "]}":
-        raise QuerySyntaxError("a range bracket is not opened")
+        raise QuerySyntaxError(N_("a range bracket is not opened"))
     return None, i
 
 
@@ -199,7 +211,7 @@ def _read_value(s: str, i: int) -> tuple[_Token | None, int]:
         return _Token("PHRASE", text, quoted=True), _skip_boost(s, i)
     if c in "[{":
         if s.startswith("{!", i):
-            raise QuerySyntaxError("local parameters are not supported")
+            raise QuerySyntaxError(N_("local parameters are not supported"))
         return _read_range(s, i)
     text, i, wildcard = _read_escaped(s, i, _SPECIAL)
     if not text:
@@ -243,7 +255,7 @@ class _Parser:
         self.depth += 1
         if self.depth > MAX_NESTING:
             raise QuerySyntaxError(
-                f"the query is nested more than {MAX_NESTING} levels deep")
+                N_("the query is nested more than {levels} levels deep"), levels=MAX_NESTING)
         try:
             yield
         finally:
@@ -255,7 +267,7 @@ class _Parser:
     def take(self) -> _Token:
         token = self.peek()
         if token is None:
-            raise QuerySyntaxError("the query ends too early")
+            raise QuerySyntaxError(N_("the query ends too early"))
         self.pos += 1
         return token
 
@@ -264,7 +276,7 @@ class _Parser:
             return MatchAll()
         node = self.or_expr(None)
         if self.peek() is not None:
-            raise QuerySyntaxError("a closing parenthesis has no opening one")
+            raise QuerySyntaxError(N_("a closing parenthesis has no opening one"))
         return node
 
     def or_expr(self, fld: Optional[str]) -> Node:
@@ -292,7 +304,8 @@ class _Parser:
                 node = self.unary(fld)
             return node if token.kind == "PLUS" else Not(node)
         if token.kind in ("AND", "OR"):
-            raise QuerySyntaxError(f"'{token.kind}' has nothing before it")
+            raise QuerySyntaxError(N_("'{operator}' has nothing before it"),
+                                   operator=token.kind)
         return self.primary(token, fld)
 
     def primary(self, token: _Token, fld: Optional[str]) -> Node:
@@ -301,7 +314,7 @@ class _Parser:
                 node = self.or_expr(fld)
             closing = self.take()
             if closing.kind != "RPAREN":
-                raise QuerySyntaxError("a parenthesis is not closed")
+                raise QuerySyntaxError(N_("a parenthesis is not closed"))
             return node
         nxt = self.peek()
         if token.kind == "WORD" and nxt is not None and nxt.kind == "COLON":
@@ -314,15 +327,15 @@ class _Parser:
             value = self.take()
             if value.kind == "WORD" and value.text == "*":
                 return MatchAll()
-            raise QuerySyntaxError("'*:' must be followed by '*'")
+            raise QuerySyntaxError(N_("'*:' must be followed by '*'"))
         if not FIELD_NAME.match(name):
-            raise QuerySyntaxError(f"'{name}' is not a field name")
+            raise QuerySyntaxError(N_("'{name}' is not a field name"), name=name)
         token = self.take()
         if token.kind == "LPAREN":
             with self.nested():
                 node = self.or_expr(name)
             if self.take().kind != "RPAREN":
-                raise QuerySyntaxError("a parenthesis is not closed")
+                raise QuerySyntaxError(N_("a parenthesis is not closed"))
             return node
         if token.kind == "RANGE":
             return Range(name, **token.extra)
@@ -331,7 +344,7 @@ class _Parser:
             following = self.take()
             sign = {"PLUS": "+", "MINUS": "-", "NOT": "!"}[token.kind]
             if following.kind != "WORD":
-                raise QuerySyntaxError(f"'{name}:' has no value")
+                raise QuerySyntaxError(N_("'{name}:' has no value"), name=name)
             following = _Token("WORD", sign + following.text,
                                extra=following.extra)
             return self.value(following, name)
@@ -341,7 +354,7 @@ class _Parser:
         if token.kind == "PHRASE":
             return Phrase(fld, token.text)
         if token.kind != "WORD":
-            raise QuerySyntaxError("a value is missing")
+            raise QuerySyntaxError(N_("a value is missing"))
         if token.text == "*" and fld:
             return Exists(fld)
         if token.text == "*":
@@ -372,7 +385,8 @@ def minimum_should_match(spec: str, n: int) -> int:
         for condition in spec.split():
             limit, _, rule = condition.partition("<")
             if not limit.isdigit():
-                raise QuerySyntaxError(f"bad mm condition '{condition}'")
+                raise QuerySyntaxError(N_("bad mm condition '{condition}'"),
+                                       condition=condition)
             if n > int(limit):
                 result = _apply_mm_rule(rule, n)
         return result
@@ -389,7 +403,7 @@ def _apply_mm_rule(rule: str, n: int) -> int:
             k = int(rule)
             value = k if k >= 0 else n + k
     except ValueError:
-        raise QuerySyntaxError(f"bad mm value '{rule}'") from None
+        raise QuerySyntaxError(N_("bad mm value '{rule}'"), rule=rule) from None
     return max(1, min(n, value))
 
 

@@ -28,6 +28,25 @@ def test_a_search_the_index_refuses_names_its_parameter_and_nothing_internal(
     assert not any(text in response.body for text in INTERNAL)
 
 
+@pytest.mark.parametrize("prefix, parameter, value, reason", [
+    ("/ky", "q", "title:[a TO", "Издөөнү аткарууга болбойт: аралык жабылган жок"),
+    ("/ru", "q", "title:[a TO", "Поиск невозможно выполнить: диапазон не закрыт"),
+    ("/ky", "fq", "tags:(калк OR", "Издөөнү аткарууга болбойт: сурам өтө эрте аяктайт"),
+    ("/ru", "q", "title:x AND", "Поиск невозможно выполнить: запрос обрывается раньше времени"),
+    ("/ky", "q", "metadata_modified:[NOW-1FORTNIGHT TO *]",
+     "Издөөнү аткарууга болбойт: «NOW-1FORTNIGHT» ичиндеги датаны эсептөө туура эмес"),
+    ("/ru", "sort", "no_such_field desc", "Поиск невозможно выполнить: Неизвестный "
+     "порядок сортировки: нет поля 'no_such_field', по которому можно сортировать"),
+])
+def test_the_reason_a_search_is_refused_is_in_the_readers_language(
+        app, prefix, parameter, value, reason):
+    """The parser's reason too, not only the sentence before it; what the
+    reader typed stays as typed."""
+    response = app.get(f"{prefix}/api/3/action/package_search",
+                       query_string={parameter: value}, status=409)
+    assert response.json["error"] == {"__type": "Validation Error", parameter: [reason]}
+
+
 def test_a_search_box_query_the_index_refuses_shows_the_search_notice(app):
     response = app.get("/dataset/", query_string={"q": "title:[a TO"})
     assert response.status_code == 200

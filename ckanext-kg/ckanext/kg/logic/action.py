@@ -9,6 +9,12 @@ from ckan.types import Context, DataDict
 
 from ckanext.kg import code, counts, indexing, tabular
 from ckanext.kg.logic import parameters, schema, visibility
+from ckanext.kg.logic.followers import (
+    dataset_follower_count,
+    group_follower_count,
+    organization_follower_count,
+    user_follower_count,
+)
 from ckanext.kg.logic.listings import (
     format_autocomplete,
     member_list,
@@ -47,6 +53,10 @@ __all__ = [
     "tag_show",
     "format_autocomplete",
     "member_list",
+    "dataset_follower_count",
+    "group_follower_count",
+    "organization_follower_count",
+    "user_follower_count",
 ]
 
 

@@ -27,11 +27,11 @@ _USER = ("user_following_user", '"user"')
 
 
 def _count_sql(following: str, followed: str) -> str:
-    return (f'SELECT count(*) FROM {following} AS f '
-            f'JOIN "user" AS follower ON follower.id = f.follower_id '
+    return (f"SELECT count(*) FROM {following} AS f "
+            'JOIN "user" AS follower ON follower.id = f.follower_id '
             f"JOIN {followed} AS o ON o.id = f.object_id "
-            f"WHERE f.object_id = :id AND follower.state <> 'deleted' "
-            f"AND o.state <> 'deleted'")
+            "WHERE f.object_id = :id AND follower.state <> 'deleted' "
+            "AND o.state <> 'deleted'")
 
 
 def _follower_count(name: str, default_schema: Callable[[], Any],

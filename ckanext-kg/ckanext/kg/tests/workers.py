@@ -57,4 +57,3 @@ def group_of(relative_path: str, fixtures: list[str]) -> str:
     if relative_path.startswith("tests/") and not relative_path.startswith(IN_PROCESS):
         return SERVICES_GROUP
     return relative_path  # its module
-

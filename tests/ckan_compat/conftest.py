@@ -1,5 +1,5 @@
-"""Run CKAN's own search tests on the PostgreSQL backend, minus the few that
-cannot apply to it. Every exclusion is listed here with its reason; an
+"""Run CKAN's own search tests on the PostgreSQL backend, and its follow
+tests on the portal's follower counts, minus the few that cannot apply. Every exclusion is listed here with its reason; an
 excluded case is reported as skipped (``-rs`` shows the reason), never
 silently dropped.
 """

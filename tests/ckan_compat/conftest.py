@@ -1,7 +1,7 @@
 """Run CKAN's own search tests on the PostgreSQL backend, and its follow
-tests on the portal's follower counts, minus the few that cannot apply. Every exclusion is listed here with its reason; an
-excluded case is reported as skipped (``-rs`` shows the reason), never
-silently dropped.
+tests on the portal's follower counts, minus the few that cannot apply.
+Every exclusion is listed here with its reason; an excluded case is
+reported as skipped (``-rs`` shows the reason), never silently dropped.
 """
 import pytest
 

@@ -207,6 +207,7 @@ def pages(seed: dict) -> dict[str, tuple[str, int, bool]]:
     return {
         "front": ("/", 200, False),
         "search": ("/dataset/?q=калк", 200, False),
+        "search the index cannot read": ("/dataset/?q=title:[a+TO", 200, False),
         "dataset": (f"/dataset/{dataset}", 200, False),
         "resource": (f"/dataset/{dataset}/resource/{table}", 200, False),
         "organizations": ("/organization/", 200, False),

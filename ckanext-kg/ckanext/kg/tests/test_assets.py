@@ -44,7 +44,10 @@ def test_the_pages_name_the_same_assets_as_with_each_request_checking(app):
     served = _asset_addresses(app)
     assert any("/webassets/ckanext-kg/" in address for address in served)
     webassets_tools.env.auto_build = True
-    assert _asset_addresses(app) == served
+    try:
+        assert _asset_addresses(app) == served
+    finally:
+        webassets_tools.env.auto_build = False  # as the application left it
 
 
 @pytest.mark.ckan_config("ckanext.kg.assets.checked_on_each_request", True)

@@ -25,7 +25,7 @@ from typing import Any, Iterable, Optional
 import ckan.plugins.toolkit as tk
 
 from ckanext.kg import preview
-from ckanext.kg.publishing.gate import fetch, state, validation
+from ckanext.kg.publishing.gate import fetch, state, validation, workspace
 from kg_validation.memory import use_jemalloc
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,8 @@ def validate_resource_job(resource_id: str, key: Optional[str] = None) -> None:
         return
     state.progress(resource_id, state.VALIDATING, key=key)
     use_jemalloc()  # the job's process (a fork of the worker) validates one table
-    _run(resource, key)
+    with workspace.job_folder():  # its files, removed by the next job if it is killed
+        _run(resource, key)
 
 
 def retry(resource: dict[str, Any]) -> None:

@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ from ckan.lib import jobs as ckan_jobs
 from ckan.tests import factories, helpers
 from sqlalchemy import text
 
-from ckanext.kg.publishing.gate import state
+from ckanext.kg.publishing.gate import state, workspace
 from ckanext.kg.tests.conftest import PORTAL_PLUGINS, portal_schema
 from ckanext.kg.tests.publishing.conftest import SCHEMA, VALID
 from ckanext.kg.tests.publishing.load.test_swap import staged_tables
@@ -222,7 +223,8 @@ def test_a_job_killed_while_loading_loses_nothing_and_can_be_retried(
         assert running["state"] == "running"
         # the horse is looked up now, while the reader holds the job: a child
         # seen earlier could be the horse of another queued job, gone since
-        os.kill(work_horse(worker), signal.SIGKILL)
+        horse = work_horse(worker)
+        os.kill(horse, signal.SIGKILL)
         worker.wait(60)
     finally:
         if worker.poll() is None:
@@ -234,6 +236,9 @@ def test_a_job_killed_while_loading_loses_nothing_and_can_be_retried(
     published = helpers.call_action("datastore_search", resource_id=resource["id"])
     assert published["total"] == 2  # the previous version is still served
     assert staged_tables() == []  # the half-built table went with its transaction
+    # the killed job's files stay until the next job, which removes them
+    left = Path(tempfile.gettempdir()) / workspace.ROOT / str(horse)
+    assert [p.name.split("-")[:2] for p in left.iterdir()] == [["kg", "canonical"]]
     retried = helpers.call_action("kg_validation_retry",
                                   context={"user": sysadmin["name"]}, id=resource["id"])
     assert retried["job"]["state"] == "queued"
@@ -242,6 +247,7 @@ def test_a_job_killed_while_loading_loses_nothing_and_can_be_retried(
     assert (final["status"], final["job"]["state"]) == ("success", "done")
     assert helpers.call_action("datastore_search", resource_id=resource["id"],
                                limit=0)["total"] == 400_000
+    assert not left.exists()
 
 
 class ConnectionKiller(threading.Thread):

@@ -28,6 +28,9 @@ import pyarrow.parquet as pq
 
 log = logging.getLogger(__name__)
 BLOCK = 1 << 24  # the CSV reader's block size (`datastore.PARQUET_READ_BLOCK`)
+# a column whose first row group holds at most this share of distinct
+# values is written with a dictionary (`writer`)
+DICTIONARY_AT_MOST = 0.5
 
 
 def arrow_schema(fields: list[dict[str, Any]]) -> pa.Schema:
@@ -35,6 +38,27 @@ def arrow_schema(fields: list[dict[str, Any]]) -> pa.Schema:
     from ckanext.kg.publishing.files.downloads import ARROW_TYPES
     return pa.schema([(f["id"], pa.type_for_alias(ARROW_TYPES.get(f["type"], "string")))
                       for f in fields])
+
+
+def dictionary_columns(first: pa.Table) -> list[str]:
+    """The columns worth a dictionary, judged on the file's first row
+    group: those repeating their values (a region code, a year, a
+    category), not those whose values are mostly new (an id, a name, an
+    e-mail). pyarrow's default tries a dictionary on every column and
+    falls back to plain values once it grows past 1 MiB; on the
+    benchmark's table of every type (1,000,000 rows) that made writing
+    the file 0.72 s instead of 0.49 s, and the file 65 MiB instead of 56."""
+    rows = first.num_rows
+    return [name for name, column in zip(first.column_names, first.columns, strict=True)
+            if pc.count_distinct(column, mode="all").as_py() <= rows * DICTIONARY_AT_MOST]
+
+
+def writer(target: Path, schema: pa.Schema, first: pa.Table) -> pq.ParquetWriter:
+    """The writer of a stored Parquet file whose first row group is
+    `first` (an empty table for a file of no rows). Both ways of writing
+    the file (`ParquetRows`, `stored.Version.write_parquet`) open it so,
+    and write the same bytes."""
+    return pq.ParquetWriter(target, schema, use_dictionary=dictionary_columns(first))
 
 
 class ParquetRows:
@@ -51,9 +75,7 @@ class ParquetRows:
         self._pending: list[pa.Table] = []
 
     def begin(self, header: bytes) -> None:
-        self._position = len(header)
-        if self.usable:
-            self._writer = pq.ParquetWriter(self.target, self.schema)
+        self._position = len(header)  # the file is opened with its first row group
 
     def add(self, texts: list[pa.Array], lines: pa.Array, line_breaks: bool) -> None:
         if not self.usable:
@@ -100,14 +122,20 @@ class ParquetRows:
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
             self._give_up(str(error))
             return False
-        self._writer.write_table(pa.Table.from_arrays(columns, schema=self.schema))
+        group = pa.Table.from_arrays(columns, schema=self.schema)
+        if self._writer is None:
+            self._writer = writer(self.target, self.schema, group)
+        self._writer.write_table(group)
         return True
 
     def end(self) -> None:
-        if self.usable and self._flush() and self._writer is not None:
-            self._writer.close()
-            self._writer = None
-            self.whole = True
+        if not (self.usable and self._flush()):
+            return
+        if self._writer is None:  # no rows: the file of none
+            self._writer = writer(self.target, self.schema, self.schema.empty_table())
+        self._writer.close()
+        self._writer = None
+        self.whole = True
 
     def discard(self) -> None:
         self._give_up("")

@@ -234,10 +234,9 @@ class Version:
         Parquet download then comes from the DataStore."""
         import pyarrow as pa
         import pyarrow.csv as pa_csv
-        import pyarrow.parquet as pq
 
         from ckanext.kg.publishing.files.rows_parquet import BLOCK as ROWS_BLOCK
-        from ckanext.kg.publishing.files.rows_parquet import arrow_schema
+        from ckanext.kg.publishing.files.rows_parquet import arrow_schema, writer
         schema = arrow_schema(self.fields)
         read = pa_csv.ReadOptions(column_names=schema.names, skip_rows=1,
                                   block_size=block or ROWS_BLOCK)
@@ -246,12 +245,20 @@ class Version:
             quoted_strings_can_be_null=empty_is_null)
         target = self.partial["parquet"]
         self.empty_is_null = empty_is_null
+        parquet = None
         try:
             with pa_csv.open_csv(self.csv, read_options=read, convert_options=convert) \
-                    as reader, pq.ParquetWriter(target, schema) as writer:
-                for batch in reader:
-                    writer.write_batch(batch)
+                    as reader:
+                for batch in reader:  # a row group each; the first chooses dictionaries
+                    if parquet is None:
+                        parquet = writer(target, schema, pa.Table.from_batches([batch]))
+                    parquet.write_batch(batch)
+            if parquet is None:  # no rows: the file of none
+                parquet = writer(target, schema, schema.empty_table())
+            parquet.close()
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+            if parquet is not None:
+                parquet.close()
             log.warning("resource %s: no stored Parquet file (%s)", self.resource_id, error)
             target.unlink(missing_ok=True)
 

@@ -98,3 +98,34 @@ def test_columns_without_an_empty_cell_give_the_file_read_back(tmp_path, block):
     assert parquet.whole
     assert parquet.target.read_bytes() == read_back(csv, FIELDS, block)
     assert pq.read_table(parquet.target).column("extra").null_count == 500
+
+
+def encodings(path, name):
+    metadata = pq.ParquetFile(path).metadata
+    index = metadata.schema.names.index(name)
+    return {encoding for group in range(metadata.num_row_groups)
+            for encoding in metadata.row_group(group).column(index).encodings}
+
+
+@pytest.mark.parametrize("block", [None, 4096])
+def test_only_columns_that_repeat_their_values_get_a_dictionary(tmp_path, block):
+    """Each row its own id and e-mail: those are written as plain values,
+    the columns repeating theirs with a dictionary, in every row group,
+    the same bytes as read back."""
+    rows = [[str(n), *ROWS[n % 2][1:15], f"person{n}@stat.kg", *ROWS[n % 2][16:]]
+            for n in range(2000)]
+    parquet, csv = written_with_the_rows(tmp_path, _canonical(tmp_path, rows),
+                                         block=block or rows_parquet.BLOCK)
+    assert parquet.whole
+    assert parquet.target.read_bytes() == read_back(csv, FIELDS, block)
+    assert "RLE_DICTIONARY" not in encodings(parquet.target, "id")
+    assert "RLE_DICTIONARY" not in encodings(parquet.target, "mail")
+    assert "RLE_DICTIONARY" in encodings(parquet.target, "day")
+    assert "RLE_DICTIONARY" in encodings(parquet.target, "amount")
+
+
+def test_a_table_of_no_rows_gives_the_file_read_back(tmp_path):
+    parquet, csv = written_with_the_rows(tmp_path, _canonical(tmp_path, []))
+    assert parquet.whole
+    assert parquet.target.read_bytes() == read_back(csv, FIELDS)
+    assert pq.read_table(parquet.target).num_rows == 0

@@ -134,8 +134,8 @@ def keep_frequent_words(words: tuple[str, ...], count: Any, min_percent: Any) ->
     number of datasets. From then on every write keeps them exact, and a
     search for one of these words alone (filtered by visibility only, by
     score or newest first) reads them instead of ranking every hit. Run
-    again when the catalogue's vocabulary has changed; `--count 0` keeps
-    none.
+    again when the catalogue's vocabulary has changed: words kept before
+    are not computed again, only the new ones; `--count 0` keeps none.
     """
     import sqlalchemy as sa
     from ckan import model

@@ -226,6 +226,51 @@ class TestKeptWords:
         assert_kept_answers_are_exact(readers, limits=(50,))
 
 
+def rows_written(word_id):
+    """The transactions that wrote a kept word's hits and counts."""
+    return set(model.Session.execute(sa.text(
+        f"SELECT CAST(xmin AS text) FROM {frequent_words.HITS} WHERE word_id = :w "
+        f"UNION SELECT CAST(xmin AS text) FROM {facet_counts.COUNTS} "
+        f"WHERE word_id = :w"), {"w": word_id}).scalars())
+
+
+def kept_ids():
+    return dict(model.Session.execute(sa.text(
+        f"SELECT word, word_id FROM {frequent_words.WORDS}")).all())
+
+
+class TestKeepingAgain:
+    def test_the_words_kept_before_are_not_computed_again(self, readers):
+        before = kept_ids()
+        written = rows_written(before[WORD])
+        assert written
+        kept = frequent_words.keep(model.Session, ["суу", WORD], 5)
+        model.Session.commit()
+        assert kept == [("суу", 1), (WORD, 7)]  # in the order given
+        assert kept_ids() == before
+        assert rows_written(before[WORD]) == written
+        assert kept_answer_is_the_index_answer(None, q=WORD)
+        assert_kept_answers_are_exact(readers, limits=(50,))
+
+    def test_a_new_word_is_computed_and_a_word_left_out_forgotten(self, readers):
+        before = kept_ids()
+        # the writes since the word was kept kept it exact
+        helpers.call_action("package_patch", id="open-4", notes="калк эми бар")
+        helpers.call_action("package_delete", id="open-1")
+        written = rows_written(before[WORD])
+        kept = frequent_words.keep(model.Session, [WORD, "население"], 5)
+        model.Session.commit()
+        assert [word for word, _ in kept] == [WORD, "население"]
+        now = kept_ids()
+        assert now[WORD] == before[WORD] and now["население"] not in before.values()
+        assert "суу" not in now
+        assert rows_written(before["суу"]) == set()  # its hits and counts gone
+        assert rows_written(before[WORD]) == written  # not computed again
+        assert kept_answer_is_the_index_answer(None, q="население")
+        assert not kept_answer_is_the_index_answer(None, q="суу")
+        assert_kept_answers_are_exact(readers)
+
+
 class TestChoosingWords:
     def test_the_most_frequent_words_without_stems(self, readers):
         # every dataset in the index, drafts and private ones too

@@ -14,6 +14,7 @@ frictionless's own cell reader once per distinct text and written by
 from __future__ import annotations
 
 import csv
+import hashlib
 import tempfile
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -91,9 +92,17 @@ class CopyRows:
         self.target, self.cell, self.reader = Path(target), cell, reader
         self.finished: Future = Future()
         self.rows = 0
+        self._digest = hashlib.sha256()  # of the bytes written, as they are written
         self._out = None
         self._columns: list[_Column] = []
         self._names: list[str] = []
+
+    @property
+    def checksum(self) -> str:
+        """The hex SHA-256 of the file, once it is whole (``finished``):
+        computed as it was written, so the file is not read again for it."""
+        self.finished.result()
+        return self._digest.hexdigest()
 
     @property
     def written(self) -> int | None:
@@ -108,6 +117,7 @@ class CopyRows:
         self._columns = [_Column(item, self.cell) for item in schema.fields]
         self._out = self.target.open("wb")
         header = _header(self._names)
+        self._digest.update(header)
         self._out.write(header)
         self._out.flush()
         if self.reader is not None:
@@ -131,7 +141,9 @@ class CopyRows:
         texts = [text for text, _ in both]
         lines, line_breaks = canonical_lines(pa.table(texts, names=self._names),
                                              [written for _, written in both])
-        self._out.write(array_bytes(lines))
+        data = array_bytes(lines)
+        self._digest.update(data)
+        self._out.write(data)
         self._out.flush()  # a reader of the growing file sees whole batches
         self.rows += len(lines)
         if self.reader is not None:

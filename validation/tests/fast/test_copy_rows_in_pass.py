@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -46,6 +47,8 @@ def test_rows_written_in_the_pass_are_the_second_pass_rows(tmp_path, variant):
     second = tmp_path / "second.csv"
     assert write_copy_rows(canonical, every_type_schema(variant), second, cell) == 5000
     assert rows.target.read_bytes() == second.read_bytes()
+    # hashed as written: the file is not read again for its checksum
+    assert rows.checksum == hashlib.sha256(second.read_bytes()).hexdigest()
 
 
 def test_a_failing_table_keeps_no_rows(tmp_path):

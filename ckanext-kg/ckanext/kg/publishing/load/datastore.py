@@ -216,7 +216,7 @@ def _load_copy_rows(resource_id: str, copy_rows: Any, schema: dict[str, Any],
     (`rows_parquet`, the reader of `copy_rows`), or, where it could not,
     one read from the CSV (files of a table that fails are removed with
     the version)."""
-    version.csv_checksum = None
+    version.csv_checksum = lambda: copy_rows.checksum  # hashed as it was written
     version.csv.unlink(missing_ok=True)
 
     def stored_files() -> None:

@@ -3,6 +3,7 @@
 PostgreSQL that validation writes in its own pass: no second pass after
 the verdict, the same bytes as that pass would write, and nothing of a
 failing table ever served."""
+import hashlib
 import json
 
 import pytest
@@ -78,7 +79,10 @@ def served_parquet_is_read_from_the_csv(resource_id, tmp_path) -> bool:
 
 
 def test_a_cp1251_table_is_loaded_while_validated_from_validations_own_rows(
-        upload_file, dataset, early_loads, tmp_path):  # noqa: F811
+        upload_file, dataset, early_loads, tmp_path, monkeypatch):  # noqa: F811
+    hashed = []  # the stored files read again for their checksums
+    monkeypatch.setattr(stored, "sha256", lambda path, read=stored.sha256: (
+        hashed.append(path.name.split(".")[-2]), read(path))[1])
     resource = upload(upload_file, dataset, TABLE.encode("cp1251"), schema=json.dumps(SCHEMA))
     assert status(resource["id"]) == "success"
     assert early_loads == [("published", 2)]  # committed by the load run while validating
@@ -92,6 +96,10 @@ def test_a_cp1251_table_is_loaded_while_validated_from_validations_own_rows(
     write_copy_rows(canonical, SCHEMA, second, datastore.copy_cell)
     assert served_csv(resource["id"]) == second.read_bytes()
     assert served_parquet_is_read_from_the_csv(resource["id"], tmp_path)
+    # named by its checksum, computed while validation wrote it
+    served = stored.current(resource["id"])["csv"]
+    assert served == hashlib.sha256(second.read_bytes()).hexdigest() + ".csv"
+    assert "csv" not in hashed and "parquet" in hashed
 
 
 def test_a_failing_new_version_is_never_served(upload_file, dataset, early_loads):  # noqa: F811

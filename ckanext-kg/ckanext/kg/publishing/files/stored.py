@@ -160,6 +160,12 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _closed(writer: Any) -> None:
+    """Close `writer` (a Parquet writer, or None); None."""
+    if writer is not None:
+        writer.close()
+
+
 def _link_or_copy(source: Path, target: Path) -> None:
     """`target` is `source`: a second name where the file system allows,
     else a copy."""
@@ -255,12 +261,12 @@ class Version:
                     parquet.write_batch(batch)
             if parquet is None:  # no rows: the file of none
                 parquet = writer(target, schema, schema.empty_table())
-            parquet.close()
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
-            if parquet is not None:
-                parquet.close()
             log.warning("resource %s: no stored Parquet file (%s)", self.resource_id, error)
+            parquet = _closed(parquet)
             target.unlink(missing_ok=True)
+        finally:
+            _closed(parquet)
 
     def adopt_parquet(self, source: Path) -> None:
         """The Parquet file is `source`, written from the rows of the CSV as

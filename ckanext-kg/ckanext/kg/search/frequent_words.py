@@ -185,16 +185,18 @@ def keep(connection: Any, words: list[str], limit: int) -> list[tuple[str, int]]
     Returns each kept word, in the order given, and its number of
     datasets."""
     connection.execute(sa.text(f"LOCK TABLE {TABLE} IN SHARE MODE"))
-    # a new generation: no process keeps answering from the words before
-    connection.execute(sa.text(
-        f"COMMENT ON TABLE {WORDS} IS 'kept words {uuid.uuid4().hex}'"))
-    # and no kept answer (`result_cache.py`) outlives the words it was read with
-    for statement in facet_counts.EVERY_VERSION_RENEWED:
-        connection.execute(sa.text(statement))
     kept_before = {query: word_id for word_id, query in connection.execute(sa.text(
         f"SELECT word_id, CAST(query AS text) FROM {WORDS}"))}
     wanted = _searches_of(connection, words, limit)
     gone = [word_id for query, word_id in kept_before.items() if query not in wanted]
+    if gone or wanted.keys() - kept_before.keys():
+        # a new generation: no process keeps answering from the words before
+        connection.execute(sa.text(
+            f"COMMENT ON TABLE {WORDS} IS 'kept words {uuid.uuid4().hex}'"))
+        # and no kept answer (`result_cache.py`) outlives the words it was read
+        # with; the same words again change neither
+        for statement in facet_counts.EVERY_VERSION_RENEWED:
+            connection.execute(sa.text(statement))
     for table in (HITS, facet_counts.COUNTS, WORDS):
         connection.execute(sa.text(f"DELETE FROM {table} WHERE word_id = ANY(:gone)"),
                            {"gone": gone})

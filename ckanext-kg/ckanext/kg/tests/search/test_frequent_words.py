@@ -188,6 +188,9 @@ class TestKeptWords:
     def test_a_process_remembers_the_kept_words_until_they_change(self, readers):
         generation = index_table.ensure_table(model.Session)
         assert generation  # set by `keep`
+        # a process that has remembered nothing yet (an earlier test's searches
+        # are remembered under the same generation: the same words were kept)
+        frequent_words._REMEMBERED.clear()
         assert kept_answer_is_the_index_answer(None, q=WORD)
         looked_up = []
         original = model.Session.execute
@@ -239,16 +242,26 @@ def kept_ids():
         f"SELECT word, word_id FROM {frequent_words.WORDS}")).all())
 
 
+def versions():
+    """The kept words' generation and the versions kept answers are read under."""
+    return (index_table.ensure_table(model.Session), model.Session.execute(sa.text(
+        f"SELECT (SELECT n FROM {facet_counts.VERSION}), "
+        f"(SELECT array_agg(n ORDER BY label) FROM {facet_counts.LABEL_VERSIONS})")).one())
+
+
 class TestKeepingAgain:
     def test_the_words_kept_before_are_not_computed_again(self, readers):
         before = kept_ids()
         written = rows_written(before[WORD])
         assert written
+        answers_read_under = versions()
         kept = frequent_words.keep(model.Session, ["суу", WORD], 5)
         model.Session.commit()
         assert kept == [("суу", 1), (WORD, 7)]  # in the order given
         assert kept_ids() == before
         assert rows_written(before[WORD]) == written
+        # nothing changed: every process's words and kept answers stand
+        assert versions() == answers_read_under
         assert kept_answer_is_the_index_answer(None, q=WORD)
         assert_kept_answers_are_exact(readers, limits=(50,))
 
@@ -258,9 +271,14 @@ class TestKeepingAgain:
         helpers.call_action("package_patch", id="open-4", notes="калк эми бар")
         helpers.call_action("package_delete", id="open-1")
         written = rows_written(before[WORD])
+        answers_read_under = versions()
         kept = frequent_words.keep(model.Session, [WORD, "население"], 5)
         model.Session.commit()
         assert [word for word, _ in kept] == [WORD, "население"]
+        generation, (version, labels) = versions()
+        assert generation != answers_read_under[0]
+        assert version > answers_read_under[1][0]
+        assert all(a > b for a, b in zip(labels, answers_read_under[1][1], strict=True))
         now = kept_ids()
         assert now[WORD] == before[WORD] and now["население"] not in before.values()
         assert "суу" not in now

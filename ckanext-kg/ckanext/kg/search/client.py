@@ -28,7 +28,15 @@ from . import (
     result_cache,
     sort_order,
 )
-from .index_table import TABLE, delete_where, ensure_table, has_field, upsert
+from .index_table import (
+    TABLE,
+    delete_where,
+    ensure_table,
+    has_field,
+    stored_apart,
+    upsert,
+    whole_doc,
+)
 from .lucene import N_
 
 # No JIT: a search would pay for compiling its plan on every request.
@@ -378,17 +386,27 @@ def _page_doc(wanted: set[str]) -> str:
     holds every indexed field; leaving the rest in the database spares
     decoding it. Those fields, strings, are read as text: neither the
     database nor the client handles that JSON as JSON, and the id is the
-    row's own column."""
+    row's own column, the dataset's JSON a column of its own
+    (`fields.STORED_APART`)."""
     if not wanted or "*" in wanted:
-        return "t.doc, NULL::text[]"
+        return f"{whole_doc()}, NULL::text[]"
     text_fields = _text_fields(wanted)
     if text_fields:
-        values = ", ".join("t.id" if k == "id" else f"t.doc ->> '{k}'"
-                           for k in text_fields)
+        values = ", ".join(_text_field(k) for k in text_fields)
         return f"NULL::jsonb, ARRAY[{values}]"
-    return """(SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb)
-               FROM jsonb_each(t.doc) AS e WHERE e.key = ANY(CAST(:_fl AS text[]))),
+    return f"""(SELECT coalesce(jsonb_object_agg(e.key, e.value), '{{}}'::jsonb)
+               FROM jsonb_each({whole_doc()}) AS e
+               WHERE e.key = ANY(CAST(:_fl AS text[]))),
               NULL::text[]"""
+
+
+def _text_field(name: str) -> str:
+    """SQL of one of `_TEXT_FIELDS` of the row `t`, as text."""
+    if name == "id":
+        return "t.id"
+    if name in fields.STORED_APART:
+        return stored_apart(name)
+    return f"t.doc ->> '{name}'"
 
 
 def _search_sql(where: str, order: _Order, rank: str, page_rank: str,

@@ -34,6 +34,10 @@ DATE_FIELDS = frozenset({"metadata_created", "metadata_modified", "indexed_ts"})
 
 # Stored whole in the document; never matched or faceted.
 UNINDEXED_FIELDS = frozenset({"data_dict", "validated_data_dict"})
+# The two of them, the dataset's JSON as text, each kept in a column of
+# its own (`index_table`): a page reads the one it returns, not a
+# document holding both and every indexed field.
+STORED_APART = ("data_dict", "validated_data_dict")
 
 # CKAN's copyField rules: what goes into the catch-all `text` field.
 _WEIGHT_A = ("name", "title", "title_ky", "title_ru", "title_en")

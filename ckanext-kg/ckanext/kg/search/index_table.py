@@ -28,13 +28,14 @@ COUNTS_TABLE = f"{TABLE}_facet_counts"
 # The layout's version, kept as the table's comment. A table of an older
 # layout is rebuilt from the documents it stores, or has what is new added
 # to it (`_ADDED_SINCE`; see `ensure_table`).
-LAYOUT = "kg-search layout 11"
+LAYOUT = "kg-search layout 12"
 # Older layouts that become this one by adding to them, not by a rebuild:
 # layout 8 added the index of visibilities, layout 9 the index's version,
 # layout 10 the counts of `fields.COUNTED_ONLY_FIELDS` (`owner_org`; writes
 # wait meanwhile, so that none is counted by the triggers before) and the
 # index of write order, layout 11 the permission labels' versions and GIN
-# indexes written at once.
+# indexes written at once, layout 12 the columns of the dataset's JSON
+# (`STORED_APART`).
 _VERSIONED = [*facet_counts.VERSION_DDL, *facet_counts.LABEL_VERSIONS_DDL,
               facet_counts.APPLY]
 _OWNERS_COUNTED = [f"LOCK TABLE {TABLE} IN SHARE MODE", *facet_counts.CHANGE_FUNCTIONS,
@@ -55,12 +56,24 @@ _GIN_WRITTEN_AT_ONCE = [
                       f"SELECT gin_clean_pending_list('{index}'::regclass)")]
 _LABELLED = [*facet_counts.LABEL_VERSIONS_DDL, *facet_counts.CHANGE_FUNCTIONS,
              facet_counts.APPLY, *_GIN_WRITTEN_AT_ONCE]
+# The dataset's JSON as CKAN stores it in its search documents
+# (`fields.STORED_APART`: `validated_data_dict`, which every page of
+# results returns, and `data_dict`) has a column each, apart from `doc`.
+# Inside `doc` the page read the whole document out of line to return one
+# of its fields: 19 kB of JSON at the benchmark's datasets, 6.7 kB
+# compressed, of which `validated_data_dict` is 2.5 kB. Rows written
+# before keep them in `doc`, and are read as they are (`whole_doc`,
+# `stored_apart`): adding the columns writes no row.
+_STORED_APART = [f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS {name} text"
+                 for name in fields.STORED_APART]
 _ADDED_SINCE = {
     "kg-search layout 7": [facet_counts.VISIBILITIES_INDEX, *_VERSIONED, *_OWNERS_COUNTED,
-                           *_GIN_WRITTEN_AT_ONCE],
-    "kg-search layout 8": [*_VERSIONED, *_OWNERS_COUNTED, *_GIN_WRITTEN_AT_ONCE],
-    "kg-search layout 9": [*_LABELLED, *_OWNERS_COUNTED],
-    "kg-search layout 10": _LABELLED,
+                           *_GIN_WRITTEN_AT_ONCE, *_STORED_APART],
+    "kg-search layout 8": [*_VERSIONED, *_OWNERS_COUNTED, *_GIN_WRITTEN_AT_ONCE,
+                           *_STORED_APART],
+    "kg-search layout 9": [*_LABELLED, *_OWNERS_COUNTED, *_STORED_APART],
+    "kg-search layout 10": [*_LABELLED, *_STORED_APART],
+    "kg-search layout 11": _STORED_APART,
 }
 
 _DDL = [
@@ -79,7 +92,9 @@ _DDL = [
         tsv tsvector NOT NULL,
         seq bigint NOT NULL DEFAULT nextval('{TABLE}_seq'),
         modified_at timestamptz,
-        doc jsonb NOT NULL
+        doc jsonb NOT NULL,
+        data_dict text,
+        validated_data_dict text
     ) WITH (toast_tuple_target = 8160)""",
     # What every search reads for each candidate row (filters, `terms`,
     # `tsv`, `sort_keys`) stays in the row (MAIN), so a scan never has to
@@ -109,14 +124,16 @@ _DDL = [
     *facet_counts.EVERY_VERSION_RENEWED,
 ]
 
-_COLUMNS = ("index_id, id, site_id, capacity, state, dataset_type, "
-            "permission_labels, doc, sort_keys, terms, facet_terms, tsv, modified_at")
+_COLUMNS = ("index_id, id, site_id, capacity, state, dataset_type, permission_labels, "
+            "doc, data_dict, validated_data_dict, sort_keys, terms, facet_terms, tsv, "
+            "modified_at")
 
 _UPSERT = sa.text(f"""
 INSERT INTO {TABLE} ({_COLUMNS})
 VALUES (:index_id, :id, :site_id, :capacity, :state, :dataset_type,
-    CAST(:permission_labels AS text[]), CAST(:doc AS jsonb),
-    CAST(:sort_keys AS jsonb), CAST(:terms AS text[]), CAST(:facet_terms AS text[]),
+    CAST(:permission_labels AS text[]), CAST(:doc AS jsonb), :data_dict,
+    :validated_data_dict, CAST(:sort_keys AS jsonb), CAST(:terms AS text[]),
+    CAST(:facet_terms AS text[]),
     setweight(to_tsvector('russian', :a) || to_tsvector('simple', :a), 'A') ||
     setweight(to_tsvector('russian', :b) || to_tsvector('simple', :b), 'B') ||
     setweight(to_tsvector('russian', :c) || to_tsvector('simple', :c), 'C'),
@@ -125,6 +142,7 @@ ON CONFLICT (index_id) DO UPDATE SET
     id = EXCLUDED.id, site_id = EXCLUDED.site_id, capacity = EXCLUDED.capacity,
     state = EXCLUDED.state, dataset_type = EXCLUDED.dataset_type,
     permission_labels = EXCLUDED.permission_labels, doc = EXCLUDED.doc,
+    data_dict = EXCLUDED.data_dict, validated_data_dict = EXCLUDED.validated_data_dict,
     sort_keys = EXCLUDED.sort_keys, terms = EXCLUDED.terms,
     facet_terms = EXCLUDED.facet_terms, tsv = EXCLUDED.tsv,
     modified_at = EXCLUDED.modified_at, seq = nextval('{TABLE}_seq')
@@ -200,16 +218,38 @@ def _rebuild_from_old_layout(connection: Any) -> None:
             f"ALTER INDEX IF EXISTS {TABLE}_{index} RENAME TO {old}_{index}"))
     _create(connection)
     # in batches, so that a national catalogue's documents never all sit
-    # in memory at once
-    docs = connection.execute(sa.text(f"SELECT doc FROM {old} ORDER BY seq")
+    # in memory at once; a layout without the columns of `STORED_APART`
+    # has them in `doc` (`to_jsonb` of the row names no missing column)
+    apart = ", ".join(f"to_jsonb(o) -> '{name}'" for name in fields.STORED_APART)
+    docs = connection.execute(sa.text(f"SELECT o.doc, {apart} FROM {old} AS o ORDER BY seq")
                               .execution_options(stream_results=True))
     count = 0
     for batch in docs.partitions(2000):
-        _write(connection, [index_row(doc) for (doc,) in batch])
+        _write(connection, [index_row(_joined(doc, columns)) for doc, *columns in batch])
         count += len(batch)
     connection.execute(sa.text(f"DROP TABLE {old}"))
     log.warning("Search index: rebuilt %d documents in the new layout (%s)",
                 count, LAYOUT)
+
+
+def _joined(doc: dict[str, Any], columns: list[Optional[str]]) -> dict[str, Any]:
+    """A document read whole again from `doc` and its `STORED_APART` columns."""
+    return {**doc, **{name: value for name, value in zip(fields.STORED_APART, columns,
+                                                         strict=True)
+                      if value is not None}}
+
+
+def stored_apart(name: str, alias: str = "t") -> str:
+    """SQL of the field `name` of `fields.STORED_APART` of the row `alias`:
+    its column, or for a row written before the column (layout 11 and
+    older), its place in `doc`."""
+    return f"coalesce({alias}.{name}, {alias}.doc ->> '{name}')"
+
+
+def whole_doc(alias: str = "t") -> str:
+    """SQL of the whole document of the row `alias`, as it was indexed."""
+    columns = ", ".join(f"'{name}', {alias}.{name}" for name in fields.STORED_APART)
+    return f"({alias}.doc || jsonb_strip_nulls(jsonb_build_object({columns})))"
 
 
 def _json_default(value: Any) -> str:
@@ -225,11 +265,16 @@ def index_row(doc: dict[str, Any]) -> dict[str, Any]:
     index_id = doc.get("index_id") or doc.get("id")
     if not index_id or not doc.get("id"):
         raise ValueError("a search document needs an id")
+    # CKAN's documents hold them as text; anything else stays in `doc`
+    apart = {name: doc.get(name) if isinstance(doc.get(name), str) else None
+             for name in fields.STORED_APART}
     return {
         "index_id": str(index_id),
         "id": str(doc["id"]),
         **fields.column_values(doc),
-        "doc": json.dumps(doc, default=_json_default),
+        "doc": json.dumps({k: v for k, v in doc.items()
+                           if apart.get(k) is None}, default=_json_default),
+        **apart,
         # small and uncompressed: sorting never has to read the whole document
         "sort_keys": json.dumps({k: doc[k] for k in fields.SORT_KEYS if k in doc},
                                 default=_json_default),

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from ckan.lib import search
 from ckan.tests import factories, helpers
 
+from ckanext.kg.search import index_table
 from ckanext.kg.tests.conftest import uses_portal_schema
 
 _BENCH = Path(__file__).resolve().parents[5] / "bench" / "generated_catalogue.py"
@@ -35,7 +36,8 @@ def _catalogue():
 def _index_row(package_id):
     row = model.Session.execute(sa.text(
         "SELECT capacity, state, site_id, dataset_type, permission_labels, sort_keys, "
-        "terms, facet_terms, tsv::text AS tsv, doc FROM kg_search_index WHERE id = :id"),
+        f"terms, facet_terms, tsv::text AS tsv, {index_table.whole_doc('k')} AS doc "
+        "FROM kg_search_index AS k WHERE id = :id"),
         {"id": package_id}).mappings().one()
     row = dict(row)
     doc = dict(row.pop("doc"))

@@ -55,7 +55,9 @@ def _old_document(name):
     return {"id": f"id-{name}", "index_id": f"ix-{name}", "name": name,
             "title": "Калк", "site_id": "kg-portal", "capacity": "public", "owner_org": "stat",
             "state": "active", "permission_labels": ["public"],
-            "dataset_type": "dataset", "metadata_modified": "2026-01-01T00:00:00Z"}
+            "dataset_type": "dataset", "metadata_modified": "2026-01-01T00:00:00Z",
+            "data_dict": json.dumps({"name": name, "of": "data_dict"}),
+            "validated_data_dict": json.dumps({"name": name, "of": "validated"})}
 
 
 def test_a_table_of_the_first_layout_is_rebuilt_from_its_documents():
@@ -104,13 +106,23 @@ def _counts_of_agencies(session):
         "WHERE term LIKE 'owner!_org=%' ESCAPE '!' ORDER BY 1, 2")).all()
 
 
-@pytest.mark.parametrize("layout", [7, 8, 9, 10])
+@pytest.mark.parametrize("layout", [7, 8, 9, 10, 11])
 def test_a_table_of_an_older_layout_gets_what_is_new_without_a_rebuild(layout):
     session = model.Session
     index_table.upsert(session, [_old_document("kalk"), _old_document("kalk-2"),
                                  dict(_old_document("kalk-3"), capacity="private",
                                       owner_org="health")])
     session.commit()
+    # layout 12: the dataset's JSON in columns of its own; before, in `doc`
+    session.execute(sa.text(
+        "UPDATE kg_search_index SET doc = doc || jsonb_build_object("
+        "'data_dict', data_dict, 'validated_data_dict', validated_data_dict)"))
+    session.execute(sa.text(
+        "ALTER TABLE kg_search_index DROP COLUMN data_dict, DROP COLUMN validated_data_dict"))
+    if layout == 11:
+        session.execute(sa.text("COMMENT ON TABLE kg_search_index IS 'kg-search layout 11'"))
+        _upgrade_and_check_the_json_of(session, ["kalk", "kalk-2", "kalk-3"])
+        return
     if layout < 8:
         session.execute(sa.text("DROP INDEX kg_search_index_facet_counts_visibilities_idx"))
     for index in GIN_INDEXES:  # layout 11 writes them at once
@@ -166,8 +178,45 @@ def test_a_table_of_an_older_layout_gets_what_is_new_without_a_rebuild(layout):
     assert _gin_options(session) == {index: ["fastupdate=off"] for index in GIN_INDEXES}
     assert _counts_of_agencies(session) == [("private", "owner_org=health", 1),
                                             ("public", "owner_org=stat", 3)]
+    _assert_the_json_is_read_from_both_places(session, ["eksport", "kalk", "kalk-2"])
     session.execute(sa.text("DROP TABLE kg_search_index"))  # the next test creates its own
     session.commit()
+
+
+def _upgrade_and_check_the_json_of(session, names):
+    """Layout 11 becomes 12 by adding the columns: no row is written again."""
+    written = session.execute(sa.text("SELECT index_id, seq, xmin::text FROM kg_search_index")
+                              ).all()
+    session.commit()
+    index_table.ensure_table(session)
+    session.rollback()
+    assert session.execute(sa.text(
+        "SELECT obj_description(to_regclass('kg_search_index'), 'pg_class')")
+    ).scalar() == index_table.LAYOUT
+    assert session.execute(sa.text("SELECT index_id, seq, xmin::text FROM kg_search_index")
+                           ).all() == written
+    index_table.upsert(session, [_old_document("eksport")])
+    session.commit()
+    _assert_the_json_is_read_from_both_places(session, ["eksport", *names[:2]])
+    session.execute(sa.text("DROP TABLE kg_search_index"))
+    session.commit()
+
+
+def _assert_the_json_is_read_from_both_places(session, names):
+    """Rows written before the upgrade hold the dataset's JSON in `doc`, a
+    row written after in its columns; a search returns it alike."""
+    placed = dict(session.execute(sa.text(
+        "SELECT doc ->> 'name', validated_data_dict IS NOT NULL FROM kg_search_index")).all())
+    assert placed["eksport"] is True and placed["kalk"] is False
+    for fl, key in (("id validated_data_dict", "validated_data_dict"),
+                    ("name data_dict", "data_dict"), ("*", "validated_data_dict"),
+                    ("*", "data_dict"), ("name,data_dict,title", "data_dict")):
+        result = PostgresSolr().search(q="калк", fl=fl, rows=10,
+                                       fq='+capacity:public +site_id:"kg-portal"')
+        assert sorted((json.loads(doc[key]) for doc in result.docs),
+                      key=lambda read: read["name"]) == [
+            {"name": name, "of": "data_dict" if key == "data_dict" else "validated"}
+            for name in sorted(names)], fl
 
 
 @pytest.mark.parametrize("table_there", [True, False])

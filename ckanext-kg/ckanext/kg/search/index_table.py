@@ -66,14 +66,18 @@ _LABELLED = [*facet_counts.LABEL_VERSIONS_DDL, *facet_counts.CHANGE_FUNCTIONS,
 # `stored_apart`): adding the columns writes no row.
 _STORED_APART = [f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS {name} text"
                  for name in fields.STORED_APART]
+# Layout 12 also writes a kept word's hits with the one sort key they are
+# ordered by (`frequent_words._sort_keys_served`); hits written before
+# hold them all, and are read alike.
+_LAYOUT_12 = [*_STORED_APART, *frequent_words.WRITE_FUNCTIONS]
 _ADDED_SINCE = {
     "kg-search layout 7": [facet_counts.VISIBILITIES_INDEX, *_VERSIONED, *_OWNERS_COUNTED,
-                           *_GIN_WRITTEN_AT_ONCE, *_STORED_APART],
+                           *_GIN_WRITTEN_AT_ONCE, *_LAYOUT_12],
     "kg-search layout 8": [*_VERSIONED, *_OWNERS_COUNTED, *_GIN_WRITTEN_AT_ONCE,
-                           *_STORED_APART],
-    "kg-search layout 9": [*_LABELLED, *_OWNERS_COUNTED, *_STORED_APART],
-    "kg-search layout 10": [*_LABELLED, *_STORED_APART],
-    "kg-search layout 11": _STORED_APART,
+                           *_LAYOUT_12],
+    "kg-search layout 9": [*_LABELLED, *_OWNERS_COUNTED, *_LAYOUT_12],
+    "kg-search layout 10": [*_LABELLED, *_LAYOUT_12],
+    "kg-search layout 11": _LAYOUT_12,
 }
 
 _DDL = [

@@ -148,6 +148,11 @@ class TestKeptWords:
         assert_kept_answers_are_exact(readers)
         assert [n for n, _ in answer(None, q=WORD)[2]] == [
             "fresh", "sketch", "secret", "open-4"]
+        # a hit holds the one sort key its orders read, whether `keep`
+        # computed it or a write's trigger wrote it
+        assert model.Session.execute(sa.text(
+            f"SELECT DISTINCT jsonb_object_keys(sort_keys) FROM {frequent_words.HITS}")
+        ).scalars().all() == ["metadata_modified"]
 
     def test_a_rollback_takes_the_hits_and_counts_with_it(self, readers):
         before = answer(None, q=WORD, **{"facet.field": FACETS})

@@ -230,7 +230,7 @@ def shared_buffers() -> str:
     """PostgreSQL's own cache for the embedded server: `KG_PG_SHARED_BUFFERS`,
     else a quarter of the memory this process may use, between PostgreSQL's
     default of 128 MB and 2 GB. The search index of a national catalogue
-    (1.8 GB at 100,000 datasets, docs/scaling.md) is read from it; with the
+    (1.6 GB at 100,000 datasets, docs/scaling.md) is read from it; with the
     default, every search for a frequent word read its rows again through
     the operating system."""
     given = os.environ.get("KG_PG_SHARED_BUFFERS", "").strip()

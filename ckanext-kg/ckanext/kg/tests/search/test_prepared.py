@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from ckan.tests import factories, helpers
 
-from ckanext.kg.search import prepared
+from ckanext.kg.search import frequent_words, prepared
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", "kg_pgsearch"),
@@ -71,6 +71,39 @@ def test_a_pages_sizes_are_written_in_its_statement_and_a_later_start_is_a_value
     assert re.search(r"LIMIT \d+ OFFSET \$\d+\)", later) and "LIMIT 2 * 7" in later
     assert names(1) == ["open-1", "open-2"]
     assert len(ours()) == 2  # every later page: the same statement
+
+
+def forget_kept_words():
+    """No word kept for the module's later tests (the words outlive `clean_index`)."""
+    model.Session.rollback()
+    frequent_words.keep(model.Session, [], 0)
+    model.Session.commit()
+
+
+def test_a_kept_word_is_planned_for_its_readers_labels(people, fresh_connection, request):
+    # a plan for any labels guessed a few visible hits, and read and sorted
+    # every hit of a frequent word for its page
+    for k in range(3):
+        factories.Dataset(name=f"open-{k}", title="Калк суу", tags=[{"name": "aa"}])
+    frequent_words.keep(model.Session, ["калк", "суу"], 5)
+    model.Session.commit()
+    request.addfinalizer(forget_kept_words)
+
+    def names(**params):
+        found = [d["name"] for d in helpers.call_action(
+            "package_search", sort="metadata_modified desc",
+            **{"facet.field": FACETS}, **params)["results"]]
+        plans = model.Session.execute(sa.text(
+            "SELECT current_setting('plan_cache_mode')")).scalar()
+        model.Session.rollback()  # a request's transaction ends
+        return found, plans
+
+    newest = ["open-2", "open-1", "open-0"]
+    assert names(q="калк") == (newest, "force_custom_plan")
+    assert names(q="суу") == (newest, "force_custom_plan")
+    assert names() == (newest, "auto")  # a page without words: one plan
+    [(_, word_statement), _] = ours()
+    assert frequent_words.HITS in word_statement and "word_id = $1" in word_statement
 
 
 @pytest.mark.ckan_config("ckanext.kg.search.prepared_statements", False)

@@ -12,10 +12,9 @@ page's counts:
   same expression a search uses), its key;
 - `HITS`: per kept word and matching dataset, its visibility columns, its
   score (`ts_rank` with the search's own weights, computed when the row is
-  written) and the sort key the orders served read, with B-tree indexes in
-  the orders served
-  (score, then newest first; newest first): a page is the first rows of
-  one index;
+  written) and the one sort key the orders served read, with B-tree
+  indexes in those orders (score, then newest first; newest first): a page
+  is the first rows of one index;
 - the counts and facet counts of each word's datasets: rows of
   `facet_counts` with that `word_id` (0 is the whole catalogue), kept by
   its statement triggers and commit-time apply.

@@ -35,7 +35,7 @@ LAYOUT = "kg-search layout 12"
 # wait meanwhile, so that none is counted by the triggers before) and the
 # index of write order, layout 11 the permission labels' versions and GIN
 # indexes written at once, layout 12 the columns of the dataset's JSON
-# (`STORED_APART`).
+# (`STORED_APART`) and hits holding one sort key.
 _VERSIONED = [*facet_counts.VERSION_DDL, *facet_counts.LABEL_VERSIONS_DDL,
               facet_counts.APPLY]
 _OWNERS_COUNTED = [f"LOCK TABLE {TABLE} IN SHARE MODE", *facet_counts.CHANGE_FUNCTIONS,

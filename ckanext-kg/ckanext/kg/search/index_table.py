@@ -223,8 +223,12 @@ def _rebuild_from_old_layout(connection: Any) -> None:
     _create(connection)
     # in batches, so that a national catalogue's documents never all sit
     # in memory at once; a layout without the columns of `STORED_APART`
-    # has them in `doc` (`to_jsonb` of the row names no missing column)
-    apart = ", ".join(f"to_jsonb(o) -> '{name}'" for name in fields.STORED_APART)
+    # has them in `doc`
+    present = set(connection.execute(sa.text(
+        "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(:t) "
+        "AND attnum > 0 AND NOT attisdropped"), {"t": old}).scalars())
+    apart = ", ".join(f"o.{name}" if name in present else "NULL"
+                      for name in fields.STORED_APART)
     docs = connection.execute(sa.text(f"SELECT o.doc, {apart} FROM {old} AS o ORDER BY seq")
                               .execution_options(stream_results=True))
     count = 0

@@ -89,6 +89,29 @@ def test_a_table_of_the_first_layout_is_rebuilt_from_its_documents():
     assert sorted(d["name"] for d in result.docs) == ["eksport", "kalk"]
 
 
+def test_a_rebuild_keeps_the_json_held_in_its_own_columns():
+    """A table rebuilt from its documents (a layout with no way to be added
+    to) takes the dataset's JSON from its columns where it has them."""
+    session = model.Session
+    session.execute(sa.text("DROP TABLE IF EXISTS kg_search_index"))  # an earlier test's
+    session.commit()
+    index_table.upsert(session, [_old_document("kalk"), _old_document("kalk-2")])
+    session.execute(sa.text("COMMENT ON TABLE kg_search_index IS 'kg-search layout 0'"))
+    session.commit()
+    index_table.ensure_table(session)
+    session.rollback()
+    assert session.execute(sa.text(
+        "SELECT obj_description('kg_search_index'::regclass, 'pg_class'), "
+        "count(*) FILTER (WHERE data_dict IS NOT NULL AND validated_data_dict IS NOT NULL "
+        "AND NOT doc ? 'data_dict') FROM kg_search_index")).one() == (index_table.LAYOUT, 2)
+    result = PostgresSolr().search(q="калк", fl="id data_dict validated_data_dict",
+                                   fq='+capacity:public +site_id:"kg-portal"')
+    assert sorted(((json.loads(d["data_dict"]), json.loads(d["validated_data_dict"]))
+                   for d in result.docs), key=lambda pair: pair[0]["name"]) == [
+        ({"name": name, "of": "data_dict"}, {"name": name, "of": "validated"})
+        for name in ("kalk", "kalk-2")]
+
+
 def test_creating_the_table_commits_on_its_own():
     session = model.Session
     session.execute(sa.text("DROP TABLE IF EXISTS kg_search_index"))
